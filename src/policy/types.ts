@@ -1,0 +1,58 @@
+/** The contract between the policy engine and everything that calls it. Pure types, no imports. */
+
+/** What the guard does with a tool call. */
+export type GuardAction = 'allow' | 'block' | 'modify' | 'escalate';
+
+/** One rule that fired. `mode: 'audit'` means it would have acted but let the call through (would-block). */
+export interface RuleHit {
+  id: string;
+  action: GuardAction;
+  mode: 'enforce' | 'audit';
+  message?: string;
+}
+
+/** Who is calling and on whose behalf; available to rule conditions as `context`. */
+export interface CallContext {
+  agent?: string;
+  batch?: string;
+  caller?: string;
+  /** ISO-8601 time of the call; the engine fills it from `now` when absent. */
+  time?: string;
+  [key: string]: unknown;
+}
+
+/** A tool call as the policy sees it. */
+export interface ToolCall {
+  tool: string;
+  input: Record<string, unknown>;
+  context?: CallContext;
+}
+
+/** How an escalation waits, as the rule that escalated says. */
+export interface EscalationSettings {
+  /** Milliseconds the approval window stays open; the caller's default applies when absent. */
+  timeoutMs?: number;
+  /** Approver groups allowed to decide; anyone may when absent or empty. */
+  approverGroups?: string[];
+  /** Notification channel names (webhooks) to tell. */
+  channels?: string[];
+}
+
+/** The policy's answer for one call. */
+export interface PolicyDecision {
+  action: GuardAction;
+  /** Present when action is 'modify': the input the tool should run with. */
+  modifiedInput?: Record<string, unknown>;
+  reason?: string;
+  /** Every rule that fired, audit-mode hits included. */
+  rulesTriggered: RuleHit[];
+  /** Content hash of the policy set that decided. */
+  policyVersion: string;
+  /** Present when action is 'escalate'. */
+  escalation?: EscalationSettings;
+}
+
+/** Anything that can decide a call: the compiled policy engine, or a test double built small. */
+export interface Decider {
+  decide(call: ToolCall, now: Date): PolicyDecision | Promise<PolicyDecision>;
+}
