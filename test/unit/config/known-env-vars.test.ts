@@ -31,6 +31,11 @@ describe('KNOWN_ENV_VARS', () => {
     expect([...reads].sort()).toEqual([...KNOWN_ENV_VARS].sort());
   });
 
+  test.each([...KNOWN_ENV_VARS])('%s is documented in the docs/operations.md table', (name) => {
+    const docs = readFileSync(join(__dirname, '../../../docs/operations.md'), 'utf8');
+    expect(docs).toMatch(new RegExp(`^\\| \`${name}\` +\\|`, 'm'));
+  });
+
   test('has no duplicates', () => {
     expect(new Set(KNOWN_ENV_VARS).size).toBe(KNOWN_ENV_VARS.length);
   });
