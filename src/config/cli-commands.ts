@@ -13,6 +13,7 @@ export const CLI_COMMANDS = [
   'escalations',
   'approve',
   'deny',
+  'check',
   'policy',
 ] as const;
 

@@ -1,0 +1,92 @@
+/** `check`, `status`, `approve`, `deny`: guard one call and resolve escalations from a shell. */
+import { userInfo } from 'node:os';
+import { Client, Connection } from '@temporalio/client';
+import type { Command } from 'commander';
+import { GuardClient } from '../client';
+import { clientConnectionOptions, loadConnectionConfig, loadGuardConfig } from '../config';
+import { fail, parseJsonObject, printJson } from './output';
+
+async function withGuard<T>(fn: (guard: GuardClient) => Promise<T>): Promise<void> {
+  const config = loadConnectionConfig();
+  const connection = await Connection.connect(clientConnectionOptions(config));
+  try {
+    const guard = new GuardClient({
+      client: new Client({ connection, namespace: config.namespace }),
+      taskQueue: loadGuardConfig().taskQueue,
+    });
+    printJson(await fn(guard));
+  } catch (err) {
+    fail(err);
+  } finally {
+    await connection.close();
+  }
+}
+
+function defaultApprover(): string {
+  return process.env.USER || userInfo().username;
+}
+
+interface ApprovalFlags {
+  by?: string;
+  reason?: string;
+  input?: string;
+  groups?: string;
+}
+
+function approvalOptions(flags: ApprovalFlags) {
+  return {
+    by: flags.by ?? defaultApprover(),
+    ...(flags.reason ? { reason: flags.reason } : {}),
+    ...(flags.input ? { modifiedInput: parseJsonObject(flags.input, '--input') } : {}),
+    ...(flags.groups ? { groups: flags.groups.split(',').map((g) => g.trim()) } : {}),
+  };
+}
+
+export function registerCallCommands(program: Command): Command {
+  program
+    .command('check')
+    .description('guard one tool call; prints the decision (escalate returns at once unless --wait)')
+    .argument('<tool>', 'tool name, e.g. process_refund')
+    .argument('<input>', 'tool input as a JSON object, e.g. \'{"amount": 4200}\'')
+    .option('--wait', 'wait for a human decision or the escalation timeout')
+    .option('--timeout <duration>', 'escalation timeout, e.g. 5m')
+    .option('--call-id <id>', 'workflow ID; re-using it returns the same result')
+    .option('--execute', 'let the worker run the tool after allow/modify')
+    .action(async (tool: string, input: string, flags: { wait?: boolean; timeout?: string; callId?: string; execute?: boolean }) => {
+      await withGuard(async (guard) => {
+        const options = {
+          ...(flags.callId ? { callId: flags.callId } : {}),
+          ...(flags.timeout ? { escalationTimeout: flags.timeout } : {}),
+        };
+        const args = parseJsonObject(input, '<input>');
+        if (flags.execute) return guard.run(tool, args, options);
+        return guard.check(tool, args, { ...options, waitForEscalation: flags.wait });
+      });
+    });
+
+  program
+    .command('status')
+    .description('show the state of a guarded call or escalation')
+    .argument('<id>', 'escalation ID (the workflow ID)')
+    .action(async (id: string) => withGuard((guard) => guard.status(id)));
+
+  program
+    .command('approve')
+    .description('approve a pending escalation (optionally with edited input)')
+    .argument('<id>', 'escalation ID')
+    .option('--by <name>', 'approver identity (default: $USER)')
+    .option('--reason <text>', 'why')
+    .option('--input <json>', 'approve with this edited input')
+    .option('--groups <list>', 'approver groups, comma-separated')
+    .action(async (id: string, flags: ApprovalFlags) => withGuard((guard) => guard.approve(id, approvalOptions(flags))));
+
+  program
+    .command('deny')
+    .description('deny a pending escalation')
+    .argument('<id>', 'escalation ID')
+    .requiredOption('--reason <text>', 'why (shown to the caller)')
+    .option('--by <name>', 'approver identity (default: $USER)')
+    .option('--groups <list>', 'approver groups, comma-separated')
+    .action(async (id: string, flags: ApprovalFlags) => withGuard((guard) => guard.deny(id, approvalOptions(flags))));
+  return program;
+}

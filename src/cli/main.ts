@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+/** The `durable-guard` command. */
+import { Command } from 'commander';
+import { registerCallCommands } from './call-commands';
+import { registerPolicyCommands } from './policy-command';
+import { registerServerCommands } from './server-commands';
+
+/** Builds the command tree (tests parse it without running a process). */
+export function buildProgram(): Command {
+  const program = new Command('durable-guard').description('guard AI-agent tool calls with durable Temporal escalations');
+  registerServerCommands(program);
+  registerCallCommands(program);
+  registerPolicyCommands(program);
+  return program;
+}
+
+if (require.main === module) {
+  buildProgram()
+    .parseAsync(process.argv)
+    .catch((err: unknown) => {
+      process.stderr.write(`error: ${(err as Error).message}\n`);
+      process.exitCode = 1;
+    });
+}
