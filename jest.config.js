@@ -1,18 +1,27 @@
 /** Unit tests are pure and fast; integration tests share one real Temporal dev server per run. */
 const tsJest = { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] };
+// @marcbachmann/cel-js ships ES modules only; Jest's CommonJS runtime needs it transpiled like our own code.
+const esmOnly = ['@marcbachmann/cel-js'];
+const transform = {
+  ...tsJest,
+  [`/(${esmOnly.join('|')})/.+\\.js$`]: ['ts-jest', { isolatedModules: true, tsconfig: { allowJs: true } }],
+};
+const transformIgnorePatterns = [`/node_modules/(?!(${esmOnly.join('|')})/)`];
 
 module.exports = {
   projects: [
     {
       displayName: 'unit',
       testEnvironment: 'node',
-      transform: tsJest,
+      transform,
+      transformIgnorePatterns,
       testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
     },
     {
       displayName: 'integration',
       testEnvironment: 'node',
-      transform: tsJest,
+      transform,
+      transformIgnorePatterns,
       testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/replay/**/*.test.ts'],
       globalSetup: '<rootDir>/test/integration/global-setup.ts',
       globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
