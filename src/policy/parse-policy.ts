@@ -28,13 +28,13 @@ type Path = readonly PropertyKey[];
  */
 export function parsePolicy(source: string, fileName: string): LoadedPolicy {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(source, { lineCounter, prettyErrors: false });
+  const doc = parseDocument(source, { lineCounter });
   if (doc.errors.length > 0) {
     throw new PolicyError(
       doc.errors.map((error) => ({
         file: fileName,
         line: error.linePos?.[0].line,
-        message: `invalid YAML/JSON: ${error.message.split('\n')[0] ?? error.code}`,
+        message: `invalid YAML/JSON: ${(error.message.split('\n')[0] ?? error.code).replace(/ at line \d+, column \d+:?$/, '')}`,
       })),
     );
   }
