@@ -40,6 +40,8 @@ export function regexDetector(options: {
           continue;
         }
         if (!validate || validate(m[0])) matches.push({ start: m.index, end: m.index + m[0].length });
+        // A rejected candidate may hide a valid one that starts inside it.
+        else regex.lastIndex = m.index + 1;
       }
       return matches;
     },

@@ -41,20 +41,28 @@ export function scanValue(value: unknown, detectors: readonly Detector[], limit 
   return findings;
 }
 
-/** Replaces every detected span in `text` with `[REDACTED:<detector>]`, detectors applied in order. */
+/**
+ * Replaces every detected span in `text` with `[REDACTED:<detector>]`, detectors applied in order, repeated
+ * (a few passes at most) until nothing is detected, so that removing one match cannot reveal another.
+ */
 export function redactText(text: string, detectors: readonly Detector[]): string {
   let result = text;
-  for (const detector of detectors) {
-    const matches = detector.find(result);
-    if (matches.length === 0) continue;
-    let out = '';
-    let cursor = 0;
-    for (const match of matches) {
-      if (match.start < cursor) continue;
-      out += result.slice(cursor, match.start) + `[REDACTED:${detector.name}]`;
-      cursor = match.end;
+  for (let pass = 0; pass < 4; pass++) {
+    let changed = false;
+    for (const detector of detectors) {
+      const matches = detector.find(result);
+      if (matches.length === 0) continue;
+      changed = true;
+      let out = '';
+      let cursor = 0;
+      for (const match of matches) {
+        if (match.start < cursor) continue;
+        out += result.slice(cursor, match.start) + `[REDACTED:${detector.name}]`;
+        cursor = match.end;
+      }
+      result = out + result.slice(cursor);
     }
-    result = out + result.slice(cursor);
+    if (!changed) break;
   }
   return result;
 }
