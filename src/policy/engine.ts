@@ -1,0 +1,351 @@
+import { createHash } from 'node:crypto';
+
+import type { CompiledRule, LoadedPolicy } from './compiled';
+import type { ConditionScope } from './condition';
+import { scanValue } from './detectors/scan';
+import { PolicyError } from './errors';
+import type { GuardServices } from './guard-services';
+import { renderPrompt } from './guard-services';
+import { applyModifyOps, cloneJson } from './modify';
+import { loadPolicyFile } from './parse-policy';
+import type { Decider, EscalationSettings, GuardAction, PolicyDecision, RuleHit, ToolCall } from './types';
+
+const precedence: Record<GuardAction, number> = { allow: 0, modify: 1, escalate: 2, block: 3 };
+const verbs: Record<GuardAction, string> = {
+  allow: 'allowed',
+  modify: 'modified',
+  escalate: 'escalated',
+  block: 'blocked',
+};
+const toolCacheLimit = 10_000;
+
+/** What one rule contributed to a decision. */
+interface Outcome {
+  rule: CompiledRule;
+  hits: RuleHit[];
+  /** The action the rule enforces; absent for audit hits and for rules that only report. */
+  effect?: GuardAction;
+  /** A whole new input (from a remote guard) instead of the rule's modify operations. */
+  replacement?: Record<string, unknown>;
+}
+
+/**
+ * The compiled policy set. Rules from all policies are evaluated in load order; the strongest enforced action
+ * wins (block > escalate > modify > allow) and modify rules compose in rule order.
+ *
+ * Static rules are evaluated synchronously ({@link PolicyEngine.decideStatic}); `llm-judge` and `remote` rules
+ * need {@link PolicyEngine.decide} and the services given at construction.
+ */
+export class PolicyEngine implements Decider {
+  /** Short content hash of every policy source, in load order. */
+  readonly version: string;
+  /** The policies, in load order. */
+  readonly policies: readonly LoadedPolicy[];
+  /** Whether any rule is an `llm-judge` or `remote` rule. */
+  readonly hasAsyncRules: boolean;
+  private readonly rules: CompiledRule[];
+  private readonly defaultAction: GuardAction;
+  private readonly defaultEscalation?: EscalationSettings;
+  private readonly services: GuardServices;
+  private readonly rulesByTool = new Map<string, CompiledRule[]>();
+
+  /**
+   * @param policies - compiled policies, e.g. from {@link loadPolicyFile}
+   * @param services - `llmJudge` and `remoteGuard` for async rules; a missing one makes its rules fail
+   *   (fallback / fail-closed)
+   * @throws PolicyError when two policies share a rule id or the list is empty
+   */
+  constructor(policies: readonly LoadedPolicy[], services: GuardServices = {}) {
+    if (policies.length === 0) {
+      throw new PolicyError({ file: '<none>', message: 'no policy given; pass at least one policy file' });
+    }
+    const owners = new Map<string, LoadedPolicy>();
+    for (const policy of policies) {
+      for (const rule of policy.rules) {
+        const owner = owners.get(rule.id);
+        if (owner) {
+          throw new PolicyError({
+            file: policy.file,
+            ruleId: rule.id,
+            message: `rule id also used in ${owner.file}; rule ids must be unique across policies`,
+          });
+        }
+        owners.set(rule.id, policy);
+      }
+    }
+    this.policies = [...policies];
+    this.rules = policies.flatMap((p) => p.rules);
+    this.hasAsyncRules = this.rules.some((r) => r.type !== 'static');
+    this.services = services;
+    this.version = createHash('sha256')
+      .update(policies.map((p) => p.hash).join('\n'))
+      .digest('hex')
+      .slice(0, 12);
+    // With several policies the strictest default applies: a policy that denies by default is not overridden.
+    const strictest = policies.reduce((a, b) =>
+      precedence[b.defaults.action] > precedence[a.defaults.action] ? b : a,
+    );
+    this.defaultAction = strictest.defaults.action;
+    this.defaultEscalation = strictest.defaults.escalation;
+  }
+
+  /**
+   * Loads policy files and builds an engine.
+   * @param paths - policy files, evaluated in this order
+   * @param services - see the constructor
+   * @throws PolicyError for the first file that is invalid
+   */
+  static fromFiles(paths: readonly string[], services: GuardServices = {}): PolicyEngine {
+    return new PolicyEngine(
+      paths.map((path) => loadPolicyFile(path)),
+      services,
+    );
+  }
+
+  /** The rules whose tool patterns match `tool`, in evaluation order (cached per tool name). */
+  rulesFor(tool: string): readonly CompiledRule[] {
+    let rules = this.rulesByTool.get(tool);
+    if (!rules) {
+      rules = this.rules.filter((rule) => rule.matchesTool(tool));
+      if (this.rulesByTool.size >= toolCacheLimit) this.rulesByTool.clear();
+      this.rulesByTool.set(tool, rules);
+    }
+    return rules;
+  }
+
+  /** Whether deciding a call to `tool` involves an `llm-judge` or `remote` rule (so needs {@link decide}). */
+  requiresAsync(tool: string): boolean {
+    return this.rulesFor(String(tool)).some((rule) => rule.type !== 'static');
+  }
+
+  /**
+   * Decides a call using static rules only, synchronously. Never throws for any input: an internal failure
+   * becomes a block.
+   * @param call - the tool call
+   * @param now - the time of the call, used for `context.time` when the call has none
+   * @throws PolicyError when the tool has `llm-judge` or `remote` rules (use {@link decide})
+   */
+  decideStatic(call: ToolCall, now: Date): PolicyDecision {
+    if (this.requiresAsync(call.tool)) {
+      throw new PolicyError({
+        file: this.policies[0]?.file ?? '<none>',
+        message: `tool '${call.tool}' has llm-judge or remote rules; call decide() instead of decideStatic()`,
+      });
+    }
+    try {
+      const outcomes = this.evaluateStatic(call, now);
+      return this.combine(outcomes, call);
+    } catch (error) {
+      return this.internalFailure(error);
+    }
+  }
+
+  /**
+   * Decides a call: static rules first, then `llm-judge` and `remote` rules concurrently (skipped when a static
+   * rule already blocks). Never rejects: service failures follow each rule's fallback, internal failures block.
+   * @param call - the tool call
+   * @param now - the time of the call, used for `context.time` when the call has none
+   */
+  async decide(call: ToolCall, now: Date): Promise<PolicyDecision> {
+    try {
+      const rules = this.rulesFor(String(call.tool));
+      if (!rules.some((rule) => rule.type !== 'static')) return this.combine(this.evaluateStatic(call, now), call);
+      const staticOutcomes = this.evaluateStatic(call, now);
+      if (staticOutcomes.some((o) => o.effect === 'block')) return this.combine(staticOutcomes, call);
+      const context = contextOf(call, now);
+      const asyncOutcomes = await Promise.all(
+        rules.filter((rule) => rule.type !== 'static').map((rule) => this.evaluateAsync(rule, call, context)),
+      );
+      const order = new Map(rules.map((rule, index) => [rule, index]));
+      const all = [...staticOutcomes, ...asyncOutcomes.filter((o): o is Outcome => o !== undefined)].sort(
+        (a, b) => (order.get(a.rule) ?? 0) - (order.get(b.rule) ?? 0),
+      );
+      return this.combine(all, call);
+    } catch (error) {
+      return this.internalFailure(error);
+    }
+  }
+
+  private evaluateStatic(call: ToolCall, now: Date): Outcome[] {
+    const outcomes: Outcome[] = [];
+    let scope: ConditionScope | undefined;
+    for (const rule of this.rulesFor(String(call.tool))) {
+      if (rule.type !== 'static') continue;
+      const messages: string[] = [];
+      if (rule.condition) {
+        scope ??= { tool: String(call.tool), input: inputOf(call), context: contextOf(call, now) };
+        let value: unknown;
+        let failure: string | undefined;
+        try {
+          value = rule.condition.evaluate(scope);
+          if (typeof value !== 'boolean') failure = `condition returned ${typeof value}, expected bool`;
+        } catch (error) {
+          failure = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+        }
+        if (failure !== undefined) {
+          // Fail closed: a rule meant to stop calls still stops them when its condition cannot be evaluated.
+          if (rule.action !== 'block' && rule.action !== 'escalate') continue;
+          messages.push(`condition error: ${failure}`);
+        } else if (value !== true) {
+          continue;
+        }
+      }
+      if (rule.detectors) {
+        const findings = scanValue(inputOf(call), rule.detectors, 5);
+        if (findings.length === 0) continue;
+        messages.push('detected ' + findings.map((f) => `${f.detector} at ${f.pointer || '/'}`).join(', '));
+      }
+      const detail = messages.join('; ');
+      const message = rule.message ? (detail ? `${rule.message} (${detail})` : rule.message) : detail || describe(rule);
+      outcomes.push({
+        rule,
+        hits: [{ id: rule.id, action: rule.action, mode: rule.mode, message }],
+        effect: rule.mode === 'enforce' ? rule.action : undefined,
+      });
+    }
+    return outcomes;
+  }
+
+  private async evaluateAsync(
+    rule: CompiledRule,
+    call: ToolCall,
+    context: Record<string, unknown>,
+  ): Promise<Outcome | undefined> {
+    const enforce = rule.mode === 'enforce';
+    const outcome = (action: GuardAction, message: string, effect = enforce): Outcome => ({
+      rule,
+      hits: [{ id: rule.id, action, mode: rule.mode, message }],
+      effect: effect ? action : undefined,
+    });
+    const payload = { tool: String(call.tool), input: inputOf(call), context };
+    if (rule.type === 'llm-judge' && rule.llm) {
+      try {
+        const judge = this.services.llmJudge;
+        if (!judge) throw new Error('no llmJudge service was given to the PolicyEngine');
+        const verdict = await judge({ ...rule.llm, prompt: renderPrompt(rule.llm.prompt, payload), ruleId: rule.id });
+        if (verdict.action === 'allow') return undefined;
+        return outcome(verdict.action, verdict.reason ?? `llm judge: ${verdict.action}`);
+      } catch (error) {
+        return outcome(rule.fallback, `llm-judge failed (${errorText(error)}); fallback ${rule.fallback}`);
+      }
+    }
+    if (rule.type === 'remote' && rule.remote) {
+      const { url, apiKeyEnv, timeoutMs, retries, failOpen } = rule.remote;
+      try {
+        const remote = this.services.remoteGuard;
+        if (!remote) throw new Error('no remoteGuard service was given to the PolicyEngine');
+        const verdict = await remote({ ruleId: rule.id, url, apiKeyEnv, timeoutMs, retries, call: payload });
+        const subHits: RuleHit[] = (verdict.rulesTriggered ?? []).map((hit) => ({
+          id: `${rule.id}:${hit.id}`,
+          action: hit.action ?? verdict.action,
+          mode: rule.mode === 'audit' ? 'audit' : (hit.mode ?? 'enforce'),
+          ...(hit.message === undefined ? {} : { message: hit.message }),
+        }));
+        if (verdict.action === 'allow') return subHits.length > 0 ? { rule, hits: subHits } : undefined;
+        const own = outcome(verdict.action, verdict.reason ?? `remote guard: ${verdict.action}`);
+        own.hits.push(...subHits);
+        if (verdict.action === 'modify') own.replacement = verdict.modifiedInput;
+        return own;
+      } catch (error) {
+        return failOpen
+          ? outcome('allow', `remote guard failed (${errorText(error)}); failing open`, false)
+          : outcome('block', `remote guard failed (${errorText(error)}); failing closed`, true);
+      }
+    }
+    return undefined;
+  }
+
+  private combine(outcomes: Outcome[], call: ToolCall): PolicyDecision {
+    const rulesTriggered = outcomes.flatMap((o) => o.hits);
+    let action: GuardAction | undefined;
+    for (const o of outcomes) {
+      if (o.effect && (action === undefined || precedence[o.effect] > precedence[action])) action = o.effect;
+    }
+    const audit = rulesTriggered.filter((hit) => hit.mode === 'audit');
+    const auditNote =
+      audit.length === 0 ? '' : `; audit only: ${audit.map((h) => `'${h.id}' would ${h.action}`).join(', ')}`;
+    if (action === undefined) {
+      const decision: PolicyDecision = {
+        action: this.defaultAction,
+        reason: `no rule fired; default ${this.defaultAction}${auditNote}`,
+        rulesTriggered,
+        policyVersion: this.version,
+      };
+      if (this.defaultAction === 'escalate') decision.escalation = { ...this.defaultEscalation };
+      return decision;
+    }
+    const deciding = outcomes.filter((o) => o.effect === action);
+    const reason =
+      `${verbs[action]} by ${deciding.map((o) => `'${o.rule.id}'`).join(', ')}: ` +
+      deciding.map((o) => o.hits[0]?.message ?? describe(o.rule)).join('; ') +
+      auditNote;
+    const decision: PolicyDecision = { action, reason, rulesTriggered, policyVersion: this.version };
+    if (action === 'modify' || action === 'escalate') {
+      const modifying = outcomes.filter((o) => o.effect === 'modify');
+      if (modifying.length > 0) {
+        let input = inputOf(call);
+        for (const o of modifying) {
+          input = o.replacement ? cloneJson(o.replacement) : applyModifyOps(input, o.rule.modify ?? []);
+        }
+        decision.modifiedInput = input;
+      }
+    }
+    if (action === 'escalate') decision.escalation = mergeEscalations(deciding.map((o) => o.rule.escalation));
+    return decision;
+  }
+
+  private internalFailure(error: unknown): PolicyDecision {
+    return {
+      action: 'block',
+      reason: `policy evaluation failed (${errorText(error)}); blocking to fail closed`,
+      rulesTriggered: [],
+      policyVersion: this.version,
+    };
+  }
+}
+
+/**
+ * Several escalating rules: the shortest timeout, and the union of approver groups and channels (any listed
+ * group may approve, every listed channel is told).
+ */
+function mergeEscalations(list: (EscalationSettings | undefined)[]): EscalationSettings {
+  const merged: EscalationSettings = {};
+  for (const settings of list) {
+    if (!settings) continue;
+    if (settings.timeoutMs !== undefined) {
+      merged.timeoutMs = Math.min(merged.timeoutMs ?? Infinity, settings.timeoutMs);
+    }
+    if (settings.approverGroups) {
+      merged.approverGroups = [...new Set([...(merged.approverGroups ?? []), ...settings.approverGroups])];
+    }
+    if (settings.channels) merged.channels = [...new Set([...(merged.channels ?? []), ...settings.channels])];
+  }
+  return merged;
+}
+
+function inputOf(call: ToolCall): Record<string, unknown> {
+  const input: unknown = call.input;
+  return typeof input === 'object' && input !== null && !Array.isArray(input) ? (input as Record<string, unknown>) : {};
+}
+
+/** The context conditions see: agent, batch and caller default to '' so that comparisons never fail. */
+function contextOf(call: ToolCall, now: Date): Record<string, unknown> {
+  const given: unknown = call.context;
+  const context = typeof given === 'object' && given !== null && !Array.isArray(given) ? given : {};
+  const time = (context as { time?: unknown }).time;
+  return {
+    agent: '',
+    batch: '',
+    caller: '',
+    ...context,
+    time: typeof time === 'string' ? time : now.toISOString(),
+  };
+}
+
+function describe(rule: CompiledRule): string {
+  return rule.condition ? `condition ${rule.condition.source}` : `tool matches ${rule.tools.join(', ')}`;
+}
+
+function errorText(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? 'unknown error';
+}

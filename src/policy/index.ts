@@ -1,0 +1,28 @@
+/**
+ * The policy engine: loads YAML/JSON policy files, compiles their rules (tool globs, CEL conditions, built-in
+ * detectors, modify operations) and decides tool calls. Pure: no Temporal, no network; the `llm-judge` and
+ * `remote` rules reach the outside through services injected from `src/activities/`.
+ */
+export type { CallContext, Decider, EscalationSettings, GuardAction, PolicyDecision, RuleHit, ToolCall } from './types';
+export type { CompiledModifyOp, CompiledRule, LlmJudgeSettings, LoadedPolicy, RemoteGuardSettings } from './compiled';
+export type {
+  GuardServices,
+  LlmJudge,
+  LlmJudgeRequest,
+  LlmVerdict,
+  RemoteGuard,
+  RemoteGuardRequest,
+  RemoteVerdict,
+} from './guard-services';
+export type { PolicyIssue } from './errors';
+export type { PolicyStoreOptions } from './policy-store';
+export type { Detector, DetectorMatch } from './detectors/detector';
+export type { Finding } from './detectors/scan';
+export { PolicyError, formatIssue } from './errors';
+export { loadPolicyFile, parsePolicy } from './parse-policy';
+export { PolicyEngine } from './engine';
+export { PolicyStore } from './policy-store';
+export { renderPrompt } from './guard-services';
+export { parseDuration } from './duration';
+export { detectorNames, resolveDetectors } from './detectors/registry';
+export { redactText, redactValue, scanValue } from './detectors/scan';

@@ -1,0 +1,221 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+
+import type { Document } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
+
+import type { CompiledModifyOp, CompiledRule, LoadedPolicy } from './compiled';
+import { compileCondition } from './condition';
+import { resolveDetectors } from './detectors/registry';
+import { parseDuration } from './duration';
+import type { PolicyIssue } from './errors';
+import { PolicyError } from './errors';
+import { compileToolMatcher } from './glob';
+import { parsePointer } from './json-pointer';
+import type { EscalationSpec, PolicyFile, RuleSpec } from './schema';
+import { policyFileSchema } from './schema';
+import type { EscalationSettings } from './types';
+
+type Path = readonly PropertyKey[];
+
+/**
+ * Parses, validates and compiles one policy from its text. YAML and JSON are both accepted.
+ * CEL conditions are compiled here, once.
+ * @param source - the file's text
+ * @param fileName - the name used in error messages and as the default policy name
+ * @returns the compiled policy
+ * @throws PolicyError listing every problem as `file:line: rule 'id': message`
+ */
+export function parsePolicy(source: string, fileName: string): LoadedPolicy {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(source, { lineCounter });
+  if (doc.errors.length > 0) {
+    throw new PolicyError(
+      doc.errors.map((error) => ({
+        file: fileName,
+        line: error.linePos?.[0].line,
+        message: `invalid YAML/JSON: ${(error.message.split('\n')[0] ?? error.code).replace(/ at line \d+, column \d+:?$/, '')}`,
+      })),
+    );
+  }
+  const data: unknown = doc.toJS();
+  const locate = (path: Path): PolicyIssue => locateIssue(doc, lineCounter, data, fileName, path);
+  const parsed = policyFileSchema.safeParse(data ?? {});
+  if (!parsed.success) {
+    throw new PolicyError(
+      parsed.error.issues.map((issue) => {
+        const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : issue.path;
+        const message =
+          issue.code === 'unrecognized_keys'
+            ? `unknown key ${issue.keys.map((k) => `'${k}'`).join(', ')} (check the spelling; see docs/policies.md)`
+            : issue.message;
+        return { ...locate(path), message };
+      }),
+    );
+  }
+  const issues: PolicyIssue[] = [];
+  const fail = (path: Path, message: string): void => void issues.push({ ...locate(path), message });
+  const policyName = parsed.data.policy ?? fileName.replace(/^.*[\\/]/, '').replace(/\.(ya?ml|json)$/, '');
+  const rules = compileRules(parsed.data, policyName, fail);
+  if (issues.length > 0) throw new PolicyError(issues);
+  return {
+    name: policyName,
+    file: fileName,
+    hash: createHash('sha256').update(source).digest('hex'),
+    rules,
+    defaults: {
+      action: parsed.data.defaults?.action ?? 'allow',
+      escalation: compileEscalation(parsed.data.defaults?.escalation),
+    },
+  };
+}
+
+/**
+ * Reads and parses one policy file.
+ * @param path - a `.yaml`, `.yml` or `.json` file
+ * @throws PolicyError when the file cannot be read or is invalid
+ */
+export function loadPolicyFile(path: string): LoadedPolicy {
+  let source: string;
+  try {
+    source = readFileSync(path, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : String(error);
+    throw new PolicyError({ file: path, message: `cannot read policy file: ${reason}` }, { cause: error });
+  }
+  return parsePolicy(source, path);
+}
+
+function compileRules(file: PolicyFile, policy: string, fail: (path: Path, message: string) => void): CompiledRule[] {
+  const seen = new Map<string, number>();
+  const rules: CompiledRule[] = [];
+  file.rules.forEach((spec, index) => {
+    const at = (...rest: PropertyKey[]): Path => ['rules', index, ...rest];
+    const previous = seen.get(spec.id);
+    if (previous !== undefined)
+      fail(at('id'), `duplicate rule id (rule #${previous + 1} has it too); ids must be unique`);
+    seen.set(spec.id, index);
+    const rule = compileRule(spec, policy, (path, message) => fail(at(...path), message));
+    if (rule) rules.push(rule);
+  });
+  return rules;
+}
+
+function compileRule(
+  spec: RuleSpec,
+  policy: string,
+  fail: (path: Path, message: string) => void,
+): CompiledRule | undefined {
+  const type = spec.type ?? 'static';
+  let ok = true;
+  const problem = (path: Path, message: string): void => {
+    ok = false;
+    fail(path, message);
+  };
+  if (type === 'static' && spec.action === undefined) {
+    problem([], 'missing action (expected allow, block, modify, escalate)');
+  }
+  if (type !== 'static' && spec.action !== undefined) {
+    problem(['action'], `${type} rules take their action from the verdict; remove 'action'`);
+  }
+  if (type === 'llm-judge' && !spec.llm) problem([], "llm-judge rule needs 'llm: { baseUrl, model, prompt }'");
+  if (type !== 'llm-judge' && spec.llm) problem(['llm'], "'llm' only applies to rules with type: llm-judge");
+  if (type === 'remote' && !spec.remote) problem([], "remote rule needs 'remote: { url }'");
+  if (type !== 'remote' && spec.remote) problem(['remote'], "'remote' only applies to rules with type: remote");
+  if (type !== 'llm-judge' && spec.fallback) {
+    problem(['fallback'], "'fallback' only applies to llm-judge rules (remote rules use failOpen)");
+  }
+  if (spec.action === 'modify' && !spec.modify) {
+    problem(['action'], "modify rule needs 'modify:' operations (redact, set, remove, clamp)");
+  }
+  if (spec.modify && spec.action !== 'modify') problem(['modify'], "'modify' operations need action: modify");
+  if (spec.escalation && type === 'static' && spec.action !== 'escalate') {
+    problem(['escalation'], "'escalation' settings only apply to action: escalate");
+  }
+
+  const detectors = spec.detectors ? resolveDetectors(spec.detectors) : undefined;
+  let condition: CompiledRule['condition'];
+  if (spec.condition !== undefined) {
+    const compiled = compileCondition(spec.condition);
+    if ('error' in compiled) problem(['condition'], `invalid CEL condition: ${compiled.error}`);
+    else condition = { source: spec.condition, evaluate: compiled.condition };
+  }
+  const modify = spec.modify?.map((op, i): CompiledModifyOp | undefined => {
+    switch (op.op) {
+      case 'redact': {
+        const names = op.detectors ?? spec.detectors;
+        if (!names) {
+          problem(['modify', i], 'redact needs detectors: list them on the op or on the rule (e.g. detectors: [pii])');
+          return undefined;
+        }
+        return { op: 'redact', detectors: resolveDetectors(names) ?? [] };
+      }
+      case 'set':
+        return { op: 'set', tokens: parsePointer(op.path) ?? [], value: op.value };
+      case 'remove':
+        return { op: 'remove', tokens: parsePointer(op.path) ?? [] };
+      case 'clamp':
+        if (op.min === undefined && op.max === undefined) problem(['modify', i], 'clamp needs min, max or both');
+        else if (op.min !== undefined && op.max !== undefined && op.min > op.max) {
+          problem(['modify', i], `clamp min ${op.min} is above max ${op.max}`);
+        }
+        return { op: 'clamp', tokens: parsePointer(op.path) ?? [], min: op.min, max: op.max };
+    }
+  });
+  if (!ok) return undefined;
+  const tools = typeof spec.tools === 'string' ? [spec.tools] : spec.tools;
+  return {
+    id: spec.id,
+    policy,
+    type,
+    action: spec.action ?? 'escalate',
+    mode: spec.mode ?? 'enforce',
+    message: spec.message,
+    tools,
+    matchesTool: compileToolMatcher(tools),
+    condition,
+    detectors,
+    modify: modify as CompiledModifyOp[] | undefined,
+    escalation: compileEscalation(spec.escalation),
+    llm: spec.llm && {
+      baseUrl: spec.llm.baseUrl.replace(/\/+$/, ''),
+      model: spec.llm.model,
+      prompt: spec.llm.prompt,
+      apiKeyEnv: spec.llm.apiKeyEnv,
+      timeoutMs: parseDuration(spec.llm.timeout ?? '10s') as number,
+      retries: spec.llm.retries ?? 1,
+    },
+    remote: spec.remote && {
+      url: spec.remote.url,
+      apiKeyEnv: spec.remote.apiKeyEnv,
+      timeoutMs: parseDuration(spec.remote.timeout ?? '5s') as number,
+      retries: spec.remote.retries ?? 1,
+      failOpen: spec.remote.failOpen ?? false,
+    },
+    fallback: spec.fallback ?? 'escalate',
+  };
+}
+
+function compileEscalation(spec: EscalationSpec | undefined): EscalationSettings | undefined {
+  if (!spec) return undefined;
+  const settings: EscalationSettings = {};
+  if (spec.timeout !== undefined) settings.timeoutMs = parseDuration(spec.timeout);
+  if (spec.approverGroups) settings.approverGroups = spec.approverGroups;
+  if (spec.channels) settings.channels = spec.channels;
+  return settings;
+}
+
+function locateIssue(doc: Document, lineCounter: LineCounter, data: unknown, file: string, path: Path): PolicyIssue {
+  const keys = path.filter((k): k is string | number => typeof k === 'string' || typeof k === 'number');
+  let line: number | undefined;
+  for (let length = keys.length; length >= 0 && line === undefined; length--) {
+    const node = doc.getIn(keys.slice(0, length), true) as { range?: [number, number, number] } | undefined;
+    if (node && typeof node === 'object' && node.range) line = lineCounter.linePos(node.range[0]).line;
+  }
+  let ruleId: string | undefined;
+  if (keys[0] === 'rules' && typeof keys[1] === 'number') {
+    const rule = (data as { rules?: unknown[] } | null)?.rules?.[keys[1]] as { id?: unknown } | undefined;
+    ruleId = typeof rule?.id === 'string' ? rule.id : `#${keys[1] + 1}`;
+  }
+  return { file, line, ruleId, message: '' };
+}

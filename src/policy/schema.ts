@@ -1,0 +1,119 @@
+import { z } from 'zod';
+
+import { detectorNames } from './detectors/registry';
+import { parseDuration } from './duration';
+import { parsePointer } from './json-pointer';
+
+/** Every action, in increasing precedence. */
+export const guardActions = ['allow', 'modify', 'escalate', 'block'] as const;
+
+const show = (value: unknown): string =>
+  typeof value === 'string' ? `'${value}'` : (JSON.stringify(value) ?? 'nothing');
+
+function oneOf<const T extends readonly [string, ...string[]]>(what: string, values: T) {
+  return z.enum(values, { error: (iss) => `unknown ${what} ${show(iss.input)} (expected ${values.join(', ')})` });
+}
+
+const actionSchema = oneOf('action', ['allow', 'block', 'modify', 'escalate']);
+const decisiveActionSchema = oneOf('action', ['allow', 'block', 'escalate']);
+const modeSchema = oneOf('mode', ['enforce', 'audit']);
+const ruleTypeSchema = oneOf('rule type', ['static', 'llm-judge', 'remote']);
+const detectorSchema = z.enum(detectorNames as [string, ...string[]], {
+  error: (iss) => `unknown detector ${show(iss.input)} (expected one of ${detectorNames.join(', ')})`,
+});
+
+const durationSchema = z
+  .string({ error: 'expected a duration such as 30s, 5m or 72h' })
+  .refine((text) => parseDuration(text) !== undefined, {
+    error: (iss) => `invalid duration ${show(iss.input)} (expected a number and a unit ms, s, m, h or d, e.g. 72h)`,
+  });
+const pointerSchema = z.string().refine((text) => parsePointer(text) !== undefined, {
+  error: (iss) => `invalid JSON pointer ${show(iss.input)} (expected e.g. /amount or /items/0/price)`,
+});
+const nonEmpty = z.string().min(1, 'expected a non-empty string');
+
+const escalationSchema = z.strictObject({
+  timeout: durationSchema.optional(),
+  approverGroups: z.array(nonEmpty).optional(),
+  channels: z.array(nonEmpty).optional(),
+});
+
+const modifyOpSchema = z.discriminatedUnion(
+  'op',
+  [
+    z.strictObject({ op: z.literal('redact'), detectors: z.array(detectorSchema).min(1).optional() }),
+    z.strictObject({ op: z.literal('set'), path: pointerSchema, value: z.unknown() }),
+    z.strictObject({ op: z.literal('remove'), path: pointerSchema }),
+    z.strictObject({
+      op: z.literal('clamp'),
+      path: pointerSchema,
+      min: z.number().optional(),
+      max: z.number().optional(),
+    }),
+  ],
+  {
+    error: (iss) =>
+      `unknown modify op ${show((iss.input as { op?: unknown } | undefined)?.op)} (expected redact, set, remove, clamp)`,
+  },
+);
+
+const llmJudgeSchema = z.strictObject({
+  baseUrl: z.url({ error: 'expected an http(s) URL such as http://localhost:8000' }),
+  model: nonEmpty,
+  prompt: nonEmpty,
+  apiKeyEnv: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected the NAME of an environment variable holding the key, not the key')
+    .optional(),
+  timeout: durationSchema.optional(),
+  retries: z.number().int().min(0).max(5).optional(),
+});
+
+const remoteSchema = z.strictObject({
+  url: z.url({ error: 'expected an http(s) URL of the guard endpoint' }),
+  apiKeyEnv: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected the NAME of an environment variable holding the key, not the key')
+    .optional(),
+  timeout: durationSchema.optional(),
+  retries: z.number().int().min(0).max(5).optional(),
+  failOpen: z.boolean().optional(),
+});
+
+const ruleSchema = z.strictObject({
+  id: z.string({ error: 'expected a rule id (letters, digits, - _ . :)' }).regex(/^[A-Za-z0-9_.:-]+$/, {
+    error: 'rule id may only contain letters, digits, -, _, . and :',
+  }),
+  description: z.string().optional(),
+  type: ruleTypeSchema.optional(),
+  tools: z.union([nonEmpty, z.array(nonEmpty).min(1)], { error: 'expected a tool name, a glob or a list of them' }),
+  condition: nonEmpty.optional(),
+  detectors: z.array(detectorSchema).min(1).optional(),
+  action: actionSchema.optional(),
+  mode: modeSchema.optional(),
+  message: z.string().optional(),
+  escalation: escalationSchema.optional(),
+  modify: z.array(modifyOpSchema).min(1).optional(),
+  llm: llmJudgeSchema.optional(),
+  remote: remoteSchema.optional(),
+  fallback: decisiveActionSchema.optional(),
+});
+
+/** The file format of one policy (YAML or JSON). See docs/policies.md. */
+export const policyFileSchema = z.strictObject({
+  policy: nonEmpty.optional(),
+  description: z.string().optional(),
+  defaults: z
+    .strictObject({ action: decisiveActionSchema.optional(), escalation: escalationSchema.optional() })
+    .optional(),
+  rules: z.array(ruleSchema, { error: 'expected a list of rules under `rules:`' }),
+});
+
+/** A policy file as written, after schema validation. */
+export type PolicyFile = z.infer<typeof policyFileSchema>;
+/** One rule as written. */
+export type RuleSpec = z.infer<typeof ruleSchema>;
+/** One modify operation as written. */
+export type ModifyOpSpec = z.infer<typeof modifyOpSchema>;
+/** Escalation settings as written. */
+export type EscalationSpec = z.infer<typeof escalationSchema>;
