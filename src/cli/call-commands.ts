@@ -1,6 +1,7 @@
 /** `check`, `status`, `approve`, `deny`: guard one call and resolve escalations from a shell. */
 import { userInfo } from 'node:os';
 import { Client, Connection } from '@temporalio/client';
+import type { Duration } from '@temporalio/common';
 import type { Command } from 'commander';
 import { GuardClient } from '../client';
 import { clientConnectionOptions, loadConnectionConfig, loadGuardConfig } from '../config';
@@ -56,7 +57,8 @@ export function registerCallCommands(program: Command): Command {
       await withGuard(async (guard) => {
         const options = {
           ...(flags.callId ? { callId: flags.callId } : {}),
-          ...(flags.timeout ? { escalationTimeout: flags.timeout } : {}),
+          // The client checks the duration and names it when malformed.
+          ...(flags.timeout ? { escalationTimeout: flags.timeout as Duration } : {}),
         };
         const args = parseJsonObject(input, '<input>');
         if (flags.execute) return guard.run(tool, args, options);

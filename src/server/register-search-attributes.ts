@@ -23,7 +23,7 @@ export async function registerSearchAttributes(connection: Connection, namespace
     try {
       await connection.operatorService.addSearchAttributes({
         namespace,
-        searchAttributes: Object.fromEntries(missing.map((key) => [key.name, INDEXED_TYPE[key.type]])),
+        searchAttributes: Object.fromEntries(missing.map((key) => [key.name, INDEXED_TYPE[key.type] as temporal.api.enums.v1.IndexedValueType])),
       });
     } catch (err) {
       if ((err as { code?: number }).code !== GRPC_ALREADY_EXISTS) throw err;
