@@ -10,3 +10,14 @@ export type {
 } from './approval-links';
 export { FileUsedLinkStore, MemoryUsedLinkStore } from './used-link-store';
 export type { UsedLinkStore } from './used-link-store';
+export {
+  APPROVER_TOKENS_ENV,
+  APPROVERS_FILE_ENV,
+  ApproverConfigError,
+  createApproverRegistry,
+  loadApprovers,
+  mayApprove,
+  parseApproverTokens,
+  parseApproversFile,
+} from './approvers';
+export type { Approver, ApproverEntry, ApproverRegistry } from './approvers';
