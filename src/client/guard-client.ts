@@ -1,0 +1,307 @@
+import { randomUUID } from 'node:crypto';
+import {
+  Client,
+  Connection,
+  WorkflowFailedError,
+  WorkflowIdConflictPolicy,
+  WorkflowIdReusePolicy,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, type Duration } from '@temporalio/common';
+import { msToNumber } from '@temporalio/common/lib/time';
+import type { CallContext } from '../policy/types';
+import { approvalProblem, callProblem } from '../workflows/call-validation';
+import {
+  decideUpdate,
+  DEFAULT_TASK_QUEUE,
+  guardToolKey,
+  policyDecisionUpdate,
+  statusQuery,
+  type CallStatus,
+  type DecideInput,
+  type GuardedCallInput,
+  type GuardResult,
+} from '../workflows/definitions';
+import { GuardApprovalError, GuardBlocked, GuardInputError, GuardToolFailed, type ApprovalErrorCode } from './errors';
+
+/** How to reach Temporal. */
+export interface GuardClientOptions {
+  /** host:port of the Temporal frontend. @default process.env.TEMPORAL_ADDRESS ?? 'localhost:7233' */
+  address?: string;
+  /** @default process.env.TEMPORAL_NAMESPACE ?? 'default' */
+  namespace?: string;
+  /** @default 'durable-guard' */
+  taskQueue?: string;
+  /** An existing Temporal client (its namespace wins); the options above are then ignored. */
+  client?: Client;
+}
+
+/** Options of one guarded call. */
+export interface CheckOptions {
+  /** Workflow ID: re-submitting the same ID returns the same execution's result. @default `guard-<uuid>` */
+  callId?: string;
+  context?: CallContext;
+  /** Wait for a human (or the timeout) instead of returning `escalate` at once. @default false */
+  waitForEscalation?: boolean;
+  /** Approval window, e.g. '5m' or 300000; wins over the rule's. @default the rule's, else 300 s */
+  escalationTimeout?: Duration;
+  /**
+   * Accepted for parity with the seed and ignored: waiting uses Temporal's long poll on the result, so no
+   * client polling happens.
+   */
+  escalationPollInterval?: Duration;
+}
+
+/** Options of an approval or denial. */
+export interface ApprovalOptions {
+  /** Who decides: written into the workflow history and the result. */
+  by: string;
+  reason?: string;
+  /** Approve with edits: the tool runs with this input once the policy accepts it. */
+  modifiedInput?: Record<string, unknown>;
+  /** The approver's groups, checked against the rule's approver groups. */
+  groups?: string[];
+}
+
+const guardedCallType = 'guardedCall';
+
+function updateErrorCode(err: unknown): { code: ApprovalErrorCode; message: string } | undefined {
+  if (!(err instanceof WorkflowUpdateFailedError)) return undefined;
+  const cause = err.cause;
+  if (cause instanceof ApplicationFailure && cause.type?.startsWith('GUARD_')) {
+    return { code: cause.type as ApprovalErrorCode, message: cause.message };
+  }
+  return undefined;
+}
+
+/**
+ * Guards tool calls through the `guardedCall` workflow and resolves escalations.
+ *
+ * @example
+ * const guard = new GuardClient();
+ * const result = await guard.check('process_refund', { amount: 4200 });
+ */
+export class GuardClient {
+  private readonly ownClient?: Client;
+  private readonly options: GuardClientOptions;
+  private readonly taskQueue: string;
+
+  constructor(options: GuardClientOptions = {}) {
+    this.options = options;
+    this.taskQueue = options.taskQueue ?? process.env.DURABLE_GUARD_TASK_QUEUE ?? DEFAULT_TASK_QUEUE;
+    this.ownClient = options.client;
+  }
+
+  private lazyClient?: Client;
+
+  /** The underlying Temporal client (connects lazily). */
+  get client(): Client {
+    if (this.ownClient) return this.ownClient;
+    this.lazyClient ??= new Client({
+      connection: Connection.lazy({
+        address: this.options.address ?? process.env.TEMPORAL_ADDRESS ?? 'localhost:7233',
+      }),
+      namespace: this.options.namespace ?? process.env.TEMPORAL_NAMESPACE ?? 'default',
+    });
+    return this.lazyClient;
+  }
+
+  /**
+   * Decides one call; the caller runs the tool itself.
+   *
+   * @returns allow / modify / block, or `escalate` with `escalationId` as soon as the policy has decided,
+   *   unless `waitForEscalation` is set, in which case it resolves when a human decides or the window ends.
+   */
+  async check(tool: string, input: Record<string, unknown>, options: CheckOptions = {}): Promise<GuardResult> {
+    const handle = await this.start(tool, input, options, false);
+    if (options.waitForEscalation) return this.result(handle);
+    try {
+      return await handle.executeUpdate(policyDecisionUpdate, { args: [] });
+    } catch (err) {
+      // The decision-only workflow may have completed before the update reached it: its result is the answer.
+      if (await this.isClosed(handle)) return this.result(handle);
+      throw err;
+    }
+  }
+
+  /**
+   * Decides one call and, when allowed or modified, runs the tool on a worker (with an idempotency key derived
+   * from the call ID). Waits through escalations.
+   *
+   * @returns the result with `toolResult`.
+   * @throws GuardBlocked when the call is blocked (by policy, a denial or a timeout).
+   * @throws GuardToolFailed when the tool itself failed for good.
+   */
+  async run(
+    tool: string,
+    input: Record<string, unknown>,
+    options: Omit<CheckOptions, 'waitForEscalation'> = {},
+  ): Promise<GuardResult> {
+    const handle = await this.start(tool, input, options, true);
+    const result = await this.result(handle, tool);
+    if (result.action === 'block') {
+      throw new GuardBlocked({
+        tool,
+        reason: result.reason,
+        rulesTriggered: result.rulesTriggered,
+        escalationId: handle.workflowId,
+      });
+    }
+    return result;
+  }
+
+  /** Approves a pending escalation. @returns the final decision (allow, or modify with edited input). */
+  async approve(escalationId: string, options: ApprovalOptions): Promise<GuardResult> {
+    return this.decide(escalationId, { ...options, decision: 'approve' });
+  }
+
+  /** Denies a pending escalation. @returns the final decision (block). */
+  async deny(escalationId: string, options: ApprovalOptions): Promise<GuardResult> {
+    return this.decide(escalationId, { ...options, decision: 'deny' });
+  }
+
+  /** Current state of a guarded call (query `status`). */
+  async status(escalationId: string): Promise<CallStatus> {
+    try {
+      return await this.client.workflow.getHandle(escalationId).query(statusQuery);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) {
+        throw new GuardApprovalError(
+          'GUARD_ESCALATION_NOT_FOUND',
+          escalationId,
+          `no guarded call with ID ${escalationId}`,
+          { cause: err },
+        );
+      }
+      throw err;
+    }
+  }
+
+  /** Waits for the final result of a call started earlier (e.g. after a fire-and-forget `check`). */
+  async waitForResult(escalationId: string): Promise<GuardResult> {
+    return this.result(this.client.workflow.getHandle(escalationId));
+  }
+
+  private async start(tool: string, input: Record<string, unknown>, options: CheckOptions, execute: boolean) {
+    let escalationTimeoutMs: number | undefined;
+    if (options.escalationTimeout !== undefined) {
+      try {
+        escalationTimeoutMs = msToNumber(options.escalationTimeout);
+      } catch (err) {
+        throw new GuardInputError(
+          `escalationTimeout ${JSON.stringify(options.escalationTimeout)} is not a duration like '5m' or 300000`,
+          { cause: err },
+        );
+      }
+    }
+    const call: GuardedCallInput = {
+      tool,
+      input,
+      ...(options.context ? { context: options.context } : {}),
+      ...(execute ? { execute } : {}),
+      ...(escalationTimeoutMs !== undefined ? { escalationTimeoutMs } : {}),
+    };
+    const problem = callProblem(call);
+    if (problem) throw new GuardInputError(problem);
+    const workflowId = options.callId ?? `guard-${randomUUID()}`;
+    try {
+      return await this.client.workflow.start(guardedCallType, {
+        args: [call],
+        workflowId,
+        taskQueue: this.taskQueue,
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        typedSearchAttributes: [{ key: guardToolKey, value: tool }],
+        staticSummary: `${tool}${execute ? ' (execute)' : ''}`,
+      });
+    } catch (err) {
+      // The same callId was used before and has completed: its result is the answer, never a second run.
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return this.client.workflow.getHandle(workflowId);
+      throw err;
+    }
+  }
+
+  private async result(handle: WorkflowHandle, tool = 'tool'): Promise<GuardResult> {
+    try {
+      return (await handle.result()) as GuardResult;
+    } catch (err) {
+      if (
+        err instanceof WorkflowFailedError &&
+        err.cause instanceof ApplicationFailure &&
+        err.cause.type === 'GUARD_TOOL_FAILED'
+      ) {
+        throw new GuardToolFailed(tool, handle.workflowId, err.cause.message, { cause: err });
+      }
+      throw err;
+    }
+  }
+
+  private async isClosed(handle: WorkflowHandle): Promise<boolean> {
+    const description = await handle.describe();
+    return description.status.name !== 'RUNNING';
+  }
+
+  private async decide(escalationId: string, input: DecideInput): Promise<GuardResult> {
+    const problem = approvalProblem(input, true);
+    if (problem)
+      throw new GuardApprovalError(
+        'GUARD_INVALID_APPROVAL',
+        escalationId,
+        `invalid approval for ${escalationId}: ${problem}`,
+      );
+    const handle = this.client.workflow.getHandle(escalationId);
+    try {
+      return await handle.executeUpdate(decideUpdate, { args: [input] });
+    } catch (err) {
+      const coded = updateErrorCode(err);
+      if (coded) throw new GuardApprovalError(coded.code, escalationId, coded.message, { cause: err });
+      throw await this.explainClosed(escalationId, handle, err);
+    }
+  }
+
+  /** Turns a failed update on a missing or closed workflow into the reason a person understands. */
+  private async explainClosed(escalationId: string, handle: WorkflowHandle, original: unknown): Promise<unknown> {
+    let closed: boolean;
+    try {
+      closed = await this.isClosed(handle);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) {
+        return new GuardApprovalError(
+          'GUARD_ESCALATION_NOT_FOUND',
+          escalationId,
+          `no guarded call with ID ${escalationId}`,
+          { cause: err },
+        );
+      }
+      return original;
+    }
+    if (!closed) return original;
+    const result = await handle.result().catch(() => undefined);
+    const by = result?.decidedBy;
+    if (by?.kind === 'timeout') {
+      return new GuardApprovalError(
+        'GUARD_TIMED_OUT',
+        escalationId,
+        `escalation ${escalationId} timed out at ${by.at}: ${result?.reason}`,
+        { cause: original },
+      );
+    }
+    if (by?.kind === 'human') {
+      const verb = result?.action === 'block' ? 'denied' : 'approved';
+      return new GuardApprovalError(
+        'GUARD_ALREADY_DECIDED',
+        escalationId,
+        `escalation ${escalationId} was already ${verb} by ${by.identity} at ${by.at}`,
+        { cause: original },
+      );
+    }
+    return new GuardApprovalError(
+      'GUARD_NOT_ESCALATED',
+      escalationId,
+      `call ${escalationId} was not escalated: the policy decided ${result?.action ?? 'it'}`,
+      { cause: original },
+    );
+  }
+}

@@ -1,0 +1,3 @@
+/** Client side of durable-guard: guard calls, resolve escalations. */
+export { GuardClient, type ApprovalOptions, type CheckOptions, type GuardClientOptions } from './guard-client';
+export { GuardApprovalError, GuardBlocked, GuardInputError, GuardToolFailed, type ApprovalErrorCode } from './errors';

@@ -1,0 +1,88 @@
+import { ConfigError } from './config-error';
+import { parseInteger, parseName, parsePort, present } from './env-values';
+
+/** durable-guard's own settings (everything that is not about reaching Temporal). */
+export interface GuardConfig {
+  /** Task queue every worker polls and every client starts workflows on. */
+  taskQueue: string;
+  /** Policy files, in the order given. */
+  policyPaths: string[];
+  apiPort: number;
+  apiHost: string;
+  /** Prometheus metrics port of the worker; no metrics endpoint when absent. */
+  metricsPort?: number;
+  /** Directory for local state (the dev server's SQLite database). */
+  dataDir: string;
+  /** Worker `maxConcurrentActivityTaskExecutions`; the SDK default when absent. */
+  maxConcurrentActivities?: number;
+  /** Worker `maxCachedWorkflows`; the SDK default when absent. */
+  maxCachedWorkflows?: number;
+}
+
+export const GUARD_DEFAULTS = {
+  taskQueue: 'durable-guard',
+  policyPaths: ['policies/example.yaml'],
+  apiPort: 8080,
+  apiHost: '127.0.0.1',
+  dataDir: '.data',
+} as const;
+
+/**
+ * Reads durable-guard's settings (`DURABLE_GUARD_*`) from the environment.
+ * @throws ConfigError naming the variable and the fix.
+ */
+export function loadGuardConfig(env: NodeJS.ProcessEnv = process.env): GuardConfig {
+  const taskQueue = parseName(
+    'DURABLE_GUARD_TASK_QUEUE',
+    present(env.DURABLE_GUARD_TASK_QUEUE) ?? GUARD_DEFAULTS.taskQueue,
+  );
+  const policyPaths = parsePolicyPaths(env.DURABLE_GUARD_POLICY);
+  const apiPort = parsePort('DURABLE_GUARD_API_PORT', env.DURABLE_GUARD_API_PORT) ?? GUARD_DEFAULTS.apiPort;
+  const apiHost = parseName('DURABLE_GUARD_API_HOST', present(env.DURABLE_GUARD_API_HOST) ?? GUARD_DEFAULTS.apiHost);
+  const metricsPort = parsePort('DURABLE_GUARD_METRICS_PORT', env.DURABLE_GUARD_METRICS_PORT);
+  const dataDir = present(env.DURABLE_GUARD_DATA_DIR) ?? GUARD_DEFAULTS.dataDir;
+  const maxConcurrentActivities = parseInteger(
+    'DURABLE_GUARD_MAX_CONCURRENT_ACTIVITIES',
+    env.DURABLE_GUARD_MAX_CONCURRENT_ACTIVITIES,
+    { min: 1, max: 100_000, what: 'activity slot count' },
+  );
+  // 0 is meaningful: it turns the sticky workflow cache off.
+  const maxCachedWorkflows = parseInteger(
+    'DURABLE_GUARD_MAX_CACHED_WORKFLOWS',
+    env.DURABLE_GUARD_MAX_CACHED_WORKFLOWS,
+    {
+      min: 0,
+      max: 1_000_000,
+      what: 'workflow cache size',
+    },
+  );
+
+  if (metricsPort !== undefined && metricsPort === apiPort) {
+    throw new ConfigError(
+      'DURABLE_GUARD_METRICS_PORT',
+      `DURABLE_GUARD_METRICS_PORT equals DURABLE_GUARD_API_PORT (${apiPort}): give the metrics endpoint another port`,
+    );
+  }
+
+  const config: GuardConfig = { taskQueue, policyPaths, apiPort, apiHost, dataDir };
+  if (metricsPort !== undefined) config.metricsPort = metricsPort;
+  if (maxConcurrentActivities !== undefined) config.maxConcurrentActivities = maxConcurrentActivities;
+  if (maxCachedWorkflows !== undefined) config.maxCachedWorkflows = maxCachedWorkflows;
+  return config;
+}
+
+function parsePolicyPaths(raw: string | undefined): string[] {
+  const value = present(raw);
+  if (value === undefined) return [...GUARD_DEFAULTS.policyPaths];
+  const paths = value
+    .split(',')
+    .map((path) => path.trim())
+    .filter((path) => path !== '');
+  if (paths.length === 0) {
+    throw new ConfigError(
+      'DURABLE_GUARD_POLICY',
+      `DURABLE_GUARD_POLICY='${value}' names no file: give one or more policy paths separated by commas`,
+    );
+  }
+  return paths;
+}

@@ -1,0 +1,25 @@
+/**
+ * Every environment variable that src/config reads. The Temporal names are the ones the Temporal CLI
+ * uses, so one environment serves `temporal` and `durable-guard` alike. A test checks this list
+ * against the source text of src/config and against docker-compose.yml.
+ */
+export const KNOWN_ENV_VARS = [
+  'TEMPORAL_ADDRESS',
+  'TEMPORAL_NAMESPACE',
+  'TEMPORAL_API_KEY',
+  'TEMPORAL_TLS',
+  'TEMPORAL_TLS_CLIENT_CERT_PATH',
+  'TEMPORAL_TLS_CLIENT_KEY_PATH',
+  'TEMPORAL_TLS_SERVER_CA_CERT_PATH',
+  'TEMPORAL_TLS_SERVER_NAME',
+  'DURABLE_GUARD_TASK_QUEUE',
+  'DURABLE_GUARD_POLICY',
+  'DURABLE_GUARD_API_PORT',
+  'DURABLE_GUARD_API_HOST',
+  'DURABLE_GUARD_METRICS_PORT',
+  'DURABLE_GUARD_DATA_DIR',
+  'DURABLE_GUARD_MAX_CONCURRENT_ACTIVITIES',
+  'DURABLE_GUARD_MAX_CACHED_WORKFLOWS',
+] as const;
+
+export type KnownEnvVar = (typeof KNOWN_ENV_VARS)[number];

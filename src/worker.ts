@@ -1,0 +1,43 @@
+/** The worker process pieces: workflows + activities + tools on one task queue. */
+import type { NativeConnection } from '@temporalio/worker';
+import { Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities } from './activities/create-activities';
+import type { ToolRegistry } from './activities/tools';
+import type { Decider } from './policy/types';
+import { DEFAULT_TASK_QUEUE } from './workflows/definitions';
+
+export interface CreateWorkerOptions {
+  connection: NativeConnection;
+  decider: Decider;
+  tools?: ToolRegistry;
+  namespace?: string;
+  /** @default 'durable-guard' */
+  taskQueue?: string;
+  /** A prebuilt bundle (tests bundle once); otherwise the workflows are bundled at start. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Extra worker options (tuning: maxCachedWorkflows, concurrency). */
+  tuning?: Partial<
+    Pick<
+      WorkerOptions,
+      | 'maxCachedWorkflows'
+      | 'maxConcurrentActivityTaskExecutions'
+      | 'maxConcurrentWorkflowTaskExecutions'
+      | 'shutdownGraceTime'
+    >
+  >;
+}
+
+/** Path of the workflows module, for bundling. */
+export const WORKFLOWS_PATH = require.resolve('./workflows');
+
+/** Creates a worker that runs guarded calls with the given policy and tools. */
+export async function createWorker(options: CreateWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace ?? 'default',
+    taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
+    activities: createActivities({ decider: options.decider, tools: options.tools }),
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...options.tuning,
+  });
+}

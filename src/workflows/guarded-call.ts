@@ -1,0 +1,264 @@
+import {
+  ActivityFailure,
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  log,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertMemo,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { GuardActivities } from '../activities/create-activities';
+import type { PolicyDecision } from '../policy/types';
+import { approvalProblem, callProblem, formatDuration } from './call-validation';
+import {
+  approveSignal,
+  decideUpdate,
+  DEFAULT_ESCALATION_TIMEOUT_MS,
+  denySignal,
+  guardActionKey,
+  guardBatchIdKey,
+  guardRulesKey,
+  guardStatusKey,
+  guardToolKey,
+  policyDecisionUpdate,
+  statusQuery,
+  type ApproveInput,
+  type CallStatus,
+  type DecideInput,
+  type GuardedCallInput,
+  type GuardResult,
+  type GuardStatus,
+} from './definitions';
+import { recordDecisionMetrics, recordEscalationWait } from './metrics';
+
+const { decide } = proxyActivities<GuardActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { maximumAttempts: 10, maximumInterval: '30 seconds' },
+});
+
+const { runTool } = proxyActivities<GuardActivities>({
+  startToCloseTimeout: '10 minutes',
+  retry: { maximumAttempts: 5, maximumInterval: '1 minute' },
+});
+
+function reject(type: string, message: string): never {
+  throw ApplicationFailure.create({ type, message, nonRetryable: true });
+}
+
+/**
+ * One guarded tool call: the policy decides; an escalation waits durably for a human (signal `approve`/`deny`
+ * or update `decide`) until its timer fires; in execute mode the tool then runs as an activity.
+ */
+export async function guardedCall(call: GuardedCallInput): Promise<GuardResult> {
+  const escalationId = workflowInfo().workflowId;
+  const tool = typeof call?.tool === 'string' ? call.tool : '(invalid)';
+  let status: GuardStatus = 'deciding';
+  let decision: PolicyDecision | undefined;
+  let humanResult: GuardResult | undefined;
+  let result: GuardResult | undefined;
+  let approvalInFlight = false;
+  let expiresAt: string | undefined;
+
+  const setStatus = (next: GuardStatus, action?: string) => {
+    status = next;
+    upsertSearchAttributes([
+      { key: guardStatusKey, value: next },
+      ...(action ? [{ key: guardActionKey, value: action }] : []),
+    ]);
+  };
+
+  const decisionResult = (d: PolicyDecision): GuardResult => ({
+    action: d.action,
+    ...(d.modifiedInput ? { modifiedInput: d.modifiedInput } : {}),
+    ...(d.reason ? { reason: d.reason } : {}),
+    rulesTriggered: d.rulesTriggered,
+    escalationId,
+    policyVersion: d.policyVersion,
+    ...(d.action === 'escalate' ? {} : { decidedBy: { kind: 'policy' as const, at: new Date().toISOString() } }),
+  });
+
+  const notPending = (): [string, string] => {
+    if (status === 'deciding')
+      return ['GUARD_NOT_PENDING', `call ${escalationId} is still being decided by the policy`];
+    if (status === 'timed-out') return ['GUARD_TIMED_OUT', `escalation ${escalationId} timed out at ${expiresAt}`];
+    const final = humanResult ?? result;
+    if (humanResult) {
+      const verb = humanResult.action === 'block' ? 'denied' : 'approved';
+      return [
+        'GUARD_ALREADY_DECIDED',
+        `escalation ${escalationId} was already ${verb} by ${humanResult.decidedBy?.identity}`,
+      ];
+    }
+    if (approvalInFlight)
+      return ['GUARD_ALREADY_DECIDED', `escalation ${escalationId} is being decided by another approver`];
+    return [
+      'GUARD_NOT_ESCALATED',
+      `call ${escalationId} was not escalated: the policy decided ${final?.action ?? decision?.action}`,
+    ];
+  };
+
+  const validateApproval = (payload: unknown, needsDecision: boolean) => {
+    const problem = approvalProblem(payload, needsDecision);
+    if (problem) reject('GUARD_INVALID_APPROVAL', `invalid approval for ${escalationId}: ${problem}`);
+    if (status !== 'pending-approval' || approvalInFlight || humanResult) reject(...notPending());
+    const allowed = decision?.escalation?.approverGroups ?? [];
+    const groups = (payload as ApproveInput).groups;
+    if (groups && allowed.length > 0 && !groups.some((g) => allowed.includes(g))) {
+      reject(
+        'GUARD_APPROVER_NOT_ALLOWED',
+        `${(payload as ApproveInput).by} may not decide ${escalationId}: approver groups ${allowed.join(', ')} required`,
+      );
+    }
+  };
+
+  const applyApproval = async (input: DecideInput): Promise<GuardResult> => {
+    approvalInFlight = true;
+    try {
+      let finalInput = input.modifiedInput;
+      if (input.decision === 'approve' && finalInput) {
+        const recheck = await decide({ tool, input: finalInput, context: call.context, execute: call.execute });
+        if (recheck.action === 'block') {
+          reject('GUARD_EDIT_REFUSED', `edited input refused by the policy: ${recheck.reason ?? 'blocked'}`);
+        }
+        if (recheck.action === 'modify' && recheck.modifiedInput) finalInput = recheck.modifiedInput;
+      }
+      const base = decision ? decisionResult(decision) : { rulesTriggered: [], escalationId };
+      const decidedBy = { kind: 'human' as const, identity: input.by, at: new Date().toISOString() };
+      humanResult =
+        input.decision === 'deny'
+          ? {
+              ...base,
+              action: 'block',
+              modifiedInput: undefined,
+              reason: input.reason ?? `denied by ${input.by}`,
+              decidedBy,
+            }
+          : {
+              ...base,
+              action: finalInput ? 'modify' : 'allow',
+              modifiedInput: finalInput,
+              reason: input.reason ?? `approved by ${input.by}`,
+              decidedBy,
+            };
+      return humanResult;
+    } finally {
+      approvalInFlight = false;
+    }
+  };
+
+  const onSignal = (decisionKind: 'approve' | 'deny') => async (payload: ApproveInput) => {
+    try {
+      validateApproval(payload, false);
+      await applyApproval({ ...payload, decision: decisionKind });
+    } catch (err) {
+      // A signal cannot be refused: a bad or late one is logged and the call keeps waiting.
+      log.warn(`ignored ${decisionKind} signal`, { escalationId, error: (err as Error).message });
+    }
+  };
+
+  setHandler(statusQuery, (): CallStatus => ({
+    status,
+    tool,
+    decision,
+    expiresAt,
+    approverGroups: decision?.escalation?.approverGroups,
+    result,
+  }));
+  setHandler(approveSignal, onSignal('approve'));
+  setHandler(denySignal, onSignal('deny'));
+  setHandler(decideUpdate, applyApproval, {
+    validator: (input: DecideInput) => validateApproval(input, true),
+    description:
+      'Approve or deny a pending escalation: {"decision":"approve"|"deny","by":"name","reason"?,"modifiedInput"?}',
+  });
+  setHandler(
+    policyDecisionUpdate,
+    async () => {
+      await condition(() => decision !== undefined || result !== undefined);
+      return result ?? decisionResult(decision as PolicyDecision);
+    },
+    { description: 'Waits until the policy has decided; returns the decision (escalate with its ID)' },
+  );
+
+  const problem = callProblem(call);
+  if (problem) {
+    result = { action: 'block', reason: `invalid call: ${problem}`, rulesTriggered: [], escalationId };
+    setStatus('failed', 'block');
+    return result;
+  }
+
+  upsertSearchAttributes([
+    { key: guardToolKey, value: tool },
+    ...(typeof call.context?.batch === 'string' ? [{ key: guardBatchIdKey, value: call.context.batch }] : []),
+  ]);
+  decision = await decide({ tool, input: call.input, context: call.context, execute: call.execute });
+  upsertSearchAttributes([{ key: guardRulesKey, value: decision.rulesTriggered.map((r) => r.id) }]);
+  upsertMemo({ reason: decision.reason ?? '', rules: decision.rulesTriggered });
+  recordDecisionMetrics(tool, decision);
+
+  if (decision.action === 'escalate') {
+    const timeoutMs = call.escalationTimeoutMs ?? decision.escalation?.timeoutMs ?? DEFAULT_ESCALATION_TIMEOUT_MS;
+    const waitStarted = Date.now();
+    expiresAt = new Date(waitStarted + timeoutMs).toISOString();
+    setStatus('pending-approval', 'escalate');
+    const groups = decision.escalation?.approverGroups ?? [];
+    setCurrentDetails(
+      `**Waiting for approval** of \`${tool}\` until ${expiresAt}\n\n` +
+        `Approvers: ${groups.length ? groups.join(', ') : 'anyone'}\n\nReason: ${decision.reason ?? '-'}`,
+    );
+    const decidedInTime = await condition(() => humanResult !== undefined, timeoutMs, {
+      summary: `approval window ${formatDuration(timeoutMs)}`,
+    });
+    // An approval accepted before the deadline but still being re-checked is honoured.
+    if (!decidedInTime && approvalInFlight) await condition(() => !approvalInFlight);
+    setCurrentDetails('');
+    recordEscalationWait(tool, Date.now() - waitStarted, humanResult ? humanResult.action : 'timeout');
+    if (humanResult) {
+      result = humanResult;
+      setStatus(humanResult.action === 'block' ? 'denied' : 'approved', humanResult.action);
+    } else {
+      result = {
+        ...decisionResult(decision),
+        action: 'block',
+        reason: `escalation timed out after ${formatDuration(timeoutMs)} without a decision`,
+        decidedBy: { kind: 'timeout', at: new Date().toISOString() },
+      };
+      setStatus('timed-out', 'block');
+    }
+    upsertMemo({ reason: result.reason ?? '', decidedBy: result.decidedBy });
+  } else {
+    result = decisionResult(decision);
+  }
+
+  if (call.execute && (result.action === 'allow' || result.action === 'modify')) {
+    setStatus('running-tool', result.action);
+    try {
+      const toolResult = await runTool({
+        tool,
+        input: result.modifiedInput ?? call.input,
+        idempotencyKey: escalationId,
+        callId: escalationId,
+        context: call.context,
+      });
+      result = { ...result, toolResult };
+    } catch (err) {
+      setStatus('failed');
+      const cause = err instanceof ActivityFailure ? err.cause : err;
+      throw ApplicationFailure.create({
+        type: 'GUARD_TOOL_FAILED',
+        message: `tool '${tool}' failed: ${(cause as Error)?.message ?? String(cause)}`,
+        nonRetryable: true,
+        cause: cause as Error,
+      });
+    }
+    setStatus('done');
+  } else if (status === 'deciding') {
+    setStatus('done', result.action);
+  }
+  await condition(allHandlersFinished);
+  return result;
+}

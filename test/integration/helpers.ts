@@ -1,0 +1,110 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
+import type { ToolRegistry } from '../../src/activities/tools';
+import { GuardClient } from '../../src/client';
+import type { Decider, PolicyDecision, ToolCall } from '../../src/policy/types';
+import { findTemporalCli } from '../../src/server/find-cli';
+import { createWorker } from '../../src/worker';
+
+let runtimeInstalled = false;
+
+/** Connections to the run's shared dev server, a unique task queue, and a worker factory. */
+export async function integrationEnv(name: string) {
+  if (!runtimeInstalled) {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    runtimeInstalled = true;
+  }
+  const address = process.env.DG_TEST_ADDRESS;
+  if (!address) throw new Error('DG_TEST_ADDRESS is not set: run integration tests through jest (globalSetup)');
+  const taskQueue = `${name}-${randomUUID().slice(0, 8)}`;
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection });
+  const nativeConnection = await NativeConnection.connect({ address });
+  const guard = new GuardClient({ client, taskQueue });
+  return {
+    address,
+    taskQueue,
+    client,
+    guard,
+    nativeConnection,
+    async worker(decider: Decider, tools?: ToolRegistry): Promise<Worker> {
+      return createWorker({
+        connection: nativeConnection,
+        taskQueue,
+        decider,
+        tools,
+        workflowBundle: { codePath: process.env.DG_TEST_BUNDLE as string },
+      });
+    },
+    async close() {
+      await connection.close();
+      await nativeConnection.close();
+    },
+  };
+}
+
+/** A decider built small for tests: a fixed decision per tool, 'allow' otherwise. */
+export function tableDecider(
+  table: Record<string, Omit<PolicyDecision, 'policyVersion'>>,
+): Decider & { calls: ToolCall[] } {
+  const calls: ToolCall[] = [];
+  return {
+    calls,
+    decide(call) {
+      calls.push(call);
+      const hit = table[call.tool] ?? { action: 'allow', rulesTriggered: [] };
+      if (hit.action === 'modify' && !hit.modifiedInput) {
+        return { ...hit, modifiedInput: { ...call.input, redacted: true }, policyVersion: 'test-v1' };
+      }
+      // Edited input that still carries `forbidden` is refused, so approve-with-edits can be tested.
+      if ('forbidden' in call.input) {
+        return {
+          action: 'block',
+          reason: 'forbidden field present',
+          rulesTriggered: [{ id: 'no-forbidden', action: 'block', mode: 'enforce' }],
+          policyVersion: 'test-v1',
+        };
+      }
+      return { ...hit, policyVersion: 'test-v1' };
+    },
+  };
+}
+
+/** Writes a workflow's history to test/replay/histories/NAME.json when RECORD_HISTORIES=1. */
+export async function recordHistory(handle: WorkflowHandle, name: string): Promise<void> {
+  if (process.env.RECORD_HISTORIES !== '1') return;
+  const cli = await findTemporalCli();
+  if (!cli) throw new Error('recording histories needs the Temporal CLI');
+  const { stdout } = await promisify(execFile)(
+    cli.path,
+    [
+      'workflow',
+      'show',
+      '--address',
+      process.env.DG_TEST_ADDRESS as string,
+      '--workflow-id',
+      handle.workflowId,
+      '--output',
+      'json',
+    ],
+    { maxBuffer: 64 * 1024 * 1024 },
+  );
+  const dir = join(__dirname, '..', 'replay', 'histories');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${name}.json`), stdout);
+}
+
+export async function waitFor<T>(fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
