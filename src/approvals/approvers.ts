@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { ConfigError } from '../config/config-error';
 
 /** An authenticated person or system that may decide escalations. */
 export interface Approver {
@@ -33,14 +34,6 @@ const MIN_TOKEN_LENGTH = 16;
 const ID_PATTERN = /^[A-Za-z0-9._@-]+$/;
 const GROUP_PATTERN = /^[A-Za-z0-9._-]+$/;
 
-/** An approver configuration that cannot be used; the message names the entry (never the token) and the fix. */
-export class ApproverConfigError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ApproverConfigError';
-  }
-}
-
 const fileSchema = z.strictObject({
   approvers: z.array(
     z.strictObject({
@@ -59,33 +52,41 @@ function sha256(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
 }
 
-/** Builds a registry, refusing duplicate ids, shared tokens, weak tokens and entries without exactly one token. */
-export function createApproverRegistry(entries: readonly ApproverEntry[], source = 'approvers'): ApproverRegistry {
+/**
+ * Builds a registry, refusing duplicate ids, shared tokens, weak tokens and entries without exactly one token
+ * (`ConfigError`; the message names the entry, never the token).
+ */
+export function createApproverRegistry(
+  entries: readonly ApproverEntry[],
+  variable: string = APPROVER_TOKENS_ENV,
+  source: string = variable,
+): ApproverRegistry {
   const records: { approver: Approver; hash: Buffer }[] = [];
   const ids = new Set<string>();
   const hashes = new Set<string>();
   for (const [index, entry] of entries.entries()) {
     const where = `${source} entry ${index + 1} ('${entry.id}')`;
     if (!ID_PATTERN.test(entry.id)) {
-      throw new ApproverConfigError(`${where}: id must be letters, digits and . _ @ -`);
+      throw new ConfigError(variable, `${where}: id must be letters, digits and . _ @ -`);
     }
-    if (ids.has(entry.id)) throw new ApproverConfigError(`${where}: duplicate id; give each approver one entry`);
+    if (ids.has(entry.id)) throw new ConfigError(variable, `${where}: duplicate id; give each approver one entry`);
     ids.add(entry.id);
     const badGroup = (entry.groups ?? []).find((group) => !GROUP_PATTERN.test(group));
     if (badGroup !== undefined) {
-      throw new ApproverConfigError(`${where}: group '${badGroup}' must be letters, digits and . _ -`);
+      throw new ConfigError(variable, `${where}: group '${badGroup}' must be letters, digits and . _ -`);
     }
     if ((entry.token === undefined) === (entry.tokenSha256 === undefined)) {
-      throw new ApproverConfigError(`${where}: give exactly one of token or tokenSha256`);
+      throw new ConfigError(variable, `${where}: give exactly one of token or tokenSha256`);
     }
     if (entry.token !== undefined && entry.token.length < MIN_TOKEN_LENGTH) {
-      throw new ApproverConfigError(
+      throw new ConfigError(
+        variable,
         `${where}: token is shorter than ${MIN_TOKEN_LENGTH} characters; generate one with \`openssl rand -base64 24\``,
       );
     }
     const hash = entry.token !== undefined ? sha256(entry.token) : Buffer.from(entry.tokenSha256 as string, 'hex');
     const hex = hash.toString('hex');
-    if (hashes.has(hex)) throw new ApproverConfigError(`${where}: token is already used by another approver`);
+    if (hashes.has(hex)) throw new ConfigError(variable, `${where}: token is already used by another approver`);
     hashes.add(hex);
     records.push({ approver: { id: entry.id, groups: [...new Set(entry.groups ?? [])] }, hash });
   }
@@ -116,7 +117,8 @@ export function parseApproverTokens(value: string): ApproverEntry[] {
       const first = raw.indexOf(':');
       const second = first < 0 ? -1 : raw.indexOf(':', first + 1);
       if (first <= 0 || second < 0) {
-        throw new ApproverConfigError(
+        throw new ConfigError(
+          APPROVER_TOKENS_ENV,
           `${APPROVER_TOKENS_ENV} entry ${index + 1}: expected 'id:group1|group2:token' (groups may be empty: 'id::token')`,
         );
       }
@@ -135,13 +137,16 @@ export function parseApproversFile(text: string, path: string): ApproverEntry[] 
   try {
     data = parseYaml(text);
   } catch (cause) {
-    throw new ApproverConfigError(`${path}: not valid JSON or YAML: ${(cause as Error).message}`, { cause });
+    throw new ConfigError(APPROVERS_FILE_ENV, `${path}: not valid JSON or YAML: ${(cause as Error).message}`, {
+      cause,
+    });
   }
   const parsed = fileSchema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const at = issue?.path.length ? issue.path.join('.') : '(top level)';
-    throw new ApproverConfigError(
+    throw new ConfigError(
+      APPROVERS_FILE_ENV,
       `${path}: ${at}: ${issue?.message ?? 'invalid'} (expected { approvers: [{ id, groups?, token | tokenSha256 }] })`,
     );
   }
@@ -154,29 +159,29 @@ export function parseApproversFile(text: string, path: string): ApproverEntry[] 
  */
 export async function loadApprovers(env: NodeJS.ProcessEnv = process.env): Promise<ApproverRegistry> {
   const entries: ApproverEntry[] = [];
-  const sources: string[] = [];
   const path = env[APPROVERS_FILE_ENV]?.trim();
   if (path) {
     let text: string;
     try {
       text = await readFile(path, 'utf8');
     } catch (cause) {
-      throw new ApproverConfigError(
-        `${APPROVERS_FILE_ENV}=${path}: cannot read the file (${(cause as Error).message})`,
-        {
-          cause,
-        },
-      );
+      const reason = (cause as Error).message;
+      throw new ConfigError(APPROVERS_FILE_ENV, `${APPROVERS_FILE_ENV}=${path}: cannot read the file (${reason})`, {
+        cause,
+      });
     }
-    entries.push(...parseApproversFile(text, path));
-    sources.push(path);
+    const fromFile = parseApproversFile(text, path);
+    createApproverRegistry(fromFile, APPROVERS_FILE_ENV, path);
+    entries.push(...fromFile);
   }
   const tokens = env[APPROVER_TOKENS_ENV]?.trim();
   if (tokens) {
-    entries.push(...parseApproverTokens(tokens));
-    sources.push(APPROVER_TOKENS_ENV);
+    const fromEnv = parseApproverTokens(tokens);
+    createApproverRegistry(fromEnv, APPROVER_TOKENS_ENV);
+    entries.push(...fromEnv);
   }
-  return createApproverRegistry(entries, sources.join(' + ') || 'approvers');
+  // Each source is checked on its own above so errors name it; what fails here clashes across the two.
+  return createApproverRegistry(entries, APPROVER_TOKENS_ENV, `${APPROVERS_FILE_ENV} + ${APPROVER_TOKENS_ENV}`);
 }
 
 /**

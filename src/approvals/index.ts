@@ -13,7 +13,6 @@ export type { UsedLinkStore } from './used-link-store';
 export {
   APPROVER_TOKENS_ENV,
   APPROVERS_FILE_ENV,
-  ApproverConfigError,
   createApproverRegistry,
   loadApprovers,
   mayApprove,

@@ -1,3 +1,5 @@
+import { ConfigError } from '../config/config-error';
+
 /** One AES-256 key and the id recorded in the metadata of every payload it encrypts. */
 export interface CodecKey {
   id: string;
@@ -12,30 +14,25 @@ const KEY_BYTES = 32;
 const KEY_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 const BASE64_PATTERN = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-/** A codec key configuration that cannot be used; the message says which entry and how to fix it. */
-export class CodecKeyError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'CodecKeyError';
-  }
-}
-
-/** Checks a key list as the codec needs it: at least one key, unique ids, 32-byte keys. */
+/** Checks a key list as the codec needs it: at least one key, unique ids, 32-byte keys; throws `ConfigError`. */
 export function validateCodecKeys(keys: readonly CodecKey[], source = 'codec keys'): void {
   if (keys.length === 0) {
-    throw new CodecKeyError(`${source}: no key given; generate one with \`openssl rand -base64 32\``);
+    throw new ConfigError(CODEC_KEYS_ENV, `${source}: no key given; generate one with \`openssl rand -base64 32\``);
   }
   const seen = new Set<string>();
   for (const { id, key } of keys) {
     if (!KEY_ID_PATTERN.test(id)) {
-      throw new CodecKeyError(
+      throw new ConfigError(
+        CODEC_KEYS_ENV,
         `${source}: key id '${id}' is invalid (use 1-64 characters of letters, digits, '.', '_' or '-')`,
       );
     }
-    if (seen.has(id)) throw new CodecKeyError(`${source}: duplicate key id '${id}' (each key needs its own id)`);
+    if (seen.has(id))
+      throw new ConfigError(CODEC_KEYS_ENV, `${source}: duplicate key id '${id}' (each key needs its own id)`);
     seen.add(id);
     if (key.length !== KEY_BYTES) {
-      throw new CodecKeyError(
+      throw new ConfigError(
+        CODEC_KEYS_ENV,
         `${source}: key '${id}' is ${key.length} bytes, AES-256 needs exactly ${KEY_BYTES} (generate one with \`openssl rand -base64 32\`)`,
       );
     }
@@ -55,12 +52,16 @@ export function loadCodecKeys(env: NodeJS.ProcessEnv = process.env): CodecKey[] 
     const trimmed = entry.trim();
     const colon = trimmed.indexOf(':');
     if (colon <= 0) {
-      throw new CodecKeyError(`${where}: expected 'id:<base64 key>', got ${trimmed ? 'no id' : 'an empty entry'}`);
+      throw new ConfigError(
+        CODEC_KEYS_ENV,
+        `${where}: expected 'id:<base64 key>', got ${trimmed ? 'no id' : 'an empty entry'}`,
+      );
     }
     const id = trimmed.slice(0, colon).trim();
     const encoded = trimmed.slice(colon + 1).trim();
     if (!BASE64_PATTERN.test(encoded) || encoded.length === 0) {
-      throw new CodecKeyError(
+      throw new ConfigError(
+        CODEC_KEYS_ENV,
         `${where}: key '${id}' is not valid base64 (expected standard base64 of 32 bytes, e.g. from \`openssl rand -base64 32\`)`,
       );
     }

@@ -2,13 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  ApproverConfigError,
-  createApproverRegistry,
-  loadApprovers,
-  mayApprove,
-  parseApproverTokens,
-} from '../../../src/approvals';
+import { createApproverRegistry, loadApprovers, mayApprove, parseApproverTokens } from '../../../src/approvals';
 import type { Approver } from '../../../src/approvals';
 
 const ALICE = 'alice-token-0123456789';
@@ -163,9 +157,25 @@ describe('loadApprovers', () => {
     const path = join(dir, 'bad.yaml');
     await writeFile(path, text);
     const load = loadApprovers({ DURABLE_GUARD_APPROVERS: path });
-    await expect(load).rejects.toThrow(ApproverConfigError);
+    await expect(load).rejects.toMatchObject({ name: 'ConfigError', variable: 'DURABLE_GUARD_APPROVERS' });
     await expect(loadApprovers({ DURABLE_GUARD_APPROVERS: path })).rejects.toThrow(message);
     await expect(loadApprovers({ DURABLE_GUARD_APPROVERS: path })).rejects.toThrow(path);
+  });
+
+  test('an id in both the file and env tokens is refused naming both sources', async () => {
+    const path = join(dir, 'approvers.yaml');
+    await writeFile(path, `approvers:\n  - id: alice\n    token: ${ALICE}\n`);
+    await expect(
+      loadApprovers({ DURABLE_GUARD_APPROVERS: path, DURABLE_GUARD_APPROVER_TOKENS: `alice::${BOB}` }),
+    ).rejects.toThrow(/DURABLE_GUARD_APPROVERS \+ DURABLE_GUARD_APPROVER_TOKENS entry 2 \('alice'\): duplicate id/);
+  });
+
+  test('a bad env entry is a ConfigError for DURABLE_GUARD_APPROVER_TOKENS', async () => {
+    await expect(loadApprovers({ DURABLE_GUARD_APPROVER_TOKENS: 'alice::short' })).rejects.toMatchObject({
+      name: 'ConfigError',
+      variable: 'DURABLE_GUARD_APPROVER_TOKENS',
+      message: expect.stringContaining("DURABLE_GUARD_APPROVER_TOKENS entry 1 ('alice'): token is shorter"),
+    });
   });
 
   test('a missing file names the variable and path', async () => {
