@@ -1,0 +1,22 @@
+/** Approvals from outside Temporal: signed one-click links, their single-use store, approver identities. */
+export { ApprovalLinkError, createApprovalLinkSigner } from './approval-links';
+export type {
+  ApprovalLinkClaims,
+  ApprovalLinkErrorCode,
+  ApprovalLinkSigner,
+  ApprovalLinkSignerOptions,
+  LinkDecision,
+  VerifiedApprovalLink,
+} from './approval-links';
+export { FileUsedLinkStore, MemoryUsedLinkStore } from './used-link-store';
+export type { UsedLinkStore } from './used-link-store';
+export {
+  APPROVER_TOKENS_ENV,
+  APPROVERS_FILE_ENV,
+  createApproverRegistry,
+  loadApprovers,
+  mayApprove,
+  parseApproverTokens,
+  parseApproversFile,
+} from './approvers';
+export type { Approver, ApproverEntry, ApproverRegistry } from './approvers';
