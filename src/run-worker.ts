@@ -24,10 +24,16 @@ export interface RunWorkerOptions {
 }
 
 /** Loads the policies (fails fast on a broken file), connects, and starts polling the task queue. */
-export async function runWorker({ connection, guard, tools, log = console.error }: RunWorkerOptions): Promise<RunningWorker> {
+export async function runWorker({
+  connection,
+  guard,
+  tools,
+  log = console.error,
+}: RunWorkerOptions): Promise<RunningWorker> {
   const policy = new PolicyStore(guard.policyPaths, {
     services: { llmJudge: createLlmJudge(), remoteGuard: createRemoteGuard() },
-    onError: (err) => log(`durable-guard: policy change rejected, the last good policy stays in force:\n${err.message}`),
+    onError: (err) =>
+      log(`durable-guard: policy change rejected, the last good policy stays in force:\n${err.message}`),
     onReload: (engine) => log(`durable-guard: policy reloaded (version ${engine.version})`),
   });
   const nativeConnection = await NativeConnection.connect(nativeConnectionOptions(connection));

@@ -39,7 +39,10 @@ function once(path: string, tool: string, act: (input: Record<string, unknown>) 
 /** The example tools, writing to the ledger at `path`. */
 export function createLedgerTools(path: string): ToolRegistry {
   return {
-    process_refund: once(path, 'process_refund', (input) => ({ refunded: input.amount, currency: input.currency ?? 'USD' })),
+    process_refund: once(path, 'process_refund', (input) => ({
+      refunded: input.amount,
+      currency: input.currency ?? 'USD',
+    })),
     send_email: once(path, 'send_email', (input) => ({ sent: true, to: input.to })),
     export_rows: once(path, 'export_rows', (input) => ({ exported: input.rows })),
     run_shell: once(path, 'run_shell', (input) => ({ simulated: true, cmd: input.cmd })),

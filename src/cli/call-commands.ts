@@ -53,18 +53,24 @@ export function registerCallCommands(program: Command): Command {
     .option('--timeout <duration>', 'escalation timeout, e.g. 5m')
     .option('--call-id <id>', 'workflow ID; re-using it returns the same result')
     .option('--execute', 'let the worker run the tool after allow/modify')
-    .action(async (tool: string, input: string, flags: { wait?: boolean; timeout?: string; callId?: string; execute?: boolean }) => {
-      await withGuard(async (guard) => {
-        const options = {
-          ...(flags.callId ? { callId: flags.callId } : {}),
-          // The client checks the duration and names it when malformed.
-          ...(flags.timeout ? { escalationTimeout: flags.timeout as Duration } : {}),
-        };
-        const args = parseJsonObject(input, '<input>');
-        if (flags.execute) return guard.run(tool, args, options);
-        return guard.check(tool, args, { ...options, waitForEscalation: flags.wait });
-      });
-    });
+    .action(
+      async (
+        tool: string,
+        input: string,
+        flags: { wait?: boolean; timeout?: string; callId?: string; execute?: boolean },
+      ) => {
+        await withGuard(async (guard) => {
+          const options = {
+            ...(flags.callId ? { callId: flags.callId } : {}),
+            // The client checks the duration and names it when malformed.
+            ...(flags.timeout ? { escalationTimeout: flags.timeout as Duration } : {}),
+          };
+          const args = parseJsonObject(input, '<input>');
+          if (flags.execute) return guard.run(tool, args, options);
+          return guard.check(tool, args, { ...options, waitForEscalation: flags.wait });
+        });
+      },
+    );
 
   program
     .command('status')
@@ -80,7 +86,9 @@ export function registerCallCommands(program: Command): Command {
     .option('--reason <text>', 'why')
     .option('--input <json>', 'approve with this edited input')
     .option('--groups <list>', 'approver groups, comma-separated')
-    .action(async (id: string, flags: ApprovalFlags) => withGuard((guard) => guard.approve(id, approvalOptions(flags))));
+    .action(async (id: string, flags: ApprovalFlags) =>
+      withGuard((guard) => guard.approve(id, approvalOptions(flags))),
+    );
 
   program
     .command('deny')

@@ -7,7 +7,9 @@ import { registerServerCommands } from './server-commands';
 
 /** Builds the command tree (tests parse it without running a process). */
 export function buildProgram(): Command {
-  const program = new Command('durable-guard').description('guard AI-agent tool calls with durable Temporal escalations');
+  const program = new Command('durable-guard').description(
+    'guard AI-agent tool calls with durable Temporal escalations',
+  );
   registerServerCommands(program);
   registerCallCommands(program);
   registerPolicyCommands(program);

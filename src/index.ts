@@ -1,0 +1,27 @@
+/**
+ * durable-guard: guard AI-agent tool calls; escalations are durable Temporal workflows.
+ * The client API, the worker factory and the policy engine's public types.
+ */
+export {
+  GuardApprovalError,
+  GuardBlocked,
+  GuardClient,
+  GuardInputError,
+  GuardToolFailed,
+  type ApprovalErrorCode,
+  type ApprovalOptions,
+  type CheckOptions,
+  type GuardClientOptions,
+} from './client';
+export {
+  DEFAULT_TASK_QUEUE,
+  type CallStatus,
+  type DecidedBy,
+  type GuardResult,
+  type GuardStatus,
+  type GuardedCallInput,
+} from './workflows/definitions';
+export type { CallContext, Decider, GuardAction, PolicyDecision, RuleHit, ToolCall } from './policy/types';
+export { PolicyEngine, PolicyError, PolicyStore } from './policy';
+export { createWorker, type CreateWorkerOptions } from './worker';
+export type { ToolContext, ToolImplementation, ToolRegistry } from './activities/tools';
