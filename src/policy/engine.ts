@@ -256,41 +256,55 @@ export class PolicyEngine implements Decider {
   }
 
   private combine(outcomes: Outcome[], call: ToolCall): PolicyDecision {
-    const rulesTriggered = outcomes.flatMap((o) => o.hits);
+    if (outcomes.length === 0) return this.defaultDecision([], '');
+    const rulesTriggered: RuleHit[] = [];
     let action: GuardAction | undefined;
+    let auditNote = '';
     for (const o of outcomes) {
+      for (const hit of o.hits) {
+        rulesTriggered.push(hit);
+        if (hit.mode === 'audit') auditNote += `${auditNote ? ', ' : '; audit only: '}'${hit.id}' would ${hit.action}`;
+      }
       if (o.effect && (action === undefined || precedence[o.effect] > precedence[action])) action = o.effect;
     }
-    const audit = rulesTriggered.filter((hit) => hit.mode === 'audit');
-    const auditNote =
-      audit.length === 0 ? '' : `; audit only: ${audit.map((h) => `'${h.id}' would ${h.action}`).join(', ')}`;
-    if (action === undefined) {
-      const decision: PolicyDecision = {
-        action: this.defaultAction,
-        reason: `no rule fired; default ${this.defaultAction}${auditNote}`,
-        rulesTriggered,
-        policyVersion: this.version,
-      };
-      if (this.defaultAction === 'escalate') decision.escalation = { ...this.defaultEscalation };
-      return decision;
+    if (action === undefined) return this.defaultDecision(rulesTriggered, auditNote);
+    let ids = '';
+    let messages = '';
+    let modifies = false;
+    const escalations: (EscalationSettings | undefined)[] = [];
+    for (const o of outcomes) {
+      if (o.effect === 'modify') modifies = true;
+      if (o.effect !== action) continue;
+      ids += `${ids ? ', ' : ''}'${o.rule.id}'`;
+      messages += (messages ? '; ' : '') + (o.hits[0]?.message ?? describe(o.rule));
+      if (action === 'escalate') escalations.push(o.rule.escalation);
     }
-    const deciding = outcomes.filter((o) => o.effect === action);
-    const reason =
-      `${verbs[action]} by ${deciding.map((o) => `'${o.rule.id}'`).join(', ')}: ` +
-      deciding.map((o) => o.hits[0]?.message ?? describe(o.rule)).join('; ') +
-      auditNote;
-    const decision: PolicyDecision = { action, reason, rulesTriggered, policyVersion: this.version };
-    if (action === 'modify' || action === 'escalate') {
-      const modifying = outcomes.filter((o) => o.effect === 'modify');
-      if (modifying.length > 0) {
-        let input = inputOf(call);
-        for (const o of modifying) {
-          input = o.replacement ? cloneJson(o.replacement) : applyModifyOps(input, o.rule.modify ?? []);
-        }
-        decision.modifiedInput = input;
+    const decision: PolicyDecision = {
+      action,
+      reason: `${verbs[action]} by ${ids}: ${messages}${auditNote}`,
+      rulesTriggered,
+      policyVersion: this.version,
+    };
+    if (modifies && (action === 'modify' || action === 'escalate')) {
+      let input = inputOf(call);
+      for (const o of outcomes) {
+        if (o.effect !== 'modify') continue;
+        input = o.replacement ? cloneJson(o.replacement) : applyModifyOps(input, o.rule.modify ?? []);
       }
+      decision.modifiedInput = input;
     }
-    if (action === 'escalate') decision.escalation = mergeEscalations(deciding.map((o) => o.rule.escalation));
+    if (action === 'escalate') decision.escalation = mergeEscalations(escalations);
+    return decision;
+  }
+
+  private defaultDecision(rulesTriggered: RuleHit[], auditNote: string): PolicyDecision {
+    const decision: PolicyDecision = {
+      action: this.defaultAction,
+      reason: `no rule fired; default ${this.defaultAction}${auditNote}`,
+      rulesTriggered,
+      policyVersion: this.version,
+    };
+    if (this.defaultAction === 'escalate') decision.escalation = { ...this.defaultEscalation };
     return decision;
   }
 
@@ -309,6 +323,7 @@ export class PolicyEngine implements Decider {
  * group may approve, every listed channel is told).
  */
 function mergeEscalations(list: (EscalationSettings | undefined)[]): EscalationSettings {
+  if (list.length === 1) return { ...list[0] };
   const merged: EscalationSettings = {};
   for (const settings of list) {
     if (!settings) continue;
@@ -338,8 +353,21 @@ function contextOf(call: ToolCall, now: Date): Record<string, unknown> {
     batch: '',
     caller: '',
     ...context,
-    time: typeof time === 'string' ? time : now.toISOString(),
+    time: typeof time === 'string' ? time : isoTime(now),
   };
+}
+
+let lastTime = NaN;
+let lastIso = '';
+
+/** `now.toISOString()`, remembered for the last instant: batches decide many calls with one `now`. */
+function isoTime(now: Date): string {
+  const ms = now.getTime();
+  if (ms !== lastTime) {
+    lastTime = ms;
+    lastIso = Number.isNaN(ms) ? '' : now.toISOString();
+  }
+  return lastIso;
 }
 
 function describe(rule: CompiledRule): string {

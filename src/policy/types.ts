@@ -41,7 +41,10 @@ export interface EscalationSettings {
 /** The policy's answer for one call. */
 export interface PolicyDecision {
   action: GuardAction;
-  /** Present when action is 'modify': the input the tool should run with. */
+  /**
+   * Present when action is 'modify': the input the tool should run with. Also present when action is 'escalate'
+   * and modify rules fired too: an approval should run this input, not the original.
+   */
   modifiedInput?: Record<string, unknown>;
   reason?: string;
   /** Every rule that fired, audit-mode hits included. */

@@ -12,6 +12,8 @@ export interface Detector {
   readonly group: string;
   /** Every match in `text`, in order, non-overlapping. */
   find(text: string): DetectorMatch[];
+  /** Whether `text` has at least one match; cheaper than `find` where it can be. */
+  test(text: string): boolean;
 }
 
 /**
@@ -27,23 +29,29 @@ export function regexDetector(options: {
 }): Detector {
   const { name, group, pattern, prefilter, validate } = options;
   if (!pattern.global) throw new Error(`detector '${name}': pattern needs the g flag`);
-  return {
-    name,
-    group,
-    find(text) {
-      if (prefilter && !prefilter(text)) return [];
-      const matches: DetectorMatch[] = [];
-      const regex = new RegExp(pattern.source, pattern.flags);
-      for (let m = regex.exec(text); m !== null; m = regex.exec(text)) {
-        if (m[0].length === 0) {
-          regex.lastIndex++;
-          continue;
-        }
-        if (!validate || validate(m[0])) matches.push({ start: m.index, end: m.index + m[0].length });
-        // A rejected candidate may hide a valid one that starts inside it.
-        else regex.lastIndex = m.index + 1;
+  // One instance, reset before each use: evaluation is synchronous, so no two scans share it at once.
+  const regex = new RegExp(pattern.source, pattern.flags);
+  const find = (text: string): DetectorMatch[] => {
+    if (prefilter && !prefilter(text)) return [];
+    const matches: DetectorMatch[] = [];
+    regex.lastIndex = 0;
+    for (let m = regex.exec(text); m !== null; m = regex.exec(text)) {
+      if (m[0].length === 0) {
+        regex.lastIndex++;
+        continue;
       }
-      return matches;
-    },
+      if (!validate || validate(m[0])) matches.push({ start: m.index, end: m.index + m[0].length });
+      // A rejected candidate may hide a valid one that starts inside it.
+      else regex.lastIndex = m.index + 1;
+    }
+    return matches;
   };
+  const test = validate
+    ? (text: string): boolean => find(text).length > 0
+    : (text: string): boolean => {
+        if (prefilter && !prefilter(text)) return false;
+        regex.lastIndex = 0;
+        return regex.test(text);
+      };
+  return { name, group, find, test };
 }

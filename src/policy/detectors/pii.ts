@@ -61,7 +61,8 @@ export const ibanDetector: Detector = {
   find(text) {
     if (!hasDigit(text)) return [];
     const matches: DetectorMatch[] = [];
-    const regex = new RegExp(ibanCandidate.source, ibanCandidate.flags);
+    const regex = ibanCandidate;
+    regex.lastIndex = 0;
     for (let m = regex.exec(text); m !== null; m = regex.exec(text)) {
       // A trailing word of four letters can join the last group: retry with shorter candidates.
       let candidate = m[0];
@@ -76,6 +77,9 @@ export const ibanDetector: Detector = {
       }
     }
     return matches;
+  },
+  test(text) {
+    return this.find(text).length > 0;
   },
 };
 

@@ -14,31 +14,45 @@ export interface Finding {
  */
 export function scanValue(value: unknown, detectors: readonly Detector[], limit = Infinity): Finding[] {
   const findings: Finding[] = [];
-  const stack: { value: unknown; path: (string | number)[] }[] = [{ value, path: [] }];
-  const seen = new Set<object>();
+  // Paths are linked lists built only for the strings that match: most scans find nothing.
+  const stack: { value: unknown; path: PathNode | undefined }[] = [{ value, path: undefined }];
+  let seen: Set<object> | undefined;
   while (stack.length > 0 && findings.length < limit) {
-    const { value: current, path } = stack.pop() as { value: unknown; path: (string | number)[] };
+    const { value: current, path } = stack.pop() as { value: unknown; path: PathNode | undefined };
     if (typeof current === 'string') {
       for (const detector of detectors) {
-        if (detector.find(current).length > 0) {
-          findings.push({ detector: detector.name, pointer: formatPointer(path) });
+        if (detector.test(current)) {
+          findings.push({ detector: detector.name, pointer: formatPointer(pathTokens(path)) });
           if (findings.length >= limit) break;
         }
       }
-    } else if (typeof current === 'object' && current !== null && !seen.has(current)) {
+    } else if (typeof current === 'object' && current !== null) {
+      seen ??= new Set();
+      if (seen.has(current)) continue;
       seen.add(current);
       if (Array.isArray(current)) {
-        for (let i = current.length - 1; i >= 0; i--) stack.push({ value: current[i], path: [...path, i] });
+        for (let i = current.length - 1; i >= 0; i--) stack.push({ value: current[i], path: { parent: path, key: i } });
       } else {
         const keys = Object.keys(current);
         for (let i = keys.length - 1; i >= 0; i--) {
           const key = keys[i] as string;
-          stack.push({ value: (current as Record<string, unknown>)[key], path: [...path, key] });
+          stack.push({ value: (current as Record<string, unknown>)[key], path: { parent: path, key } });
         }
       }
     }
   }
   return findings;
+}
+
+interface PathNode {
+  parent: PathNode | undefined;
+  key: string | number;
+}
+
+function pathTokens(node: PathNode | undefined): (string | number)[] {
+  const tokens: (string | number)[] = [];
+  for (let n = node; n; n = n.parent) tokens.push(n.key);
+  return tokens.reverse();
 }
 
 /**

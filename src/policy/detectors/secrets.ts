@@ -6,7 +6,7 @@ export const cloudKeyDetector = regexDetector({
   name: 'cloud_key',
   group: 'secrets',
   pattern: /\b(?:(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}|AIza[0-9A-Za-z_-]{35})\b/g,
-  prefilter: (text) => text.includes('A'),
+  prefilter: (text) => /AKIA|ASIA|ABIA|ACCA|AIza/.test(text),
 });
 
 /** PEM private key blocks (RSA, EC, OpenSSH, PKCS#8, encrypted), also when the END line is cut off. */
@@ -23,6 +23,7 @@ export const bearerTokenDetector = regexDetector({
   name: 'bearer_token',
   group: 'secrets',
   pattern: /\bBearer\s+[A-Za-z0-9\-._~+/]{16,}=*|\bgh[pousr]_[A-Za-z0-9]{36,}\b|\bxox[abprs]-[A-Za-z0-9-]{10,}/g,
+  prefilter: (text) => text.includes('Bearer') || text.includes('_') || text.includes('xox'),
 });
 
 /** JSON web tokens: three base64url parts, the first two encoding JSON objects (`eyJ`). */

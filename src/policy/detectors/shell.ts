@@ -37,17 +37,21 @@ export const dangerousShellDetector: Detector = {
   group: 'shell',
   find(text) {
     const matches: DetectorMatch[] = [];
-    const rm = new RegExp(rmCommand.source, rmCommand.flags);
+    const rm = rmCommand;
+    rm.lastIndex = 0;
     for (let m = rm.exec(text); m !== null; m = rm.exec(text)) {
       if (dangerousRm(m[1] ?? '')) matches.push({ start: m.index, end: m.index + m[0].length });
     }
-    for (const pattern of patterns) {
-      const regex = new RegExp(pattern.source, pattern.flags);
+    for (const regex of patterns) {
+      regex.lastIndex = 0;
       for (let m = regex.exec(text); m !== null; m = regex.exec(text)) {
         matches.push({ start: m.index, end: m.index + m[0].length });
       }
     }
     return mergeOverlapping(matches);
+  },
+  test(text) {
+    return this.find(text).length > 0;
   },
 };
 

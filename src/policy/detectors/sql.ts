@@ -13,15 +13,20 @@ export const destructiveSqlDetector: Detector = {
   group: 'sql',
   find(text) {
     const matches: DetectorMatch[] = [];
-    const drop = new RegExp(dropOrTruncate.source, dropOrTruncate.flags);
+    const drop = dropOrTruncate;
+    drop.lastIndex = 0;
     for (let m = drop.exec(text); m !== null; m = drop.exec(text)) {
       matches.push({ start: m.index, end: m.index + m[0].length });
     }
-    const del = new RegExp(deleteFrom.source, deleteFrom.flags);
+    const del = deleteFrom;
+    del.lastIndex = 0;
     for (let m = del.exec(text); m !== null; m = del.exec(text)) {
       if (!/\bwhere\b/i.test(m[0])) matches.push({ start: m.index, end: m.index + m[0].length });
     }
     return mergeOverlapping(matches);
+  },
+  test(text) {
+    return this.find(text).length > 0;
   },
 };
 

@@ -1,0 +1,85 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import { Command } from 'commander';
+
+import { registerPolicyCommands } from '../../../src/cli/policy-command';
+
+const root = path.join(__dirname, '../../..');
+const example = path.join(root, 'policies/example.yaml');
+
+async function run(...args: string[]): Promise<{ out: string; err: string; exitCode: number }> {
+  let out = '';
+  let err = '';
+  const program = new Command().exitOverride();
+  registerPolicyCommands(program, { out: (t) => (out += t), err: (t) => (err += t) });
+  const previous = process.exitCode;
+  process.exitCode = undefined;
+  try {
+    await program.parseAsync(args, { from: 'user' });
+    return { out, err, exitCode: Number(process.exitCode ?? 0) };
+  } finally {
+    process.exitCode = previous;
+  }
+}
+
+describe('policy commands', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'policy-cli-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('check prints OK and the version for valid files', async () => {
+    const result = await run('policy', 'check', example);
+    expect(result.exitCode).toBe(0);
+    expect(result.out).toMatch(/^OK .*example\.yaml \(policy 'example', 8 rules\)\npolicy version [0-9a-f]{12}\n$/);
+    expect(result.err).toBe('');
+  });
+
+  test('check prints every error with file and line and exits 1', async () => {
+    const bad = path.join(dir, 'bad.yaml');
+    writeFileSync(bad, 'rules:\n  - id: r\n    tools: x\n    action: escalte\n');
+    const result = await run('policy', 'check', example, bad);
+    expect(result.exitCode).toBe(1);
+    expect(result.err).toBe(`${bad}:4: rule 'r': unknown action 'escalte' (expected allow, block, modify, escalate)\n`);
+    expect(result.out).toMatch(/^OK .*example\.yaml/);
+    expect(result.out).not.toMatch(/policy version/);
+  });
+
+  test('test passes the example cases', async () => {
+    const result = await run('policy', 'test', example, path.join(root, 'policies/example.cases.yaml'));
+    expect(result.err).toBe('');
+    expect(result.out).toMatch(/\n11 passed, 0 failed \(policy version [0-9a-f]{12}\)\n$/);
+    expect(result.exitCode).toBe(0);
+  });
+
+  test('test prints a diff per mismatch and exits 1', async () => {
+    const cases = path.join(dir, 'cases.yaml');
+    writeFileSync(
+      cases,
+      [
+        '- { name: right, tool: process_refund, input: { amount: 5 }, expect: allow }',
+        '- { name: wrong action, tool: process_refund, input: { amount: 5000 }, expect: allow }',
+        '- { name: wrong rules, tool: execute_sql, input: { sql: DROP TABLE x }, expect: { action: block, rules: [other] } }',
+      ].join('\n'),
+    );
+    const result = await run('policy', 'test', example, cases);
+    expect(result.exitCode).toBe(1);
+    expect(result.out).toContain('PASS right\n');
+    expect(result.out).toContain(
+      "FAIL wrong action\n  - action: allow\n  + action: escalate\n  reason: escalated by 'big-refund'",
+    );
+    expect(result.out).toContain('FAIL wrong rules\n  - rules: [other]\n  + rules: [no-drop-table]\n');
+    expect(result.out).toMatch(/1 passed, 2 failed/);
+  });
+
+  test('test reports a malformed cases file and exits 1', async () => {
+    const cases = path.join(dir, 'cases.yaml');
+    writeFileSync(cases, '- { name: x, tool: t, expect: maybe }\n');
+    const result = await run('policy', 'test', example, cases);
+    expect(result.exitCode).toBe(1);
+    expect(result.err).toMatch(/cases\.yaml: case 0\.expect: .*expected a list of \{name, tool, input/);
+  });
+});
