@@ -3,7 +3,8 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import { createLlmJudge } from './activities/llm-judge';
 import { createRemoteGuard } from './activities/remote-guard';
 import type { ToolRegistry } from './activities/tools';
-import { nativeConnectionOptions, type ConnectionConfig, type GuardConfig } from './config';
+import { createNotifier } from './activities/notify';
+import { loadNotificationConfig, nativeConnectionOptions, type ConnectionConfig, type GuardConfig } from './config';
 import { PolicyStore } from './policy';
 import { createWorker } from './worker';
 
@@ -36,6 +37,13 @@ export async function runWorker({
       log(`durable-guard: policy change rejected, the last good policy stays in force:\n${err.message}`),
     onReload: (engine) => log(`durable-guard: policy reloaded (version ${engine.version})`),
   });
+  const notificationConfig = loadNotificationConfig();
+  const notifications = notificationConfig.targets.length
+    ? {
+        notifier: createNotifier({ targets: notificationConfig.targets }),
+        ...(notificationConfig.publicUrl ? { inboxUrl: notificationConfig.publicUrl } : {}),
+      }
+    : undefined;
   const nativeConnection = await NativeConnection.connect(nativeConnectionOptions(connection));
   const worker = await createWorker({
     connection: nativeConnection,
@@ -43,6 +51,7 @@ export async function runWorker({
     taskQueue: guard.taskQueue,
     decider: policy,
     tools,
+    notifications,
     tuning: {
       shutdownGraceTime: '30s',
       ...(guard.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: guard.maxCachedWorkflows } : {}),

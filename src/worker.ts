@@ -1,7 +1,7 @@
 /** The worker process pieces: workflows + activities + tools on one task queue. */
 import type { NativeConnection } from '@temporalio/worker';
 import { Worker, type WorkerOptions } from '@temporalio/worker';
-import { createActivities } from './activities/create-activities';
+import { createActivities, type NotificationDeps } from './activities/create-activities';
 import type { ToolRegistry } from './activities/tools';
 import type { Decider } from './policy/types';
 import { DEFAULT_TASK_QUEUE } from './workflows/definitions';
@@ -10,6 +10,8 @@ export interface CreateWorkerOptions {
   connection: NativeConnection;
   decider: Decider;
   tools?: ToolRegistry;
+  /** Webhooks for escalations; without them a policy's channels are logged as undeliverable. */
+  notifications?: NotificationDeps;
   namespace?: string;
   /** @default 'durable-guard' */
   taskQueue?: string;
@@ -36,7 +38,11 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     connection: options.connection,
     namespace: options.namespace ?? 'default',
     taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
-    activities: createActivities({ decider: options.decider, tools: options.tools }),
+    activities: createActivities({
+      decider: options.decider,
+      tools: options.tools,
+      notifications: options.notifications,
+    }),
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     ...options.tuning,
   });

@@ -1,11 +1,28 @@
 /** The worker's activities: every side effect of a guarded call, with dependencies injected. */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { CallContext, Decider, PolicyDecision } from '../policy/types';
+import type { EscalationEvent, Notifier } from './notify';
 import type { ToolRegistry } from './tools';
+
+/** Where escalation notifications go, and how their approve/deny links are made. */
+export interface NotificationDeps {
+  notifier: Notifier;
+  /** A one-click link for a decision, bound to the escalation and the channel; absent = no links. */
+  linkFor?: (escalationId: string, decision: 'approve' | 'deny', channel: string) => string;
+  /** URL of the approvals inbox page. */
+  inboxUrl?: string;
+}
 
 export interface ActivityDeps {
   decider: Decider;
   tools?: ToolRegistry;
+  notifications?: NotificationDeps;
+}
+
+/** One notification for one channel (a webhook target named by the policy). */
+export interface NotifyChannelInput {
+  channel: string;
+  event: Omit<EscalationEvent, 'links'>;
 }
 
 export interface DecideActivityInput {
@@ -24,7 +41,7 @@ export interface RunToolInput {
   context?: CallContext;
 }
 
-export function createActivities({ decider, tools = {} }: ActivityDeps) {
+export function createActivities({ decider, tools = {}, notifications }: ActivityDeps) {
   return {
     /** Policy evaluation; an execute call for a tool this worker cannot run is blocked with the reason. */
     async decide({ tool, input, context, execute }: DecideActivityInput): Promise<PolicyDecision> {
@@ -46,6 +63,26 @@ export function createActivities({ decider, tools = {} }: ActivityDeps) {
       if (!impl) throw ApplicationFailure.nonRetryable(`unknown tool '${tool}' on this worker`, 'GUARD_UNKNOWN_TOOL');
       Context.current().log.info('running tool', { tool, callId });
       return impl(input, { idempotencyKey, callId, context });
+    },
+
+    /** Sends one webhook; 4xx fails for good, anything else is retried by Temporal with backoff. */
+    async notifyChannel({ channel, event }: NotifyChannelInput): Promise<void> {
+      if (!notifications) {
+        throw ApplicationFailure.nonRetryable(
+          `channel '${channel}' cannot be notified: no webhooks are configured (set DURABLE_GUARD_WEBHOOKS)`,
+          'UnknownNotifyTarget',
+        );
+      }
+      const { notifier, linkFor, inboxUrl } = notifications;
+      const links =
+        event.type === 'escalation.created' && linkFor
+          ? {
+              approve: linkFor(event.escalationId, 'approve', channel),
+              deny: linkFor(event.escalationId, 'deny', channel),
+              inbox: inboxUrl ?? '',
+            }
+          : undefined;
+      await notifier.notifyTarget(channel, { ...event, ...(links ? { links } : {}) });
     },
   };
 }

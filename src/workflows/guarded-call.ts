@@ -5,13 +5,14 @@ import {
   condition,
   log,
   proxyActivities,
+  startChild,
   setCurrentDetails,
   setHandler,
   upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { GuardActivities } from '../activities/create-activities';
+import type { GuardActivities, NotifyChannelInput } from '../activities/create-activities';
 import type { PolicyDecision } from '../policy/types';
 import { approvalProblem, callProblem, formatDuration } from './call-validation';
 import {
@@ -34,6 +35,7 @@ import {
   type GuardStatus,
 } from './definitions';
 import { recordDecisionMetrics, recordEscalationWait } from './metrics';
+import { notifyEscalation } from './notify-escalation';
 
 const { decide } = proxyActivities<GuardActivities>({
   startToCloseTimeout: '1 minute',
@@ -62,6 +64,22 @@ export async function guardedCall(call: GuardedCallInput): Promise<GuardResult> 
   let result: GuardResult | undefined;
   let approvalInFlight = false;
   let expiresAt: string | undefined;
+
+  const notifications: Promise<unknown>[] = [];
+  // Each delivery is an abandoned child: a failing webhook never blocks, delays or loses the escalation.
+  const notify = (event: NotifyChannelInput['event'], channels: string[]) => {
+    for (const channel of channels) {
+      notifications.push(
+        startChild(notifyEscalation, {
+          workflowId: `${escalationId}:notify:${event.type}:${channel}`,
+          args: [{ channel, event }],
+          parentClosePolicy: 'ABANDON',
+        }).catch((err: unknown) =>
+          log.warn('could not start notification', { channel, error: (err as Error).message }),
+        ),
+      );
+    }
+  };
 
   const setStatus = (next: GuardStatus, action?: string) => {
     status = next;
@@ -210,6 +228,14 @@ export async function guardedCall(call: GuardedCallInput): Promise<GuardResult> 
       `**Waiting for approval** of \`${tool}\` until ${expiresAt}\n\n` +
         `Approvers: ${groups.length ? groups.join(', ') : 'anyone'}\n\nReason: ${decision.reason ?? '-'}`,
     );
+    const channels = decision.escalation?.channels ?? [];
+    const eventBase = {
+      escalationId,
+      tool,
+      reason: decision.reason ?? 'escalated',
+      rulesTriggered: decision.rulesTriggered,
+    };
+    notify({ ...eventBase, type: 'escalation.created', expiresAt }, channels);
     const decidedInTime = await condition(() => humanResult !== undefined, timeoutMs, {
       summary: `approval window ${formatDuration(timeoutMs)}`,
     });
@@ -230,6 +256,15 @@ export async function guardedCall(call: GuardedCallInput): Promise<GuardResult> 
       setStatus('timed-out', 'block');
     }
     upsertMemo({ reason: result.reason ?? '', decidedBy: result.decidedBy });
+    notify(
+      {
+        ...eventBase,
+        type: 'escalation.resolved',
+        decision: result.decidedBy?.kind === 'timeout' ? 'timeout' : result.action === 'block' ? 'deny' : 'approve',
+        ...(result.decidedBy?.identity ? { decidedBy: result.decidedBy.identity } : {}),
+      },
+      channels,
+    );
   } else {
     result = decisionResult(decision);
   }
@@ -259,6 +294,7 @@ export async function guardedCall(call: GuardedCallInput): Promise<GuardResult> 
   } else if (status === 'deciding') {
     setStatus('done', result.action);
   }
+  await Promise.all(notifications);
   await condition(allHandlersFinished);
   return result;
 }

@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
+import type { NotificationDeps } from '../../src/activities/create-activities';
 import type { ToolRegistry } from '../../src/activities/tools';
 import { GuardClient } from '../../src/client';
 import type { Decider, PolicyDecision, ToolCall } from '../../src/policy/types';
@@ -32,12 +33,13 @@ export async function integrationEnv(name: string) {
     client,
     guard,
     nativeConnection,
-    async worker(decider: Decider, tools?: ToolRegistry): Promise<Worker> {
+    async worker(decider: Decider, tools?: ToolRegistry, notifications?: NotificationDeps): Promise<Worker> {
       return createWorker({
         connection: nativeConnection,
         taskQueue,
         decider,
         tools,
+        notifications,
         workflowBundle: { codePath: process.env.DG_TEST_BUNDLE as string },
       });
     },
@@ -97,6 +99,12 @@ export async function recordHistory(handle: WorkflowHandle, name: string): Promi
   const dir = join(__dirname, '..', 'replay', 'histories');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, `${name}.json`), stdout);
+  // Replays must run under the recorded workflow ID: child IDs and results are derived from it.
+  const indexPath = join(dir, 'workflow-ids.json');
+  const index = existsSync(indexPath) ? (JSON.parse(readFileSync(indexPath, 'utf8')) as Record<string, string>) : {};
+  index[name] = handle.workflowId;
+  const sorted = Object.fromEntries(Object.entries(index).sort(([a], [b]) => a.localeCompare(b)));
+  writeFileSync(indexPath, `${JSON.stringify(sorted, null, 2)}\n`);
 }
 
 export async function waitFor<T>(fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {

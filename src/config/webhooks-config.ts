@@ -1,0 +1,67 @@
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import type { WebhookTarget } from '../activities/notify';
+import { ConfigError } from './config-error';
+import { present, readFileVariable } from './env-values';
+
+const targetSchema = z
+  .object({
+    name: z.string().min(1),
+    url: z.url(),
+    secret: z.string().startsWith('whsec_').optional(),
+    format: z.enum(['standard', 'slack']).default('standard'),
+  })
+  .strict();
+const fileSchema = z.object({ webhooks: z.array(targetSchema) }).strict();
+
+/** Where notifications go and how approval links in them are made. */
+export interface NotificationConfig {
+  targets: WebhookTarget[];
+  /** Base URL of the approval API as approvers reach it, for links in messages. */
+  publicUrl?: string;
+}
+
+/**
+ * Reads `DURABLE_GUARD_WEBHOOKS` (a YAML/JSON file `webhooks: [{name, url, secret?, format}]`; a policy's
+ * `escalation.channels` name them) and `DURABLE_GUARD_PUBLIC_URL`. Secrets stay in this file, never in history.
+ * @throws ConfigError naming the variable, the entry and the fix.
+ */
+export function loadNotificationConfig(env: NodeJS.ProcessEnv = process.env): NotificationConfig {
+  const publicUrl = present(env.DURABLE_GUARD_PUBLIC_URL);
+  if (publicUrl !== undefined && !z.url().safeParse(publicUrl).success) {
+    throw new ConfigError(
+      'DURABLE_GUARD_PUBLIC_URL',
+      `DURABLE_GUARD_PUBLIC_URL='${publicUrl}' is not a URL like https://guard.example.com`,
+    );
+  }
+  const path = present(env.DURABLE_GUARD_WEBHOOKS);
+  if (path === undefined) return { targets: [], ...(publicUrl ? { publicUrl } : {}) };
+  const text = readFileVariable('DURABLE_GUARD_WEBHOOKS', path).toString('utf8');
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (err) {
+    throw new ConfigError('DURABLE_GUARD_WEBHOOKS', `${path} is not valid YAML/JSON: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+  const parsed = fileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(
+      'DURABLE_GUARD_WEBHOOKS',
+      `${path}: ${issue?.path.join('.') || '(top level)'}: ${issue?.message} (expected webhooks: [{name, url, secret?: whsec_..., format?: standard|slack}])`,
+    );
+  }
+  const names = new Set<string>();
+  for (const target of parsed.data.webhooks) {
+    if (names.has(target.name)) {
+      throw new ConfigError(
+        'DURABLE_GUARD_WEBHOOKS',
+        `${path}: webhook name '${target.name}' appears twice: names must be unique`,
+      );
+    }
+    names.add(target.name);
+  }
+  return { targets: parsed.data.webhooks, ...(publicUrl ? { publicUrl } : {}) };
+}
