@@ -66,13 +66,31 @@ function banner(server: DevServer | undefined, address: string) {
   ].join('\n');
 }
 
-async function start(flags: { tools?: string }) {
+interface StartFlags {
+  tools?: string;
+  port: string;
+  uiPort: string;
+}
+
+function portFlag(value: string, flag: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`${flag} ${value} is not a port: give 0-65535 (0 picks a free one)`);
+  }
+  return port;
+}
+
+async function start(flags: StartFlags) {
   const guard = loadGuardConfig();
+  const ports = { port: portFlag(flags.port, '--port'), uiPort: portFlag(flags.uiPort, '--ui-port') };
   installRuntime({ metricsPort: guard.metricsPort });
   let server: DevServer | undefined;
   if (!process.env.TEMPORAL_ADDRESS) {
     console.error('durable-guard: starting the embedded Temporal dev server (TEMPORAL_ADDRESS is not set)');
-    server = await startDevServer({ dbFilename: resolve(guard.dataDir, 'temporal.db') });
+    server = await startDevServer({
+      dbFilename: resolve(guard.dataDir, 'temporal.db'),
+      ...ports,
+    });
     process.env.TEMPORAL_ADDRESS = server.address;
   }
   const connection = loadConnectionConfig();
@@ -106,6 +124,8 @@ export function registerServerCommands(program: Command): Command {
     .command('start')
     .description('start the embedded Temporal dev server (unless TEMPORAL_ADDRESS is set) and a worker')
     .option('--tools <module>', 'module exporting `tools` for execute-mode calls', 'examples/tools/index.ts')
-    .action((flags: { tools?: string }) => start(flags).catch(fail));
+    .option('--port <port>', 'gRPC port of the embedded dev server (0 = any free port)', '7233')
+    .option('--ui-port <port>', 'Web UI port of the embedded dev server (0 = any free port)', '8233')
+    .action((flags: StartFlags) => start(flags).catch(fail));
   return program;
 }
