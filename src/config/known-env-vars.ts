@@ -1,5 +1,5 @@
 /**
- * Every environment variable that src/config reads. The Temporal names are the ones the Temporal CLI
+ * Every environment variable of ours that src/ reads (most of them in src/config). The Temporal names are the ones the Temporal CLI
  * uses, so one environment serves `temporal` and `durable-guard` alike. A test checks this list
  * against the source text of src/config and against docker-compose.yml.
  */
@@ -22,6 +22,10 @@ export const KNOWN_ENV_VARS = [
   'DURABLE_GUARD_MAX_CACHED_WORKFLOWS',
   'DURABLE_GUARD_WEBHOOKS',
   'DURABLE_GUARD_PUBLIC_URL',
+  'DURABLE_GUARD_CODEC_KEYS',
+  'DURABLE_GUARD_APPROVERS',
+  'DURABLE_GUARD_APPROVER_TOKENS',
+  'TEMPORAL_CLI_PATH',
 ] as const;
 
 export type KnownEnvVar = (typeof KNOWN_ENV_VARS)[number];
