@@ -65,7 +65,13 @@ export function patchCreate(
     };
     const pending = original.call(resource, body, requestOptions);
     // The SDKs return an APIPromise; transforming it keeps `.withResponse()` and `.asResponse()` working.
-    if (hasThenUnwrap(pending)) return pending._thenUnwrap(check);
+    if (hasThenUnwrap(pending)) {
+      const guardedPromise = pending._thenUnwrap(check) as PromiseLike<unknown>;
+      // An APIPromise parses lazily, on the first `then`; start the guard now, as the SDK starts the request now.
+      // The caller's own `await` sees the same outcome, rejection included.
+      guardedPromise.then(undefined, () => undefined);
+      return guardedPromise;
+    }
     return Promise.resolve(pending).then(check);
   };
   guarded[patchedMark] = true;
