@@ -1,26 +1,69 @@
 /** Errors the client raises; match on `name` or `code` across realms, not on `instanceof`. */
 import type { RuleHit } from '../policy/types';
 
-/** Thrown by {@link GuardClient.run} (and integrations) when the guard blocks a call. */
+/** One blocked call, as listed by {@link GuardBlocked.blocked}. */
+export interface BlockedCall {
+  tool: string;
+  reason: string;
+  rulesTriggered: RuleHit[];
+  /** The provider's ID of the tool call (Anthropic `tool_use.id`, OpenAI `tool_call.id` / `call_id`). */
+  toolCallId?: string;
+  /** The guarded call's workflow ID, when the guard was asked (absent for calls refused before, e.g. bad JSON). */
+  escalationId?: string;
+}
+
+function blockedMessage(blocked: BlockedCall[]): string {
+  const describe = (call: BlockedCall) => {
+    const rules = call.rulesTriggered.map((hit) => hit.id);
+    return `tool '${call.tool}' blocked: ${call.reason}${rules.length > 0 ? ` (rules: ${rules.join(', ')})` : ''}`;
+  };
+  if (blocked.length === 1) return describe(blocked[0]!);
+  return `${blocked.length} tool calls blocked: ${blocked.map(describe).join('; ')}`;
+}
+
+/**
+ * Thrown by {@link GuardClient.run} and by the model-provider integrations when the guard blocks a call.
+ * When several calls of one model response are blocked, one error names them all: `tool`, `reason`,
+ * `rulesTriggered` and `escalationId` describe the first, `blocked` lists every one.
+ */
 export class GuardBlocked extends Error {
   override name = 'GuardBlocked';
-  /** The blocked tool. */
+  /** The (first) blocked tool. */
   readonly tool: string;
   readonly reason: string;
+  /** The rules that fired for the first blocked call. */
   readonly rulesTriggered: RuleHit[];
   /** The guarded call's workflow ID. */
   readonly escalationId?: string;
+  /** Every blocked call, in the order the model proposed them. */
+  readonly blocked: BlockedCall[];
 
   constructor(
-    fields: { tool: string; reason?: string; rulesTriggered: RuleHit[]; escalationId?: string },
-    options?: { cause?: unknown },
+    fields: { tool: string; reason?: string; rulesTriggered: RuleHit[]; escalationId?: string; toolCallId?: string },
+    options?: { cause?: unknown; blocked?: BlockedCall[] },
   ) {
     const reason = fields.reason ?? 'blocked by policy';
-    super(`tool '${fields.tool}' blocked: ${reason}`, options);
+    const first: BlockedCall = {
+      tool: fields.tool,
+      reason,
+      rulesTriggered: fields.rulesTriggered,
+      ...(fields.toolCallId !== undefined ? { toolCallId: fields.toolCallId } : {}),
+      ...(fields.escalationId !== undefined ? { escalationId: fields.escalationId } : {}),
+    };
+    const blocked = options?.blocked && options.blocked.length > 0 ? options.blocked : [first];
+    super(blockedMessage(blocked), options?.cause !== undefined ? { cause: options.cause } : undefined);
     this.tool = fields.tool;
     this.reason = reason;
     this.rulesTriggered = fields.rulesTriggered;
     this.escalationId = fields.escalationId;
+    this.blocked = blocked;
+  }
+
+  /** One error for several blocked calls; the first gives `tool`, `reason`, `rulesTriggered`, `escalationId`. */
+  static of(blocked: BlockedCall[], options?: { cause?: unknown }): GuardBlocked {
+    const first = blocked[0];
+    if (!first) throw new RangeError('GuardBlocked.of needs at least one blocked call');
+    return new GuardBlocked(first, { ...options, blocked });
   }
 }
 

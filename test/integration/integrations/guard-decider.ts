@@ -1,0 +1,43 @@
+/** The fixed decisions both provider tests run against, and a tool registry that counts what ran. */
+import { tableDecider } from '../helpers';
+
+export function providerDecider() {
+  return tableDecider({
+    send_email: {
+      action: 'modify',
+      reason: 'PII redacted',
+      rulesTriggered: [{ id: 'redact-pii', action: 'modify', mode: 'enforce' }],
+    },
+    run_shell: {
+      action: 'block',
+      reason: 'rm -rf is not allowed',
+      rulesTriggered: [{ id: 'no-rm-rf', action: 'block', mode: 'enforce' }],
+    },
+    execute_sql: {
+      action: 'block',
+      reason: 'DDL is not allowed',
+      rulesTriggered: [
+        { id: 'no-ddl', action: 'block', mode: 'enforce' },
+        { id: 'sql-review', action: 'escalate', mode: 'audit' },
+      ],
+    },
+    process_refund: {
+      action: 'escalate',
+      reason: 'refund over 1000',
+      rulesTriggered: [{ id: 'big-refund', action: 'escalate', mode: 'enforce' }],
+      escalation: { timeoutMs: 60_000, approverGroups: ['finance'] },
+    },
+  });
+}
+
+/** The agent's own tools, run by the test's mini agent loop; `ran` counts every run. */
+export function countedTools() {
+  const ran: { tool: string; input: Record<string, unknown> }[] = [];
+  return {
+    ran,
+    run(tool: string, input: Record<string, unknown>): string {
+      ran.push({ tool, input });
+      return JSON.stringify({ ok: true, tool });
+    },
+  };
+}
