@@ -25,3 +25,13 @@ export type { CallContext, Decider, GuardAction, PolicyDecision, RuleHit, ToolCa
 export { PolicyEngine, PolicyError, PolicyStore } from './policy';
 export { createWorker, type CreateWorkerOptions } from './worker';
 export type { ToolContext, ToolImplementation, ToolRegistry } from './activities/tools';
+export {
+  guardSummaryOf,
+  guardToolCalls,
+  patchAnthropic,
+  patchOpenAI,
+  type AnthropicClientLike,
+  type OpenAIClientLike,
+  type PatchOptions,
+} from './integrations';
+export type { BlockedCall } from './client/errors';
