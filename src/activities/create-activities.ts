@@ -42,19 +42,31 @@ export interface RunToolInput {
 }
 
 export function createActivities({ decider, tools = {}, notifications }: ActivityDeps) {
+  /** An execute call for a tool this worker cannot run is blocked with the reason. */
+  async function decide({ tool, input, context, execute }: DecideActivityInput): Promise<PolicyDecision> {
+    if (execute && !Object.hasOwn(tools, tool)) {
+      const known = Object.keys(tools).sort();
+      return {
+        action: 'block',
+        reason: `unknown tool '${tool}': no implementation is registered on this worker (known: ${known.join(', ') || 'none'})`,
+        rulesTriggered: [{ id: 'unknown-tool', action: 'block', mode: 'enforce' }],
+        policyVersion: 'n/a',
+      };
+    }
+    return decider.decide({ tool, input, context }, new Date());
+  }
+
   return {
-    /** Policy evaluation; an execute call for a tool this worker cannot run is blocked with the reason. */
-    async decide({ tool, input, context, execute }: DecideActivityInput): Promise<PolicyDecision> {
-      if (execute && !Object.hasOwn(tools, tool)) {
-        const known = Object.keys(tools).sort();
-        return {
-          action: 'block',
-          reason: `unknown tool '${tool}': no implementation is registered on this worker (known: ${known.join(', ') || 'none'})`,
-          rulesTriggered: [{ id: 'unknown-tool', action: 'block', mode: 'enforce' }],
-          policyVersion: 'n/a',
-        };
-      }
-      return decider.decide({ tool, input, context }, new Date());
+    /** Policy evaluation, as a regular activity (tools with network rules, or deciders that give no hint). */
+    decide,
+
+    /**
+     * The fast path, run as a local activity: static rules decide in-process. A tool whose rules need the network
+     * (LLM judge, remote guard) is deferred to the regular `decide` activity, which has its own timeouts.
+     */
+    async decideLocal(input: DecideActivityInput): Promise<PolicyDecision | { deferred: true }> {
+      if (decider.requiresAsync?.(input.tool) ?? true) return { deferred: true };
+      return decide(input);
     },
 
     /** Runs the tool once per idempotency key; a tool's own ApplicationFailure decides retry or not. */

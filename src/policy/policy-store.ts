@@ -60,6 +60,11 @@ export class PolicyStore implements Decider {
   }
 
   /** Decides with the current engine. See {@link PolicyEngine.decide}. */
+  /** Whether calls to `tool` go through llm-judge or remote rules under the current policy. */
+  requiresAsync(tool: string): boolean {
+    return this.current.requiresAsync(tool);
+  }
+
   decide(call: ToolCall, now: Date): Promise<PolicyDecision> {
     return this.current.decide(call, now);
   }

@@ -58,4 +58,9 @@ export interface PolicyDecision {
 /** Anything that can decide a call: the compiled policy engine, or a test double built small. */
 export interface Decider {
   decide(call: ToolCall, now: Date): PolicyDecision | Promise<PolicyDecision>;
+  /**
+   * Whether deciding calls to `tool` needs network I/O (LLM judge, remote guard). When false or absent-and-fast,
+   * the worker decides in a local activity; when true, in a regular activity with its own retries.
+   */
+  requiresAsync?(tool: string): boolean;
 }

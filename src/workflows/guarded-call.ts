@@ -5,6 +5,7 @@ import {
   condition,
   log,
   proxyActivities,
+  proxyLocalActivities,
   startChild,
   setCurrentDetails,
   setHandler,
@@ -12,7 +13,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { GuardActivities, NotifyChannelInput } from '../activities/create-activities';
+import type { DecideActivityInput, GuardActivities, NotifyChannelInput } from '../activities/create-activities';
 import type { PolicyDecision } from '../policy/types';
 import { approvalProblem, callProblem, formatDuration } from './call-validation';
 import {
@@ -41,6 +42,17 @@ const { decide } = proxyActivities<GuardActivities>({
   startToCloseTimeout: '1 minute',
   retry: { maximumAttempts: 10, maximumInterval: '30 seconds' },
 });
+
+const { decideLocal } = proxyLocalActivities<GuardActivities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { maximumAttempts: 5, maximumInterval: '5 seconds' },
+});
+
+/** Static rules decide in a local activity (no extra round trip); network rules in a regular one. */
+async function decidePolicy(input: DecideActivityInput): Promise<PolicyDecision> {
+  const local = await decideLocal(input);
+  return 'deferred' in local ? decide(input) : local;
+}
 
 const { runTool } = proxyActivities<GuardActivities>({
   startToCloseTimeout: '10 minutes',
@@ -138,7 +150,7 @@ export async function guardedCall(call: GuardedCallInput): Promise<GuardResult> 
     try {
       let finalInput = input.modifiedInput;
       if (input.decision === 'approve' && finalInput) {
-        const recheck = await decide({ tool, input: finalInput, context: call.context, execute: call.execute });
+        const recheck = await decidePolicy({ tool, input: finalInput, context: call.context, execute: call.execute });
         if (recheck.action === 'block') {
           reject('GUARD_EDIT_REFUSED', `edited input refused by the policy: ${recheck.reason ?? 'blocked'}`);
         }
@@ -213,7 +225,7 @@ export async function guardedCall(call: GuardedCallInput): Promise<GuardResult> 
     { key: guardToolKey, value: tool },
     ...(typeof call.context?.batch === 'string' ? [{ key: guardBatchIdKey, value: call.context.batch }] : []),
   ]);
-  decision = await decide({ tool, input: call.input, context: call.context, execute: call.execute });
+  decision = await decidePolicy({ tool, input: call.input, context: call.context, execute: call.execute });
   upsertSearchAttributes([{ key: guardRulesKey, value: decision.rulesTriggered.map((r) => r.id) }]);
   upsertMemo({ reason: decision.reason ?? '', rules: decision.rulesTriggered });
   recordDecisionMetrics(tool, decision);

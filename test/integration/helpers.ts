@@ -53,10 +53,13 @@ export async function integrationEnv(name: string) {
 /** A decider built small for tests: a fixed decision per tool, 'allow' otherwise. */
 export function tableDecider(
   table: Record<string, Omit<PolicyDecision, 'policyVersion'>>,
+  { network = false }: { network?: boolean } = {},
 ): Decider & { calls: ToolCall[] } {
   const calls: ToolCall[] = [];
   return {
     calls,
+    // `network: true` sends every decision through the regular activity, as llm-judge/remote rules do.
+    requiresAsync: () => network,
     decide(call) {
       calls.push(call);
       const hit = table[call.tool] ?? { action: 'allow', rulesTriggered: [] };

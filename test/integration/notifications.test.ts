@@ -37,20 +37,23 @@ beforeAll(async () => {
   const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
   env = await integrationEnv('notifications');
   const notifier = createNotifier({ targets: [{ name: 'finance-hook', url, secret, format: 'standard' }] });
-  const decider = tableDecider({
-    process_refund: {
-      action: 'escalate',
-      reason: 'refund over 1000',
-      rulesTriggered: [{ id: 'big-refund', action: 'escalate', mode: 'enforce' }],
-      escalation: { channels: ['finance-hook'] },
+  const decider = tableDecider(
+    {
+      process_refund: {
+        action: 'escalate',
+        reason: 'refund over 1000',
+        rulesTriggered: [{ id: 'big-refund', action: 'escalate', mode: 'enforce' }],
+        escalation: { channels: ['finance-hook'] },
+      },
+      wire_money: {
+        action: 'escalate',
+        reason: 'wire transfer',
+        rulesTriggered: [{ id: 'wire', action: 'escalate', mode: 'enforce' }],
+        escalation: { channels: ['no-such-channel'] },
+      },
     },
-    wire_money: {
-      action: 'escalate',
-      reason: 'wire transfer',
-      rulesTriggered: [{ id: 'wire', action: 'escalate', mode: 'enforce' }],
-      escalation: { channels: ['no-such-channel'] },
-    },
-  });
+    { network: true },
+  );
   worker = await env.worker(decider, undefined, {
     notifier,
     linkFor: (id, decision, channel) => `http://guard.test/v1/links/${decision}/${id}/${channel}`,
