@@ -4,7 +4,7 @@ import type { EscalationSettings, GuardAction } from './types';
 
 /** A modify operation ready to apply: pointers split into tokens, detector names resolved. */
 export type CompiledModifyOp =
-  | { op: 'redact'; detectors: Detector[] }
+  | { op: 'redact'; detectors: Detector[]; scope?: string[][] }
   | { op: 'set'; tokens: string[]; value: unknown }
   | { op: 'remove'; tokens: string[] }
   | { op: 'clamp'; tokens: string[]; min?: number; max?: number };
@@ -44,6 +44,8 @@ export interface CompiledRule {
   matchesTool: (tool: string) => boolean;
   condition?: { source: string; evaluate: CompiledCondition };
   detectors?: Detector[];
+  /** Where detectors look and redact (JSON pointers as tokens); the whole input when absent. */
+  scope?: string[][];
   modify?: CompiledModifyOp[];
   escalation?: EscalationSettings;
   llm?: LlmJudgeSettings;

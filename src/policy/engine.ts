@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 
 import type { CompiledRule, LoadedPolicy } from './compiled';
 import type { ConditionScope } from './condition';
-import { scanValue } from './detectors/scan';
+import type { Detector } from './detectors/detector';
+import { scanValue, type Finding } from './detectors/scan';
+import { formatPointer, getAt } from './json-pointer';
 import { PolicyError } from './errors';
 import type { GuardServices } from './guard-services';
 import { renderPrompt } from './guard-services';
@@ -191,7 +193,7 @@ export class PolicyEngine implements Decider {
         }
       }
       if (rule.detectors) {
-        const findings = scanValue(inputOf(call), rule.detectors, 5);
+        const findings = scanScope(inputOf(call), rule.detectors, rule.scope);
         if (findings.length === 0) continue;
         messages.push('detected ' + findings.map((f) => `${f.detector} at ${f.pointer || '/'}`).join(', '));
       }
@@ -376,4 +378,20 @@ function describe(rule: CompiledRule): string {
 
 function errorText(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? 'unknown error';
+}
+
+/** Detector findings within a rule's scope (pointers into the input), reported with full pointers. */
+function scanScope(input: unknown, detectors: readonly Detector[], scope: readonly string[][] | undefined): Finding[] {
+  if (!scope) return scanValue(input, detectors, 5);
+  const findings: Finding[] = [];
+  for (const tokens of scope) {
+    const value = getAt(input, tokens);
+    if (value === undefined) continue;
+    const prefix = formatPointer(tokens);
+    for (const finding of scanValue(value, detectors, 5 - findings.length)) {
+      findings.push({ ...finding, pointer: prefix + finding.pointer });
+    }
+    if (findings.length >= 5) break;
+  }
+  return findings;
 }

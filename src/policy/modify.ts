@@ -32,7 +32,16 @@ export function applyModifyOps(
   for (const op of ops) {
     switch (op.op) {
       case 'redact':
-        current = redactValue(current, op.detectors) as Record<string, unknown>;
+        if (!op.scope) {
+          current = redactValue(current, op.detectors) as Record<string, unknown>;
+          break;
+        }
+        for (const tokens of op.scope) {
+          const value = getAt(current, tokens);
+          if (value === undefined) continue;
+          if (tokens.length === 0) current = redactValue(value, op.detectors) as Record<string, unknown>;
+          else setAt(current, tokens, redactValue(value, op.detectors));
+        }
         break;
       case 'set':
         setAt(current, op.tokens, cloneJson(op.value));

@@ -134,6 +134,7 @@ function compileRule(
   }
 
   const detectors = spec.detectors ? resolveDetectors(spec.detectors) : undefined;
+  const scope = spec.scope?.map((pointer) => parsePointer(pointer) ?? []);
   let condition: CompiledRule['condition'];
   if (spec.condition !== undefined) {
     const compiled = compileCondition(spec.condition);
@@ -148,7 +149,7 @@ function compileRule(
           problem(['modify', i], 'redact needs detectors: list them on the op or on the rule (e.g. detectors: [pii])');
           return undefined;
         }
-        return { op: 'redact', detectors: resolveDetectors(names) ?? [] };
+        return { op: 'redact', detectors: resolveDetectors(names) ?? [], ...(scope ? { scope } : {}) };
       }
       case 'set':
         return { op: 'set', tokens: parsePointer(op.path) ?? [], value: op.value };
@@ -175,6 +176,7 @@ function compileRule(
     matchesTool: compileToolMatcher(tools),
     condition,
     detectors,
+    scope,
     modify: modify as CompiledModifyOp[] | undefined,
     escalation: compileEscalation(spec.escalation),
     llm: spec.llm && {

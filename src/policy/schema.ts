@@ -89,6 +89,7 @@ const ruleSchema = z.strictObject({
   tools: z.union([nonEmpty, z.array(nonEmpty).min(1)], { error: 'expected a tool name, a glob or a list of them' }),
   condition: nonEmpty.optional(),
   detectors: z.array(detectorSchema).min(1).optional(),
+  scope: z.array(pointerSchema).min(1).optional(),
   action: actionSchema.optional(),
   mode: modeSchema.optional(),
   message: z.string().optional(),

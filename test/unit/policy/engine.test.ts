@@ -17,6 +17,7 @@ describe('example policy', () => {
     ['refund over 50000', 'process_refund', { amount: 60000 }, 'block', ['huge-refund', 'big-refund']],
     ['refund without amount', 'process_refund', {}, 'allow', []],
     ['email with PII', 'send_email', { body: 'mail a@b.io' }, 'modify', ['email-pii']],
+    ['recipient address only', 'send_email', { to: 'a@b.io', body: 'hi' }, 'allow', []],
     ['rm -rf', 'run_shell', { command: 'rm -rf ./build' }, 'block', ['no-rm-rf']],
     ['ssh mkfs (glob)', 'ssh_exec', { command: 'mkfs.ext4 /dev/sdb' }, 'block', ['dangerous-shell']],
     ['DROP TABLE', 'execute_sql', { sql: 'DROP TABLE users' }, 'block', ['no-drop-table']],
@@ -52,6 +53,34 @@ describe('example policy', () => {
     expect(engine.version).toMatch(/^[0-9a-f]{12}$/);
     const other = engineOf('  - { id: x, tools: a, action: block }\n');
     expect(other.version).not.toBe(engine.version);
+  });
+});
+
+describe('rule scope', () => {
+  const engine = engineOf(
+    '  - { id: pii, tools: mail, detectors: [pii], scope: [/body, /meta/notes], action: modify, modify: [{ op: redact }] }\n',
+  );
+
+  test('detectors look only inside the scope, and findings carry the full pointer', () => {
+    const outside = engine.decideStatic({ tool: 'mail', input: { to: 'a@b.io', body: 'hello' } }, now);
+    expect(outside.action).toBe('allow');
+    const inside = engine.decideStatic(
+      { tool: 'mail', input: { to: 'a@b.io', meta: { notes: 'call 555-867-5309 or c@d.io' } } },
+      now,
+    );
+    expect(inside.action).toBe('modify');
+    expect(inside.rulesTriggered[0]?.message).toContain('email at /meta/notes');
+  });
+
+  test('redact rewrites the scope only and leaves the rest of the input untouched', () => {
+    const decision = engine.decideStatic({ tool: 'mail', input: { to: 'a@b.io', body: 'write to c@d.io', n: 1 } }, now);
+    expect(decision.modifiedInput).toEqual({ to: 'a@b.io', body: 'write to [REDACTED:email]', n: 1 });
+  });
+
+  test('a scope entry must be a JSON pointer', () => {
+    expect(() => engineOf('  - { id: bad, tools: mail, detectors: [pii], scope: [body], action: block }\n')).toThrow(
+      /rule 'bad'.*invalid JSON pointer 'body'/,
+    );
   });
 });
 
