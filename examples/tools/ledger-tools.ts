@@ -13,6 +13,8 @@ export interface LedgerEntry {
   input: Record<string, unknown>;
   result: unknown;
   at: string;
+  /** The worker process that made the effect. */
+  pid: number;
 }
 
 /** Reads every entry of a ledger file (none when it does not exist yet). */
@@ -25,11 +27,18 @@ export function readLedger(path: string): LedgerEntry[] {
 }
 
 function once(path: string, tool: string, act: (input: Record<string, unknown>) => unknown) {
-  return (input: Record<string, unknown>, ctx: ToolContext): unknown => {
+  return async (input: Record<string, unknown>, ctx: ToolContext): Promise<unknown> => {
     const done = readLedger(path).find((entry) => entry.key === ctx.idempotencyKey);
     if (done) return done.result;
-    const result = act(input);
-    const entry: LedgerEntry = { key: ctx.idempotencyKey, tool, input, result, at: new Date().toISOString() };
+    const result = await act(input);
+    const entry: LedgerEntry = {
+      key: ctx.idempotencyKey,
+      tool,
+      input,
+      result,
+      at: new Date().toISOString(),
+      pid: process.pid,
+    };
     mkdirSync(dirname(path), { recursive: true });
     appendFileSync(path, `${JSON.stringify(entry)}\n`);
     return result;
@@ -48,5 +57,11 @@ export function createLedgerTools(path: string): ToolRegistry {
     run_shell: once(path, 'run_shell', (input) => ({ simulated: true, cmd: input.cmd })),
     execute_sql: once(path, 'execute_sql', (input) => ({ simulated: true, sql: input.sql })),
     lookup_order: once(path, 'lookup_order', (input) => ({ orderId: input.orderId, status: 'shipped' })),
+    // A slow tool, to watch a worker drain in-flight work on SIGTERM.
+    generate_report: once(path, 'generate_report', async (input) => {
+      const ms = Math.min(Math.max(Number(input.seconds) || 1, 0), 60) * 1000;
+      await new Promise((r) => setTimeout(r, ms));
+      return { report: `${input.name ?? 'report'} ready`, tookMs: ms };
+    }),
   };
 }

@@ -110,6 +110,24 @@ async function start(flags: StartFlags) {
   await running.done;
 }
 
+async function devServer(flags: StartFlags & { db?: string }) {
+  const guard = loadGuardConfig();
+  const server = await startDevServer({
+    dbFilename: resolve(flags.db ?? resolve(guard.dataDir, 'temporal.db')),
+    port: portFlag(flags.port, '--port'),
+    uiPort: portFlag(flags.uiPort, '--ui-port'),
+  });
+  console.log(
+    `Temporal dev server at ${server.address}, Web UI ${server.uiUrl ?? 'off'} (search attributes registered)`,
+  );
+  await new Promise<void>((resolveStopped) => {
+    onShutdownSignal(async () => {
+      await server.stop();
+      resolveStopped();
+    });
+  });
+}
+
 export function registerServerCommands(program: Command): Command {
   program
     .command('worker')
@@ -127,5 +145,12 @@ export function registerServerCommands(program: Command): Command {
     .option('--port <port>', 'gRPC port of the embedded dev server (0 = any free port)', '7233')
     .option('--ui-port <port>', 'Web UI port of the embedded dev server (0 = any free port)', '8233')
     .action((flags: StartFlags) => start(flags).catch(fail));
+  program
+    .command('dev-server')
+    .description('run only the embedded Temporal dev server (SQLite file, Web UI, our search attributes)')
+    .option('--port <port>', 'gRPC port (0 = any free port)', '7233')
+    .option('--ui-port <port>', 'Web UI port (0 = any free port)', '8233')
+    .option('--db <file>', 'SQLite database file (default: <data dir>/temporal.db)')
+    .action((flags: StartFlags & { db?: string }) => devServer(flags).catch(fail));
   return program;
 }

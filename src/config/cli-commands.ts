@@ -14,6 +14,7 @@ export const CLI_COMMANDS = [
   'approve',
   'deny',
   'check',
+  'dev-server',
   'policy',
 ] as const;
 
