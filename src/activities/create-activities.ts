@@ -1,6 +1,7 @@
 /** The worker's activities: every side effect of a guarded call, with dependencies injected. */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { CallContext, Decider, PolicyDecision } from '../policy/types';
+import { readBatchPage } from './read-batch-page';
 import type { ToolRegistry } from './tools';
 
 export interface ActivityDeps {
@@ -47,6 +48,9 @@ export function createActivities({ decider, tools = {} }: ActivityDeps) {
       Context.current().log.info('running tool', { tool, callId });
       return impl(input, { idempotencyKey, callId, context });
     },
+
+    /** One page of a batch file (JSON Lines) from a byte offset, bounded in lines and bytes. */
+    readBatchPage,
   };
 }
 

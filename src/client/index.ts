@@ -1,3 +1,10 @@
 /** Client side of durable-guard: guard calls, resolve escalations. */
 export { GuardClient, type ApprovalOptions, type CheckOptions, type GuardClientOptions } from './guard-client';
 export { GuardApprovalError, GuardBlocked, GuardInputError, GuardToolFailed, type ApprovalErrorCode } from './errors';
+export {
+  BatchClient,
+  countLines,
+  MAX_INLINE_BATCH_BYTES,
+  type BatchItemResult,
+  type SubmitBatchOptions,
+} from './batch-client';

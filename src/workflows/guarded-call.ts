@@ -13,6 +13,7 @@ import {
 } from '@temporalio/workflow';
 import type { GuardActivities } from '../activities/create-activities';
 import type { PolicyDecision } from '../policy/types';
+import { reportToBatch } from './batch-report';
 import { approvalProblem, callProblem, formatDuration } from './call-validation';
 import {
   approveSignal,
@@ -205,6 +206,8 @@ export async function guardedCall(call: GuardedCallInput): Promise<GuardResult> 
     const waitStarted = Date.now();
     expiresAt = new Date(waitStarted + timeoutMs).toISOString();
     setStatus('pending-approval', 'escalate');
+    // A batch does not count a waiting item against its concurrency: it learns of the wait from this report.
+    await reportToBatch(call, { status: 'pending-approval', tool });
     const groups = decision.escalation?.approverGroups ?? [];
     setCurrentDetails(
       `**Waiting for approval** of \`${tool}\` until ${expiresAt}\n\n` +
@@ -248,9 +251,11 @@ export async function guardedCall(call: GuardedCallInput): Promise<GuardResult> 
     } catch (err) {
       setStatus('failed');
       const cause = err instanceof ActivityFailure ? err.cause : err;
+      const message = `tool '${tool}' failed: ${(cause as Error)?.message ?? String(cause)}`;
+      if (decision.action === 'escalate') await reportToBatch(call, { status: 'failed', tool, reason: message });
       throw ApplicationFailure.create({
         type: 'GUARD_TOOL_FAILED',
-        message: `tool '${tool}' failed: ${(cause as Error)?.message ?? String(cause)}`,
+        message,
         nonRetryable: true,
         cause: cause as Error,
       });
@@ -258,6 +263,9 @@ export async function guardedCall(call: GuardedCallInput): Promise<GuardResult> 
     setStatus('done');
   } else if (status === 'deciding') {
     setStatus('done', result.action);
+  }
+  if (decision.action === 'escalate') {
+    await reportToBatch(call, { status: 'done', tool, action: result.action, reason: result.reason });
   }
   await condition(allHandlersFinished);
   return result;

@@ -1,2 +1,3 @@
-/** Workflow entry point bundled by the worker: deterministic code only. */
+/** Workflow entry points bundled by the worker: deterministic code only. */
+export { guardBatch } from './guard-batch';
 export { guardedCall } from './guarded-call';
