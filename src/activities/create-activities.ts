@@ -1,6 +1,7 @@
 /** The worker's activities: every side effect of a guarded call, with dependencies injected. */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { CallContext, Decider, PolicyDecision } from '../policy/types';
+import { whileHeartbeating } from './heartbeat';
 import { readBatchPage } from './read-batch-page';
 import type { ToolRegistry } from './tools';
 
@@ -38,7 +39,7 @@ export function createActivities({ decider, tools = {} }: ActivityDeps) {
           policyVersion: 'n/a',
         };
       }
-      return decider.decide({ tool, input, context }, new Date());
+      return whileHeartbeating(() => decider.decide({ tool, input, context }, new Date()));
     },
 
     /** Runs the tool once per idempotency key; a tool's own ApplicationFailure decides retry or not. */
@@ -46,7 +47,7 @@ export function createActivities({ decider, tools = {} }: ActivityDeps) {
       const impl = tools[tool];
       if (!impl) throw ApplicationFailure.nonRetryable(`unknown tool '${tool}' on this worker`, 'GUARD_UNKNOWN_TOOL');
       Context.current().log.info('running tool', { tool, callId });
-      return impl(input, { idempotencyKey, callId, context });
+      return whileHeartbeating(() => impl(input, { idempotencyKey, callId, context }));
     },
 
     /** One page of a batch file (JSON Lines) from a byte offset, bounded in lines and bytes. */

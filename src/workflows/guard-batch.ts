@@ -32,7 +32,7 @@ import {
 import { guardedCall } from './guarded-call';
 
 const { readBatchPage } = proxyActivities<GuardActivities>({
-  startToCloseTimeout: '1 minute',
+  startToCloseTimeout: '20 seconds',
   retry: { maximumAttempts: 10, maximumInterval: '30 seconds' },
 });
 

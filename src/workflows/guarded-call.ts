@@ -36,13 +36,16 @@ import {
 } from './definitions';
 import { recordDecisionMetrics, recordEscalationWait } from './metrics';
 
+// Both activities heartbeat while they work: a crashed worker's task is retried after 10 s, not the full timeout.
 const { decide } = proxyActivities<GuardActivities>({
   startToCloseTimeout: '1 minute',
+  heartbeatTimeout: '10 seconds',
   retry: { maximumAttempts: 10, maximumInterval: '30 seconds' },
 });
 
 const { runTool } = proxyActivities<GuardActivities>({
   startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '10 seconds',
   retry: { maximumAttempts: 5, maximumInterval: '1 minute' },
 });
 
