@@ -1,7 +1,9 @@
 /** The worker's activities: every side effect of a guarded call, with dependencies injected. */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { CallContext, Decider, PolicyDecision } from '../policy/types';
+import { whileHeartbeating } from './heartbeat';
 import type { EscalationEvent, Notifier } from './notify';
+import { readBatchPage } from './read-batch-page';
 import type { ToolRegistry } from './tools';
 
 /** Where escalation notifications go, and how their approve/deny links are made. */
@@ -58,7 +60,9 @@ export function createActivities({ decider, tools = {}, notifications }: Activit
 
   return {
     /** Policy evaluation, as a regular activity (tools with network rules, or deciders that give no hint). */
-    decide,
+    async decide(input: DecideActivityInput): Promise<PolicyDecision> {
+      return whileHeartbeating(() => decide(input));
+    },
 
     /**
      * The fast path, run as a local activity: static rules decide in-process. A tool whose rules need the network
@@ -74,7 +78,7 @@ export function createActivities({ decider, tools = {}, notifications }: Activit
       const impl = tools[tool];
       if (!impl) throw ApplicationFailure.nonRetryable(`unknown tool '${tool}' on this worker`, 'GUARD_UNKNOWN_TOOL');
       Context.current().log.info('running tool', { tool, callId });
-      return impl(input, { idempotencyKey, callId, context });
+      return whileHeartbeating(() => impl(input, { idempotencyKey, callId, context }));
     },
 
     /** Sends one webhook; 4xx fails for good, anything else is retried by Temporal with backoff. */
@@ -96,6 +100,9 @@ export function createActivities({ decider, tools = {}, notifications }: Activit
           : undefined;
       await notifier.notifyTarget(channel, { ...event, ...(links ? { links } : {}) });
     },
+
+    /** One page of a batch file (JSON Lines) from a byte offset, bounded in lines and bytes. */
+    readBatchPage,
   };
 }
 

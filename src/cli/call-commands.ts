@@ -3,8 +3,9 @@ import { userInfo } from 'node:os';
 import { Client, Connection } from '@temporalio/client';
 import type { Duration } from '@temporalio/common';
 import type { Command } from 'commander';
-import { GuardClient } from '../client';
+import { BatchClient, GuardClient } from '../client';
 import { clientConnectionOptions, loadConnectionConfig, loadGuardConfig } from '../config';
+import { isBatch } from './batch-commands';
 import { fail, parseJsonObject, printJson } from './output';
 
 async function withGuard<T>(fn: (guard: GuardClient) => Promise<T>): Promise<void> {
@@ -74,9 +75,13 @@ export function registerCallCommands(program: Command): Command {
 
   program
     .command('status')
-    .description('show the state of a guarded call or escalation')
-    .argument('<id>', 'escalation ID (the workflow ID)')
-    .action(async (id: string) => withGuard((guard) => guard.status(id)));
+    .description('show the state of a guarded call or escalation, or the progress of a batch')
+    .argument('<id>', 'escalation ID (the workflow ID) or batch ID')
+    .action(async (id: string) =>
+      withGuard(async (guard) =>
+        (await isBatch(guard.client, id)) ? new BatchClient(guard.client).progress(id) : guard.status(id),
+      ),
+    );
 
   program
     .command('approve')

@@ -61,6 +61,7 @@ function banner(server: DevServer | undefined, address: string) {
     '  Approve it:    npm run cli -- approve <escalationId> --by alice',
     '  Or deny it:    npm run cli -- deny <escalationId> --reason "over budget"',
     '  Plain Temporal CLI works too: temporal workflow signal --workflow-id <escalationId> --name approve --input \'{"by":"alice"}\'',
+    '  Run a batch:   npm run cli -- submit examples/batches/refunds.jsonl --wait   (status/results <batchId>)',
     '  Press Ctrl-C to stop.',
     '',
   ].join('\n');

@@ -8,3 +8,10 @@ export {
   type ApprovalErrorCode,
   type BlockedCall,
 } from './errors';
+export {
+  BatchClient,
+  countLines,
+  MAX_INLINE_BATCH_BYTES,
+  type BatchItemResult,
+  type SubmitBatchOptions,
+} from './batch-client';

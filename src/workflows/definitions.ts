@@ -51,6 +51,8 @@ export interface GuardedCallInput {
   execute?: boolean;
   /** Caller's escalation timeout; wins over the rule's, which wins over the default. */
   escalationTimeoutMs?: number;
+  /** Set by `guardBatch` on its items: the item reports escalation and its end to the batch by signal. */
+  batchItem?: { batchWorkflowId: string; index: number };
 }
 
 /** Payload of the `approve` and `deny` signals. */
@@ -97,3 +99,117 @@ export const guardRulesKey = defineSearchAttributeKey('GuardRules', SearchAttrib
 
 /** Every search attribute of ours, for registration on the dev server and on a real cluster. */
 export const GUARD_SEARCH_ATTRIBUTES = [guardToolKey, guardActionKey, guardStatusKey, guardBatchIdKey, guardRulesKey];
+
+/** One line of a batch file, or one inline batch item. */
+export interface BatchItem {
+  tool: string;
+  input: Record<string, unknown>;
+  context?: CallContext;
+  /** The caller's own ID for the item, kept in the item's context (`context.callId`) for correlation. */
+  callId?: string;
+}
+
+/** Where a batch's items come from: inline (small batches) or a JSON Lines file the worker reads in pages. */
+export type BatchSource = { items: BatchItem[] } | { path: string };
+
+/** Where an item of a batch stands. */
+export type BatchItemStatus = 'running' | 'pending-approval' | 'done' | 'failed' | 'invalid' | 'cancelled';
+
+/** A blocked, failed or invalid item, with the reason (the summary keeps the first {@link BATCH_MAX_LISTED}). */
+export interface BatchProblem {
+  index: number;
+  /** The item's workflow ID `<batchId>/<index>`; absent for a line that never became a call. */
+  itemId?: string;
+  tool?: string;
+  status: BatchItemStatus;
+  reason: string;
+}
+
+/** What a batch item reports to its batch (signal `batchItem`): when it escalates and when it finishes. */
+export interface BatchItemReport {
+  index: number;
+  status: 'pending-approval' | 'done' | 'failed';
+  /** Final action (done only). */
+  action?: GuardAction;
+  reason?: string;
+  tool?: string;
+}
+
+/** Counters carried across continue-as-new. */
+export interface BatchCounts {
+  /** Final actions of finished items (`escalate` never appears: escalations end as allow, modify or block). */
+  byAction: Record<'allow' | 'modify' | 'block', number>;
+  /** Items per status, finished and unfinished. */
+  byStatus: Record<BatchItemStatus, number>;
+  /** Items that escalated (pending now or decided since). */
+  escalated: number;
+}
+
+/** The argument of the `guardBatch` workflow. */
+export interface GuardBatchInput {
+  source: BatchSource;
+  /** @default the batch workflow's ID */
+  batchId?: string;
+  /** Items deciding or running their tool at once; pending escalations do not count. @default 50 */
+  concurrency?: number;
+  /** Escalation timeout for every item; wins over the rule's. */
+  escalationTimeoutMs?: number;
+  /** Items in the file, when the submitter counted them (progress shows done/total before the end is read). */
+  expectedTotal?: number;
+  /** History events after which a run continues as new (tests lower it). @default 6000 */
+  historyBudget?: number;
+  /** State of the previous run; set by the workflow itself when it continues as new. */
+  carry?: BatchCarry;
+}
+
+/** What one run of `guardBatch` hands to the next. */
+export interface BatchCarry {
+  /** Index of the next item to start. */
+  nextIndex: number;
+  /** Byte offset (file) or array position (inline) of the next item to start. */
+  cursor: number;
+  /** Known once the source is exhausted. */
+  total?: number;
+  counts: BatchCounts;
+  /** Items waiting for a human, still running as abandoned children of an earlier run. */
+  pending: number[];
+  problems: BatchProblem[];
+  problemsNotListed: number;
+  startedAt: string;
+  runs: number;
+  cancelling?: boolean;
+}
+
+/** Answer of the `progress` query, and the core of the batch summary. */
+export interface BatchProgress {
+  batchId: string;
+  state: 'running' | 'cancelling' | 'completed' | 'cancelled';
+  /** Items finished (done, failed, invalid or cancelled). */
+  done: number;
+  /** Items started or read so far until the source is exhausted, then the total. */
+  total?: number;
+  /** Items deciding or running their tool now. */
+  running: number;
+  pendingEscalations: number;
+  /** IDs of the first pending escalations (approve them by ID). */
+  pendingIds: string[];
+  counts: BatchCounts;
+  startedAt: string;
+  /** Runs so far (continue-as-new keeps each run's history small). */
+  runs: number;
+}
+
+/** The result of `guardBatch`: counts and the first blocked/failed items with reasons. */
+export interface BatchSummary extends BatchProgress {
+  problems: BatchProblem[];
+  /** Problems beyond those listed (read per item: `durable-guard results BATCH`). */
+  problemsNotListed: number;
+  finishedAt: string;
+}
+
+/** Largest number of pending IDs / problems kept in progress and summary. */
+export const BATCH_MAX_LISTED = 100;
+
+// A signal: the item needs no answer, and it must reach whichever run of the batch is current.
+export const batchItemSignal = defineSignal<[BatchItemReport]>('batchItem');
+export const progressQuery = defineQuery<BatchProgress>('progress');

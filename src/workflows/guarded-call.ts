@@ -15,6 +15,7 @@ import {
 } from '@temporalio/workflow';
 import type { DecideActivityInput, GuardActivities, NotifyChannelInput } from '../activities/create-activities';
 import type { PolicyDecision } from '../policy/types';
+import { reportToBatch } from './batch-report';
 import { approvalProblem, callProblem, formatDuration } from './call-validation';
 import {
   approveSignal,
@@ -38,8 +39,10 @@ import {
 import { recordDecisionMetrics, recordEscalationWait } from './metrics';
 import { notifyEscalation } from './notify-escalation';
 
+// Both activities heartbeat while they work: a crashed worker's task is retried after 10 s, not the full timeout.
 const { decide } = proxyActivities<GuardActivities>({
   startToCloseTimeout: '1 minute',
+  heartbeatTimeout: '10 seconds',
   retry: { maximumAttempts: 10, maximumInterval: '30 seconds' },
 });
 
@@ -56,6 +59,7 @@ async function decidePolicy(input: DecideActivityInput): Promise<PolicyDecision>
 
 const { runTool } = proxyActivities<GuardActivities>({
   startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '10 seconds',
   retry: { maximumAttempts: 5, maximumInterval: '1 minute' },
 });
 
@@ -235,6 +239,8 @@ export async function guardedCall(call: GuardedCallInput): Promise<GuardResult> 
     const waitStarted = Date.now();
     expiresAt = new Date(waitStarted + timeoutMs).toISOString();
     setStatus('pending-approval', 'escalate');
+    // A batch does not count a waiting item against its concurrency: it learns of the wait from this report.
+    await reportToBatch(call, { status: 'pending-approval', tool });
     const groups = decision.escalation?.approverGroups ?? [];
     setCurrentDetails(
       `**Waiting for approval** of \`${tool}\` until ${expiresAt}\n\n` +
@@ -295,9 +301,11 @@ export async function guardedCall(call: GuardedCallInput): Promise<GuardResult> 
     } catch (err) {
       setStatus('failed');
       const cause = err instanceof ActivityFailure ? err.cause : err;
+      const message = `tool '${tool}' failed: ${(cause as Error)?.message ?? String(cause)}`;
+      if (decision.action === 'escalate') await reportToBatch(call, { status: 'failed', tool, reason: message });
       throw ApplicationFailure.create({
         type: 'GUARD_TOOL_FAILED',
-        message: `tool '${tool}' failed: ${(cause as Error)?.message ?? String(cause)}`,
+        message,
         nonRetryable: true,
         cause: cause as Error,
       });
@@ -307,6 +315,9 @@ export async function guardedCall(call: GuardedCallInput): Promise<GuardResult> 
     setStatus('done', result.action);
   }
   await Promise.all(notifications);
+  if (decision.action === 'escalate') {
+    await reportToBatch(call, { status: 'done', tool, action: result.action, reason: result.reason });
+  }
   await condition(allHandlersFinished);
   return result;
 }

@@ -1,3 +1,4 @@
-/** Workflow entry point bundled by the worker: deterministic code only. */
+/** Workflow entry points bundled by the worker: deterministic code only. */
+export { guardBatch } from './guard-batch';
 export { guardedCall } from './guarded-call';
 export { notifyEscalation } from './notify-escalation';

@@ -1,0 +1,161 @@
+/**
+ * Batch figures: a 10,000-item batch under policies/example.yaml end to end (items/s, worker peak RSS), and
+ * 10,000 escalations pending at once (worker RSS, time to approve them all). The worker runs in its own
+ * process (test/integration/survival/worker-process.ts) so its RSS is its own.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import { batchLines } from '../examples/batches/generate';
+import { BatchClient } from '../src/client';
+import { startDevServer } from '../src/server/dev-server';
+import { WORKFLOWS_PATH } from '../src/worker';
+import { approveSignal, type BatchProgress } from '../src/workflows/definitions';
+
+export interface BatchBenchOptions {
+  /** An existing server; otherwise a private dev server is started. */
+  address?: string;
+  /** @default 10000 */
+  items?: number;
+  /** @default 10000 */
+  pending?: number;
+  /** @default 50 */
+  concurrency?: number;
+  maxCachedWorkflows?: number;
+  log?: (line: string) => void;
+}
+
+export interface BatchBenchFigures {
+  items: number;
+  seconds: number;
+  itemsPerSecond: number;
+  workerPeakRssMb: number;
+  pending: number;
+  secondsToAllPending: number;
+  workerRssMbWithAllPending: number;
+  secondsToApproveAll: number;
+  workerPeakRssMbPendingRun: number;
+}
+
+function rssMb(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+async function startWorker(env: Record<string, string>): Promise<ChildProcess> {
+  const script = join(__dirname, '..', 'test', 'integration', 'survival', 'worker-process.ts');
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+    child.once('exit', (code) => reject(new Error(`bench worker exited with ${code}`)));
+  });
+  return child;
+}
+
+async function until(batches: BatchClient, id: string, ok: (p: BatchProgress) => boolean): Promise<BatchProgress> {
+  for (;;) {
+    const p = await batches.progress(id).catch(() => undefined);
+    if (p && ok(p)) return p;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+/** Runs both scenarios and returns the figures. */
+export async function benchBatch(options: BatchBenchOptions = {}): Promise<BatchBenchFigures> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const items = options.items ?? 10_000;
+  const pending = options.pending ?? 10_000;
+  const dir = mkdtempSync(join(tmpdir(), 'bench-batch-'));
+  const server = options.address
+    ? undefined
+    : await startDevServer({ port: 0, uiPort: false, dbFilename: join(dir, 'temporal.db'), log: () => undefined });
+  const address = options.address ?? (server?.address as string);
+  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+  writeFileSync(join(dir, 'bundle.js'), bundle.code);
+  const taskQueue = `bench-batch-${Date.now()}`;
+  const worker = await startWorker({
+    DG_ADDRESS: address,
+    DG_TASK_QUEUE: taskQueue,
+    DG_LEDGER: join(dir, 'ledger.jsonl'),
+    DG_BUNDLE: join(dir, 'bundle.js'),
+    ...(options.maxCachedWorkflows ? { DG_MAX_CACHED: String(options.maxCachedWorkflows) } : {}),
+  });
+  let peak = 0;
+  const sampler = setInterval(() => (peak = Math.max(peak, rssMb(worker.pid as number))), 250);
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection });
+  const batches = new BatchClient(client, taskQueue);
+  try {
+    const plain = join(dir, 'plain.jsonl');
+    writeFileSync(plain, batchLines(items, 0));
+    let t0 = Date.now();
+    const handle = await batches.submitFile(plain, { batchId: `${taskQueue}-plain`, concurrency: options.concurrency });
+    const summary = await handle.result();
+    const seconds = (Date.now() - t0) / 1000;
+    const peakPlain = peak;
+    log(
+      `batch of ${summary.done} items: ${seconds.toFixed(1)} s, ${(items / seconds).toFixed(1)} items/s, worker peak RSS ${peakPlain.toFixed(0)} MB`,
+    );
+
+    peak = 0;
+    const escalations = join(dir, 'escalations.jsonl');
+    writeFileSync(escalations, batchLines(pending, 1));
+    const batchId = `${taskQueue}-pending`;
+    t0 = Date.now();
+    const pendingHandle = await batches.submitFile(escalations, { batchId, concurrency: options.concurrency });
+    await until(batches, batchId, (p) => p.pendingEscalations === pending);
+    const secondsToAllPending = (Date.now() - t0) / 1000;
+    const rssPending = rssMb(worker.pid as number);
+    log(
+      `${pending} escalations pending after ${secondsToAllPending.toFixed(1)} s; worker RSS ${rssPending.toFixed(0)} MB`,
+    );
+    t0 = Date.now();
+    const ids = Array.from({ length: pending }, (_, i) => `${batchId}/${i}`);
+    for (let i = 0; i < ids.length; i += 100) {
+      await Promise.all(
+        ids.slice(i, i + 100).map((id) => client.workflow.getHandle(id).signal(approveSignal, { by: 'bench' })),
+      );
+    }
+    const done = await pendingHandle.result();
+    const secondsToApproveAll = (Date.now() - t0) / 1000;
+    log(
+      `approved ${done.counts.escalated} in ${secondsToApproveAll.toFixed(1)} s; worker peak RSS ${peak.toFixed(0)} MB`,
+    );
+    return {
+      items,
+      seconds,
+      itemsPerSecond: items / seconds,
+      workerPeakRssMb: peakPlain,
+      pending,
+      secondsToAllPending,
+      workerRssMbWithAllPending: rssPending,
+      secondsToApproveAll,
+      workerPeakRssMbPendingRun: peak,
+    };
+  } finally {
+    clearInterval(sampler);
+    worker.kill('SIGKILL');
+    await connection.close();
+    await server?.stop();
+  }
+}
+
+if (require.main === module) {
+  const n = Number(process.argv[2] ?? '10000');
+  benchBatch({ items: n, pending: n })
+    .then((f) => console.log(JSON.stringify(f, null, 2)))
+    .catch((err: unknown) => {
+      console.error(err);
+      process.exitCode = 1;
+    });
+}

@@ -1,0 +1,122 @@
+/** `submit` and `results`: run a JSON Lines batch from a shell and read what happened (`status` shows progress). */
+import { Client, Connection } from '@temporalio/client';
+import { SingleBar, Presets } from 'cli-progress';
+import type { Command } from 'commander';
+import { BatchClient } from '../client';
+import { clientConnectionOptions, loadConnectionConfig, loadGuardConfig } from '../config';
+import type { BatchProgress } from '../workflows/definitions';
+import { fail, printJson } from './output';
+
+async function withBatches(fn: (batches: BatchClient, client: Client) => Promise<void>): Promise<void> {
+  const config = loadConnectionConfig();
+  const connection = await Connection.connect(clientConnectionOptions(config));
+  try {
+    const client = new Client({ connection, namespace: config.namespace });
+    await fn(new BatchClient(client, loadGuardConfig().taskQueue), client);
+  } catch (err) {
+    fail(err);
+  } finally {
+    await connection.close();
+  }
+}
+
+/** Whether the workflow with this ID is a batch (so `status` shows its progress). */
+export async function isBatch(client: Client, id: string): Promise<boolean> {
+  const described = await client.workflow
+    .getHandle(id)
+    .describe()
+    .catch(() => undefined);
+  return described?.type === 'guardBatch';
+}
+
+function progressLine(p: BatchProgress): Record<string, string | number> {
+  const a = p.counts.byAction;
+  return {
+    allow: a.allow,
+    modify: a.modify,
+    block: a.block,
+    pending: p.pendingEscalations,
+    failed: p.counts.byStatus.failed + p.counts.byStatus.invalid,
+  };
+}
+
+async function follow(batches: BatchClient, batchId: string): Promise<void> {
+  const bar = new SingleBar(
+    {
+      format:
+        '{bar} {value}/{total} | allow {allow} modify {modify} block {block} | escalations pending {pending} | failed {failed}',
+      hideCursor: true,
+    },
+    Presets.shades_classic,
+  );
+  const first = await batches.progress(batchId);
+  bar.start(first.total ?? first.done, first.done, progressLine(first));
+  const result = batches.result(batchId);
+  let finished = false;
+  void result.finally(() => (finished = true)).catch(() => undefined);
+  while (!finished) {
+    await new Promise((r) => setTimeout(r, 500));
+    const p = await batches.progress(batchId).catch(() => undefined);
+    if (!p) continue;
+    bar.setTotal(p.total ?? Math.max(p.done, 1));
+    bar.update(p.done, progressLine(p));
+  }
+  const summary = await result;
+  bar.setTotal(summary.total ?? summary.done);
+  bar.update(summary.done, progressLine(summary));
+  bar.stop();
+  printJson(summary);
+}
+
+export function registerBatchCommands(program: Command): Command {
+  program
+    .command('submit')
+    .description('run a JSON Lines batch ({tool, input, context?, callId?} per line) on the worker')
+    .argument('<file>', 'batch file, readable by the worker, e.g. examples/batches/refunds.jsonl')
+    .option('--wait', 'show a progress bar until the batch ends, then print the summary')
+    .option('--batch-id <id>', 'batch ID (items are <batchId>/<index>); re-using it attaches to that batch')
+    .option('--concurrency <n>', 'items deciding or running at once; pending escalations do not count', '50')
+    .option('--timeout <duration>', 'escalation timeout of every item, e.g. 72h')
+    .action(async (file: string, flags: { wait?: boolean; batchId?: string; concurrency: string; timeout?: string }) =>
+      withBatches(async (batches) => {
+        const concurrency = Number(flags.concurrency);
+        if (!Number.isInteger(concurrency) || concurrency < 1) {
+          throw new Error(`--concurrency must be a positive integer, got '${flags.concurrency}'`);
+        }
+        const handle = await batches.submitFile(file, {
+          concurrency,
+          ...(flags.batchId ? { batchId: flags.batchId } : {}),
+          ...(flags.timeout ? { escalationTimeout: flags.timeout as `${number}h` } : {}),
+        });
+        if (!flags.wait) {
+          printJson({ batchId: handle.workflowId, status: `durable-guard status ${handle.workflowId}` });
+          return;
+        }
+        await follow(batches, handle.workflowId);
+      }),
+    );
+
+  program
+    .command('results')
+    .description('every item of a batch: status, action and reason (or the summary of a finished batch)')
+    .argument('<batch>', 'batch ID')
+    .option('--json', 'print one JSON object per item (JSON Lines)')
+    .action(async (batchId: string, flags: { json?: boolean }) =>
+      withBatches(async (batches) => {
+        const rows = [];
+        for await (const item of batches.items(batchId)) {
+          if (flags.json) process.stdout.write(`${JSON.stringify(item)}\n`);
+          else rows.push(item);
+        }
+        if (flags.json) return;
+        rows.sort((a, b) => a.index - b.index);
+        for (const r of rows) {
+          process.stdout.write(
+            `${r.itemId}\t${r.tool ?? '-'}\t${r.status ?? r.execution}\t${r.action ?? '-'}\t${r.reason ?? ''}\n`,
+          );
+        }
+        process.stdout.write(`${rows.length} items (from visibility: the newest may lag by a second)\n`);
+      }),
+    );
+  return program;
+}

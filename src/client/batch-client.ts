@@ -1,0 +1,156 @@
+import { randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { resolve } from 'node:path';
+import { WorkflowIdConflictPolicy, type Client, type WorkflowHandle } from '@temporalio/client';
+import { msToNumber } from '@temporalio/common/lib/time';
+import type { Duration } from '@temporalio/common';
+import type { guardBatch } from '../workflows/guard-batch';
+import {
+  DEFAULT_TASK_QUEUE,
+  guardActionKey,
+  guardBatchIdKey,
+  guardStatusKey,
+  guardToolKey,
+  progressQuery,
+  type BatchItem,
+  type BatchProgress,
+  type BatchSummary,
+  type GuardBatchInput,
+} from '../workflows/definitions';
+
+/** Inline items above this size must go through a file: workflow inputs are capped at 2 MB. */
+export const MAX_INLINE_BATCH_BYTES = 512 * 1024;
+
+/** Options of a batch submission. */
+export interface SubmitBatchOptions {
+  /** Workflow ID of the batch and prefix of its items' IDs; re-submitting the same ID attaches to it. @default `batch-<uuid>` */
+  batchId?: string;
+  /** Items deciding or running their tool at once; pending escalations do not count. @default 50 */
+  concurrency?: number;
+  /** Approval window of every escalated item, e.g. '72h'; wins over the rule's. */
+  escalationTimeout?: Duration;
+}
+
+/** One item of a batch as visibility sees it (eventually consistent). */
+export interface BatchItemResult {
+  itemId: string;
+  index: number;
+  tool?: string;
+  /** GuardStatus: deciding, pending-approval, done, denied, timed-out, failed, ... */
+  status?: string;
+  action?: string;
+  reason?: string;
+  /** Temporal execution status: RUNNING, COMPLETED, FAILED, ... */
+  execution: string;
+}
+
+/** Counts the non-blank lines of a JSON Lines file without holding it in memory. */
+export async function countLines(path: string): Promise<number> {
+  let count = 0;
+  let lineHasText = false;
+  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+    for (const byte of chunk) {
+      if (byte === 10) {
+        if (lineHasText) count += 1;
+        lineHasText = false;
+      } else if (byte !== 32 && byte !== 13 && byte !== 9) lineHasText = true;
+    }
+  }
+  return lineHasText ? count + 1 : count;
+}
+
+/**
+ * Submits and follows batches of guarded calls (`guardBatch` workflows) that the worker runs.
+ */
+export class BatchClient {
+  private readonly taskQueue: string;
+
+  /**
+   * @param client - a connected Temporal client
+   * @param taskQueue - the workers' task queue @default 'durable-guard'
+   */
+  constructor(
+    private readonly client: Client,
+    taskQueue: string = DEFAULT_TASK_QUEUE,
+  ) {
+    this.taskQueue = taskQueue;
+  }
+
+  /**
+   * Submits a JSON Lines file, one `{tool, input, context?, callId?}` per line. The worker reads it in
+   * pages, so the path must be readable on the worker's host (it is made absolute here).
+   * @returns the batch's workflow handle; its result is the {@link BatchSummary}
+   */
+  async submitFile(path: string, options: SubmitBatchOptions = {}): Promise<WorkflowHandle<typeof guardBatch>> {
+    const absolute = resolve(path);
+    const expectedTotal = await countLines(absolute).catch((err: Error) => {
+      throw new Error(`cannot read batch file ${absolute}: ${err.message}`);
+    });
+    return this.start({ source: { path: absolute }, expectedTotal }, options);
+  }
+
+  /**
+   * Submits items inline (small batches).
+   * @throws Error when the items exceed {@link MAX_INLINE_BATCH_BYTES}: write them to a file instead
+   */
+  async submitItems(items: BatchItem[], options: SubmitBatchOptions = {}): Promise<WorkflowHandle<typeof guardBatch>> {
+    const size = Buffer.byteLength(JSON.stringify(items));
+    if (size > MAX_INLINE_BATCH_BYTES) {
+      throw new Error(
+        `inline batch is ${size} bytes (limit ${MAX_INLINE_BATCH_BYTES}): write the items to a JSON Lines file and submit the file`,
+      );
+    }
+    return this.start({ source: { items } }, options);
+  }
+
+  /** Counts per action and status, pending escalations, done/total. */
+  async progress(batchId: string): Promise<BatchProgress> {
+    return this.client.workflow.getHandle(batchId).query(progressQuery);
+  }
+
+  /** Waits for the batch to end. @returns counts and the first blocked or failed items with reasons */
+  async result(batchId: string): Promise<BatchSummary> {
+    return this.client.workflow.getHandle<typeof guardBatch>(batchId).result();
+  }
+
+  /** Every item of the batch with its status, action and reason, read from visibility (no history fetches). */
+  async *items(batchId: string): AsyncIterable<BatchItemResult> {
+    const query = `${guardBatchIdKey.name} = ${JSON.stringify(batchId)} AND WorkflowType = "guardedCall"`;
+    for await (const wf of this.client.workflow.list({ query })) {
+      const sa = wf.typedSearchAttributes;
+      const memo = (wf.memo ?? {}) as { reason?: string };
+      yield {
+        itemId: wf.workflowId,
+        index: Number(wf.workflowId.slice(batchId.length + 1)),
+        tool: sa.get(guardToolKey),
+        status: sa.get(guardStatusKey),
+        action: sa.get(guardActionKey),
+        ...(memo.reason ? { reason: memo.reason } : {}),
+        execution: wf.status.name,
+      };
+    }
+  }
+
+  private async start(
+    base: Pick<GuardBatchInput, 'source' | 'expectedTotal'>,
+    options: SubmitBatchOptions,
+  ): Promise<WorkflowHandle<typeof guardBatch>> {
+    const batchId = options.batchId ?? `batch-${randomUUID()}`;
+    const input: GuardBatchInput = {
+      ...base,
+      batchId,
+      ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+      ...(options.escalationTimeout !== undefined
+        ? { escalationTimeoutMs: msToNumber(options.escalationTimeout) }
+        : {}),
+    };
+    return this.client.workflow.start<typeof guardBatch>('guardBatch', {
+      workflowId: batchId,
+      taskQueue: this.taskQueue,
+      args: [input],
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      typedSearchAttributes: [{ key: guardBatchIdKey, value: batchId }],
+      staticSummary: `batch ${batchId}`,
+    });
+  }
+}

@@ -1,0 +1,225 @@
+import {
+  ActivityFailure,
+  allHandlersFinished,
+  ApplicationFailure,
+  CancellationScope,
+  ChildWorkflowFailure,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  isCancellation,
+  log,
+  ParentClosePolicy,
+  proxyActivities,
+  setHandler,
+  startChild,
+  upsertSearchAttributes,
+  workflowInfo,
+  WorkflowIdReusePolicy,
+} from '@temporalio/workflow';
+import type { GuardActivities } from '../activities/create-activities';
+import type { BatchLine } from '../activities/read-batch-page';
+import { BatchState, type Finish } from './batch-state';
+import {
+  batchItemSignal,
+  denySignal,
+  guardBatchIdKey,
+  progressQuery,
+  type BatchItem,
+  type BatchSummary,
+  type GuardBatchInput,
+} from './definitions';
+import { guardedCall } from './guarded-call';
+
+const { readBatchPage } = proxyActivities<GuardActivities>({
+  startToCloseTimeout: '20 seconds',
+  retry: { maximumAttempts: 10, maximumInterval: '30 seconds' },
+});
+
+export const DEFAULT_BATCH_CONCURRENCY = 50;
+const MAX_CONCURRENCY = 500;
+const PAGE_LINES = 500;
+/** Continue as new well before the 10,240-event warning: each item adds a handful of events. */
+const HISTORY_BUDGET = 6_000;
+/** Children started by one run and still open; the server allows 2,000 pending children per execution. */
+const OPEN_CHILDREN_BUDGET = 1_000;
+/** Pending escalations denied at once when the batch is cancelled. */
+const CANCEL_CHUNK = 200;
+
+function failureReason(err: unknown): string {
+  let e = err;
+  while (e instanceof ChildWorkflowFailure || e instanceof ActivityFailure) e = e.cause;
+  return (e as Error)?.message ?? String(e);
+}
+
+/**
+ * A batch of guarded calls run by the worker: each item is a `guardedCall` child `<batchId>/<index>` in
+ * execute mode. Items deciding or running their tool are bounded by `concurrency`; an item that escalates
+ * reports it by signal and stops counting, so waiting approvals never hold back the rest. Each run continues
+ * as new before its history grows large, carrying the cursor, the counts and the pending items, which keep
+ * running as abandoned children and report their end by signal to whichever run is current.
+ */
+export async function guardBatch(input: GuardBatchInput): Promise<BatchSummary> {
+  const info = workflowInfo();
+  const batchId = input.batchId ?? info.workflowId;
+  const concurrency = Math.min(
+    Math.max(Math.floor(input.concurrency ?? DEFAULT_BATCH_CONCURRENCY), 1),
+    MAX_CONCURRENCY,
+  );
+  const source = input.source;
+  const inline = 'items' in source ? source.items : undefined;
+  const state = new BatchState(batchId, input.carry, inline ? inline.length : input.expectedTotal);
+  let cursor = input.carry?.cursor ?? 0;
+  let exhausted = inline ? cursor >= inline.length : state.total !== undefined;
+  let buffer: BatchLine[] = [];
+  let startsInFlight = 0;
+
+  setHandler(progressQuery, () => state.progress());
+  setHandler(batchItemSignal, (report) => {
+    if (typeof report?.index !== 'number') {
+      log.warn('ignored a malformed batchItem signal', { report });
+      return;
+    }
+    if (report.status === 'pending-approval') state.markPending(report.index);
+    else {
+      const { index, status, action, reason, tool } = report;
+      state.finish(index, { status, action, reason, tool });
+    }
+  });
+  if (!input.carry) upsertSearchAttributes([{ key: guardBatchIdKey, value: batchId }]);
+
+  const historyFull = () =>
+    workflowInfo().historyLength > (input.historyBudget ?? HISTORY_BUDGET) ||
+    workflowInfo().continueAsNewSuggested ||
+    state.openInRun >= OPEN_CHILDREN_BUDGET;
+
+  const refill = async () => {
+    if (inline) {
+      buffer = inline.slice(cursor, cursor + PAGE_LINES).map((item, i) => ({ item, end: cursor + i + 1 }));
+      exhausted = cursor + buffer.length >= inline.length;
+      return;
+    }
+    const page = await readBatchPage({ path: (source as { path: string }).path, offset: cursor, limit: PAGE_LINES });
+    buffer = page.lines;
+    exhausted = page.eof;
+    // Trailing blank lines belong to no item: skip past them once the page is used up.
+    if (buffer.length === 0) cursor = page.nextOffset;
+  };
+
+  const startItem = (line: BatchLine) => {
+    cursor = line.end;
+    if (!line.item) {
+      state.invalidNext(line.error ?? 'not a batch item');
+      return;
+    }
+    const item: BatchItem = line.item;
+    const index = state.startNext();
+    const workflowId = `${batchId}/${index}`;
+    startsInFlight += 1;
+    const done = (finish: Finish) => state.finish(index, { tool: item.tool, ...finish });
+    // Outside the batch's cancellation: cancelling the batch must not cancel the wait for a running item.
+    void CancellationScope.nonCancellable(() =>
+      startChild(guardedCall, {
+        workflowId,
+        args: [
+          {
+            tool: item.tool,
+            input: item.input,
+            context: { ...item.context, batch: batchId, ...(item.callId ? { callId: item.callId } : {}) },
+            execute: true,
+            ...(input.escalationTimeoutMs ? { escalationTimeoutMs: input.escalationTimeoutMs } : {}),
+            batchItem: { batchWorkflowId: info.workflowId, index },
+          },
+        ],
+        // Items outlive the run that started them (continue-as-new) and a cancelled batch.
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        typedSearchAttributes: [{ key: guardBatchIdKey, value: batchId }],
+      })
+        .then(
+          (child) => {
+            startsInFlight -= 1;
+            return child.result().then(
+              (result) => done({ status: 'done', action: result.action, reason: result.reason }),
+              (err: unknown) => done({ status: 'failed', reason: failureReason(err) }),
+            );
+          },
+          (err: unknown) => {
+            startsInFlight -= 1;
+            done({ status: 'failed', reason: `could not start ${workflowId}: ${failureReason(err)}` });
+          },
+        )
+        .catch((err: unknown) => log.error('batch item bookkeeping failed', { workflowId, error: String(err) })),
+    );
+  };
+
+  // Children of this run that have not escalated report only through their result: wait for them first.
+  const continueAsNewNow = async (cancelling: boolean): Promise<never> => {
+    await CancellationScope.nonCancellable(() => condition(() => startsInFlight === 0 && state.running === 0));
+    await condition(allHandlersFinished);
+    return continueAsNew<typeof guardBatch>({ ...input, carry: state.carry(cursor, cancelling) });
+  };
+
+  // Cancelling denies the items still waiting for a human (their tool has not run) and lets running ones end.
+  const cancel = async (): Promise<BatchSummary> =>
+    CancellationScope.nonCancellable(async () => {
+      state.cancelNotStarted();
+      const denied = new Set<number>();
+      const undenied = () => state.pendingIndices().filter((i) => !denied.has(i));
+      for (;;) {
+        if (state.running === 0 && state.pending === 0 && startsInFlight === 0) break;
+        const chunk = undenied().slice(0, CANCEL_CHUNK);
+        if (chunk.length === 0) {
+          await condition(() => (state.running === 0 && state.pending === 0) || undenied().length > 0 || historyFull());
+          if (historyFull()) await continueAsNewNow(true);
+          continue;
+        }
+        if (historyFull()) await continueAsNewNow(true);
+        for (const i of chunk) denied.add(i);
+        await Promise.all(
+          chunk.map((index) =>
+            getExternalWorkflowHandle(`${batchId}/${index}`)
+              .signal(denySignal, { by: 'durable-guard', reason: `batch ${batchId} was cancelled` })
+              .catch((err: unknown) => state.finish(index, { status: 'cancelled', reason: failureReason(err) })),
+          ),
+        );
+        const answered = await condition(() => chunk.every((i) => !state.isPending(i)), '1 minute');
+        if (!answered) {
+          for (const i of chunk)
+            state.finish(i, { status: 'cancelled', reason: 'no answer to the batch cancellation' });
+        }
+      }
+      await condition(allHandlersFinished);
+      return state.summary('cancelled');
+    });
+
+  try {
+    if (input.carry?.cancelling) return await cancel();
+    for (;;) {
+      if (buffer.length === 0 && !exhausted) await refill();
+      if (buffer.length === 0 && exhausted) break;
+      await condition(() => state.running < concurrency);
+      if (historyFull()) await continueAsNewNow(false);
+      while (buffer.length > 0 && state.running < concurrency) startItem(buffer.shift() as BatchLine);
+    }
+    state.sourceExhausted();
+    for (;;) {
+      await condition(() => (state.running === 0 && state.pending === 0) || historyFull());
+      if (state.running === 0 && state.pending === 0) break;
+      await continueAsNewNow(false);
+    }
+    await condition(() => startsInFlight === 0);
+    await condition(allHandlersFinished);
+    return state.summary('completed');
+  } catch (err) {
+    if (isCancellation(err)) return cancel();
+    if (err instanceof ActivityFailure) {
+      throw ApplicationFailure.create({
+        type: 'GUARD_BATCH_UNREADABLE',
+        message: `batch ${batchId}: ${failureReason(err)}`,
+        nonRetryable: true,
+      });
+    }
+    throw err;
+  }
+}

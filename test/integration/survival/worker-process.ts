@@ -1,0 +1,49 @@
+/**
+ * A worker in its own process, so survival tests can kill -9 it. Env: DG_ADDRESS, DG_TASK_QUEUE, DG_LEDGER,
+ * DG_BUNDLE (prebuilt workflow bundle), DG_TOOL_DELAY_MS (slows every tool, to kill mid-batch), DG_MAX_CACHED
+ * (maxCachedWorkflows, for benchmarks).
+ * Decides with the real PolicyEngine on policies/example.yaml; prints "ready" once polling.
+ */
+import { join } from 'node:path';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { createLedgerTools } from '../../../examples/tools/ledger-tools';
+import type { ToolRegistry } from '../../../src/activities/tools';
+import { loadPolicyFile, PolicyEngine } from '../../../src/policy';
+import { createWorker } from '../../../src/worker';
+
+async function main() {
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const env = (name: string) => {
+    const value = process.env[name];
+    if (!value) throw new Error(`${name} is not set`);
+    return value;
+  };
+  const delayMs = Number(process.env.DG_TOOL_DELAY_MS ?? '0');
+  const ledgerTools = createLedgerTools(env('DG_LEDGER'));
+  const tools: ToolRegistry = Object.fromEntries(
+    Object.entries(ledgerTools).map(([name, impl]) => [
+      name,
+      async (input: Record<string, unknown>, ctx: Parameters<typeof impl>[1]) => {
+        if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+        return impl(input, ctx);
+      },
+    ]),
+  );
+  const connection = await NativeConnection.connect({ address: env('DG_ADDRESS') });
+  const worker = await createWorker({
+    connection,
+    taskQueue: env('DG_TASK_QUEUE'),
+    decider: new PolicyEngine([loadPolicyFile(join(__dirname, '..', '..', '..', 'policies', 'example.yaml'))]),
+    tools,
+    workflowBundle: { codePath: env('DG_BUNDLE') },
+    ...(process.env.DG_MAX_CACHED ? { tuning: { maxCachedWorkflows: Number(process.env.DG_MAX_CACHED) } } : {}),
+  });
+  const running = worker.run();
+  process.stdout.write('ready\n');
+  await running;
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`worker-process: ${String(err)}\n`);
+  process.exit(1);
+});
