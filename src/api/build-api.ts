@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { ApprovalLinkSigner, ApproverRegistry } from '../approvals';
 import { GuardClient } from '../client';
+import { ApproverGroupsCache } from './approver-groups';
 import type { ApiContext } from './context';
 import { ApiError } from './errors';
 import { registerEscalationRoutes } from './escalation-routes';
@@ -39,6 +40,8 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    // Link tokens travel in the path and are longer than fastify's default 100-character parameter limit.
+    maxParamLength: 4096,
     // Reject unknown fields instead of silently dropping them, and never coerce types.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   });
@@ -47,6 +50,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   const context: ApiContext = {
     client: options.client,
     guard: new GuardClient({ client: options.client, taskQueue: options.taskQueue }),
+    groups: new ApproverGroupsCache(options.client),
     taskQueue: options.taskQueue,
     approvers: options.approvers,
     ...(options.links ? { links: options.links } : {}),

@@ -53,7 +53,7 @@ export function registerEscalationRoutes(app: FastifyInstance, context: ApiConte
     },
     async (request) => {
       const approver = approverOf(request);
-      await assertMayDecide(client, request.params.id, approver);
+      await assertMayDecide(context.groups, request.params.id, approver);
       return decideEscalation({ client, guard }, request.params.id, approver, { decision: 'approve', ...request.body });
     },
   );
@@ -63,7 +63,7 @@ export function registerEscalationRoutes(app: FastifyInstance, context: ApiConte
     { onRequest, schema: { params: escalationParamsSchema, body: denyBodySchema } },
     async (request) => {
       const approver = approverOf(request);
-      await assertMayDecide(client, request.params.id, approver);
+      await assertMayDecide(context.groups, request.params.id, approver);
       return decideEscalation({ client, guard }, request.params.id, approver, { decision: 'deny', ...request.body });
     },
   );
@@ -85,7 +85,7 @@ export function registerEscalationRoutes(app: FastifyInstance, context: ApiConte
       }
       const id = request.params.id;
       const approver = approverOf(request);
-      await assertMayDecide(client, id, approver);
+      await assertMayDecide(context.groups, id, approver);
       const status = await escalationStatus(client, id);
       if (status.status === 'timed-out')
         throw new ApiError('GUARD_TIMED_OUT', `escalation ${id} timed out at ${status.expiresAt}`);

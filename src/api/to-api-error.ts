@@ -71,13 +71,20 @@ export function toApiError(err: unknown): ApiError {
       { cause: err },
     );
   }
-  if (grpcCode === grpcStatus.UNAVAILABLE || grpcCode === grpcStatus.DEADLINE_EXCEEDED) {
+  if (grpcCode === grpcStatus.UNAVAILABLE) {
     return new ApiError(
       'GUARD_TEMPORAL_UNAVAILABLE',
       'Temporal cannot be reached: check TEMPORAL_ADDRESS and the server',
       {
         cause: err,
       },
+    );
+  }
+  if (grpcCode === grpcStatus.DEADLINE_EXCEEDED) {
+    return new ApiError(
+      'GUARD_TEMPORAL_UNAVAILABLE',
+      'Temporal or the worker did not answer in time: check that a worker polls the task queue, then retry',
+      { cause: err },
     );
   }
   return new ApiError('GUARD_INTERNAL', 'unexpected error; see the API log', { cause: err });
