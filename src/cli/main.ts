@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** The `durable-guard` command. */
 import { Command } from 'commander';
+import { registerApiCommands } from './api-command';
 import { registerCallCommands } from './call-commands';
 import { registerPolicyCommands } from './policy-command';
 import { registerServerCommands } from './server-commands';
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
   registerServerCommands(program);
   registerCallCommands(program);
   registerPolicyCommands(program);
+  registerApiCommands(program);
   return program;
 }
 
