@@ -41,7 +41,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     // Link tokens travel in the path and are longer than fastify's default 100-character parameter limit.
-    maxParamLength: 4096,
+    routerOptions: { maxParamLength: 4096 },
     // Reject unknown fields instead of silently dropping them, and never coerce types.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   });
