@@ -1,6 +1,6 @@
 /** Unit tests are pure and fast; integration tests share one real Temporal dev server per run. */
-// @marcbachmann/cel-js ships ES modules only; Jest's CommonJS runtime needs it transpiled like our own code.
-const esmOnly = ['@marcbachmann/cel-js'];
+// These ship ES modules only (cookie: used by fastify's inject); Jest's CommonJS runtime needs them transpiled.
+const esmOnly = ['@marcbachmann/cel-js', 'cookie'];
 const transform = {
   '^.+\\.ts$': 'ts-jest',
   [`/(${esmOnly.join('|')})/.+\\.js$`]: ['ts-jest', { tsconfig: { allowJs: true, isolatedModules: true } }],
@@ -22,7 +22,11 @@ module.exports = {
       testEnvironment: 'node',
       transform,
       transformIgnorePatterns,
-      testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/replay/**/*.test.ts'],
+      testMatch: [
+        '<rootDir>/test/integration/**/*.test.ts',
+        '<rootDir>/test/replay/**/*.test.ts',
+        '<rootDir>/test/e2e/**/*.test.ts',
+      ],
       globalSetup: '<rootDir>/test/integration/global-setup.ts',
       globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
     },

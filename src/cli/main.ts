@@ -2,6 +2,7 @@
 /** The `durable-guard` command. */
 import { Command } from 'commander';
 import { registerBatchCommands } from './batch-commands';
+import { registerApiCommands } from './api-command';
 import { registerCallCommands } from './call-commands';
 import { registerPolicyCommands } from './policy-command';
 import { registerServerCommands } from './server-commands';
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
   registerCallCommands(program);
   registerPolicyCommands(program);
   registerBatchCommands(program);
+  registerApiCommands(program);
   return program;
 }
 

@@ -17,6 +17,10 @@ export interface GuardConfig {
   maxConcurrentActivities?: number;
   /** Worker `maxCachedWorkflows`; the SDK default when absent. */
   maxCachedWorkflows?: number;
+  /** HMAC secret of one-click approval links (at least 32 bytes); links are off when absent. */
+  linkSecret?: string;
+  /** Base URL the approval API is reached at, for links in notifications, e.g. `https://guard.example.com`. */
+  publicUrl?: string;
 }
 
 export const GUARD_DEFAULTS = {
@@ -57,6 +61,15 @@ export function loadGuardConfig(env: NodeJS.ProcessEnv = process.env): GuardConf
     },
   );
 
+  const linkSecret = present(env.DURABLE_GUARD_LINK_SECRET);
+  if (linkSecret !== undefined && Buffer.byteLength(linkSecret, 'utf8') < 32) {
+    throw new ConfigError(
+      'DURABLE_GUARD_LINK_SECRET',
+      'DURABLE_GUARD_LINK_SECRET is shorter than 32 bytes: generate one with `openssl rand -base64 32`',
+    );
+  }
+  const publicUrl = parsePublicUrl(env.DURABLE_GUARD_PUBLIC_URL);
+
   if (metricsPort !== undefined && metricsPort === apiPort) {
     throw new ConfigError(
       'DURABLE_GUARD_METRICS_PORT',
@@ -68,7 +81,27 @@ export function loadGuardConfig(env: NodeJS.ProcessEnv = process.env): GuardConf
   if (metricsPort !== undefined) config.metricsPort = metricsPort;
   if (maxConcurrentActivities !== undefined) config.maxConcurrentActivities = maxConcurrentActivities;
   if (maxCachedWorkflows !== undefined) config.maxCachedWorkflows = maxCachedWorkflows;
+  if (linkSecret !== undefined) config.linkSecret = linkSecret;
+  if (publicUrl !== undefined) config.publicUrl = publicUrl;
   return config;
+}
+
+function parsePublicUrl(raw: string | undefined): string | undefined {
+  const value = present(raw);
+  if (value === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new ConfigError(
+      'DURABLE_GUARD_PUBLIC_URL',
+      `DURABLE_GUARD_PUBLIC_URL='${value}' is not an http(s) URL: set it like https://guard.example.com`,
+    );
+  }
+  return value.replace(/\/+$/, '');
 }
 
 function parsePolicyPaths(raw: string | undefined): string[] {

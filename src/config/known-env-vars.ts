@@ -26,6 +26,7 @@ export const KNOWN_ENV_VARS = [
   'DURABLE_GUARD_APPROVERS',
   'DURABLE_GUARD_APPROVER_TOKENS',
   'TEMPORAL_CLI_PATH',
+  'DURABLE_GUARD_LINK_SECRET',
 ] as const;
 
 export type KnownEnvVar = (typeof KNOWN_ENV_VARS)[number];

@@ -41,6 +41,11 @@ describe('loadGuardConfig', () => {
       { DURABLE_GUARD_MAX_CONCURRENT_ACTIVITIES: '200', DURABLE_GUARD_MAX_CACHED_WORKFLOWS: '5000' },
       { maxConcurrentActivities: 200, maxCachedWorkflows: 5000 },
     ],
+    [
+      'a link secret and a public URL (trailing slash dropped)',
+      { DURABLE_GUARD_LINK_SECRET: 'x'.repeat(32), DURABLE_GUARD_PUBLIC_URL: 'https://guard.example.com/' },
+      { linkSecret: 'x'.repeat(32), publicUrl: 'https://guard.example.com' },
+    ],
     ['a workflow cache turned off', { DURABLE_GUARD_MAX_CACHED_WORKFLOWS: '0' }, { maxCachedWorkflows: 0 }],
     [
       'blank values as defaults',
@@ -56,6 +61,8 @@ describe('loadGuardConfig', () => {
     expect(config).not.toHaveProperty('metricsPort');
     expect(config).not.toHaveProperty('maxConcurrentActivities');
     expect(config).not.toHaveProperty('maxCachedWorkflows');
+    expect(config).not.toHaveProperty('linkSecret');
+    expect(config).not.toHaveProperty('publicUrl');
   });
 
   test.each<[NodeJS.ProcessEnv, string, RegExp]>([
@@ -68,6 +75,9 @@ describe('loadGuardConfig', () => {
     [{ DURABLE_GUARD_API_PORT: '80a' }, 'DURABLE_GUARD_API_PORT', /'80a' is not a valid port/],
     [{ DURABLE_GUARD_API_PORT: '8080.5' }, 'DURABLE_GUARD_API_PORT', /is not a valid port/],
     [{ DURABLE_GUARD_API_PORT: '-1' }, 'DURABLE_GUARD_API_PORT', /is not a valid port/],
+    [{ DURABLE_GUARD_LINK_SECRET: 'short' }, 'DURABLE_GUARD_LINK_SECRET', /shorter than 32 bytes: .*openssl rand/],
+    [{ DURABLE_GUARD_PUBLIC_URL: 'guard.example.com' }, 'DURABLE_GUARD_PUBLIC_URL', /is not an http\(s\) URL/],
+    [{ DURABLE_GUARD_PUBLIC_URL: 'ftp://x.example' }, 'DURABLE_GUARD_PUBLIC_URL', /is not an http\(s\) URL/],
     [{ DURABLE_GUARD_METRICS_PORT: 'http' }, 'DURABLE_GUARD_METRICS_PORT', /'http' is not a valid port/],
     [
       { DURABLE_GUARD_METRICS_PORT: '8080' },

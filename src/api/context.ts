@@ -1,0 +1,16 @@
+import type { Client } from '@temporalio/client';
+import type { ApprovalLinkSigner, ApproverRegistry } from '../approvals';
+import type { GuardClient } from '../client';
+import type { ApproverGroupsCache } from './approver-groups';
+
+/** What every route needs: Temporal, the task queue, who may decide and, optionally, the link signer. */
+export interface ApiContext {
+  client: Client;
+  guard: GuardClient;
+  groups: ApproverGroupsCache;
+  taskQueue: string;
+  approvers: ApproverRegistry;
+  links?: ApprovalLinkSigner;
+  /** Base URL of minted links; the request's own origin when absent. */
+  publicUrl?: string;
+}

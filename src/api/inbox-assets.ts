@@ -1,0 +1,147 @@
+/**
+ * The inbox's script and style, served from this origin so the Content-Security-Policy can forbid inline
+ * code. The script is plain ES2017 for any current browser: no build step.
+ */
+
+export const INBOX_JS = `(function () {
+  'use strict';
+  var KEY = 'durable-guard-token';
+  var list = document.getElementById('escalations');
+  var message = document.getElementById('message');
+  var who = document.getElementById('who');
+  var token = function () { return sessionStorage.getItem(KEY) || ''; };
+  var say = function (text) { message.textContent = text; };
+  var headers = function (json) {
+    var h = { authorization: 'Bearer ' + token() };
+    if (json) h['content-type'] = 'application/json';
+    return h;
+  };
+
+  async function errorText(res) {
+    try {
+      var body = await res.json();
+      return body.error.code + ': ' + body.error.message;
+    } catch (e) {
+      return 'HTTP ' + res.status;
+    }
+  }
+
+  async function load() {
+    if (!token()) {
+      list.textContent = '';
+      who.textContent = '';
+      say('Enter your approver token to see pending approvals.');
+      return;
+    }
+    var me = await fetch('/v1/me', { headers: headers(false) });
+    if (me.status === 401) {
+      sessionStorage.removeItem(KEY);
+      list.textContent = '';
+      who.textContent = '';
+      say('That token was not accepted; enter it again.');
+      return;
+    }
+    if (me.ok) {
+      var approver = await me.json();
+      who.textContent = 'Deciding as ' + approver.id + (approver.groups.length ? ' (' + approver.groups.join(', ') + ')' : '');
+    }
+    var tool = document.getElementById('filter-tool').value.trim();
+    var res = await fetch('/inbox/escalations' + (tool ? '?tool=' + encodeURIComponent(tool) : ''), { headers: headers(false) });
+    if (!res.ok) {
+      say(await errorText(res));
+      return;
+    }
+    say('');
+    // The fragment is rendered by the server with every value HTML-escaped.
+    list.innerHTML = await res.text();
+  }
+
+  async function decide(card, action) {
+    var outcome = card.querySelector('.outcome');
+    var reason = card.querySelector('.decision-reason').value.trim();
+    var body = {};
+    if (reason) body.reason = reason;
+    if (action === 'deny' && !reason) {
+      outcome.textContent = 'Give a reason to deny.';
+      return;
+    }
+    if (action === 'approve') {
+      var editor = card.querySelector('.input-editor');
+      if (editor.value !== editor.defaultValue) {
+        try {
+          body.modifiedInput = JSON.parse(editor.value);
+        } catch (e) {
+          outcome.textContent = 'The input is not valid JSON: ' + e.message;
+          return;
+        }
+        if (typeof body.modifiedInput !== 'object' || body.modifiedInput === null || Array.isArray(body.modifiedInput)) {
+          outcome.textContent = 'The input must be a JSON object.';
+          return;
+        }
+      }
+    }
+    var buttons = card.querySelectorAll('button');
+    buttons.forEach(function (b) { b.disabled = true; });
+    outcome.textContent = 'Deciding...';
+    var res = await fetch('/v1/escalations/' + encodeURIComponent(card.dataset.id) + '/' + action, {
+      method: 'POST',
+      headers: headers(true),
+      body: JSON.stringify(body),
+    });
+    if (res.ok) {
+      var result = await res.json();
+      card.classList.add('decided');
+      card.dataset.result = result.action;
+      outcome.textContent = (action === 'approve' ? 'Approved' : 'Denied') + ': the call is now ' + result.action + '.';
+      return;
+    }
+    outcome.textContent = await errorText(res);
+    if (res.status !== 409 && res.status !== 410) buttons.forEach(function (b) { b.disabled = false; });
+  }
+
+  list.addEventListener('click', function (event) {
+    var button = event.target.closest('button[data-action]');
+    if (button) decide(button.closest('.escalation'), button.dataset.action).catch(function (e) { say(String(e)); });
+  });
+  document.getElementById('token-form').addEventListener('submit', function (event) {
+    event.preventDefault();
+    var input = document.getElementById('token');
+    sessionStorage.setItem(KEY, input.value.trim());
+    input.value = '';
+    load().catch(function (e) { say(String(e)); });
+  });
+  document.getElementById('forget-token').addEventListener('click', function () {
+    sessionStorage.removeItem(KEY);
+    load().catch(function (e) { say(String(e)); });
+  });
+  document.getElementById('filter-form').addEventListener('submit', function (event) {
+    event.preventDefault();
+    load().catch(function (e) { say(String(e)); });
+  });
+  document.getElementById('refresh').addEventListener('click', function () {
+    load().catch(function (e) { say(String(e)); });
+  });
+  load().catch(function (e) { say(String(e)); });
+})();
+`;
+
+export const INBOX_CSS = `body { font: 15px/1.45 system-ui, sans-serif; margin: 0 auto; max-width: 60rem; padding: 1rem; color: #1b1b1b; }
+h1 { font-size: 1.4rem; }
+h2 { font-size: 1.1rem; margin: 0 0 .5rem; }
+h2 small { color: #666; font-weight: normal; font-size: .8rem; }
+form { display: flex; gap: .5rem; align-items: center; flex-wrap: wrap; margin-bottom: .75rem; }
+input, textarea, button { font: inherit; }
+textarea { width: 100%; box-sizing: border-box; font-family: ui-monospace, monospace; font-size: 13px; }
+.escalation { border: 1px solid #ccc; border-radius: 6px; padding: .75rem 1rem; margin: .75rem 0; }
+.escalation.decided { opacity: .7; border-color: #6a6; }
+dl { display: grid; grid-template-columns: 8rem 1fr; gap: .15rem .75rem; margin: 0 0 .5rem; }
+dt { color: #555; }
+dd { margin: 0; }
+.actions { display: flex; gap: .5rem; margin-top: .5rem; }
+button[data-action="approve"], button.approve { background: #1f7a3a; color: #fff; border: 0; border-radius: 4px; padding: .35rem .9rem; }
+button[data-action="deny"], button.deny { background: #a32020; color: #fff; border: 0; border-radius: 4px; padding: .35rem .9rem; }
+button:disabled { opacity: .5; }
+#message { color: #a32020; }
+.outcome { font-weight: 600; }
+pre.json { background: #f5f5f5; padding: .5rem; overflow: auto; }
+`;

@@ -1,0 +1,93 @@
+/** The approvals inbox: a server-rendered page and row fragments, plus a little vanilla JS (no build step). */
+import type { EscalationDetail, EscalationSummary } from './escalations';
+import { escapeHtml, jsonBlock, page, ruleList } from './html';
+
+/** The page shell; rows come from `GET /inbox/escalations` once a token is entered. */
+export function inboxPage(): string {
+  return page(
+    'durable-guard approvals',
+    `
+<header><h1>Pending approvals</h1></header>
+<form id="token-form" autocomplete="off">
+  <label>Approver token <input id="token" type="password" name="token" required></label>
+  <button type="submit">Use token</button>
+  <button type="button" id="forget-token">Forget token</button>
+  <span id="who" role="status"></span>
+</form>
+<form id="filter-form">
+  <label>Tool <input id="filter-tool" name="tool" pattern="[A-Za-z0-9._:/@-]+"></label>
+  <button type="submit">Filter</button>
+  <button type="button" id="refresh">Refresh</button>
+</form>
+<p id="message" role="alert"></p>
+<main id="escalations" aria-live="polite"></main>`,
+    { script: '/inbox.js' },
+  );
+}
+
+/** One escalation as an inbox card; every value escaped. `input` is shown editable when known. */
+export function escalationCard(row: EscalationSummary, input?: Record<string, unknown>): string {
+  const groups = row.approverGroups.length ? row.approverGroups.map(escapeHtml).join(', ') : 'any approver';
+  return `<article class="escalation" data-id="${escapeHtml(row.id)}">
+  <h2><code>${escapeHtml(row.tool)}</code> <small>${escapeHtml(row.id)}</small></h2>
+  <dl>
+    <dt>Reason</dt><dd class="reason">${escapeHtml(row.reason ?? '-')}</dd>
+    <dt>Rules</dt><dd class="rules">${ruleList(row.rules)}</dd>
+    <dt>Approvers</dt><dd>${groups}</dd>
+    <dt>Started</dt><dd><time datetime="${escapeHtml(row.startedAt)}">${escapeHtml(row.startedAt)}</time></dd>
+    <dt>Expires</dt><dd><time datetime="${escapeHtml(row.expiresAt ?? '')}">${escapeHtml(row.expiresAt ?? '-')}</time></dd>
+  </dl>
+  <label>Input (edit to approve with changes)
+    <textarea class="input-editor" rows="6" spellcheck="false">${escapeHtml(JSON.stringify(input ?? {}, null, 2))}</textarea>
+  </label>
+  <label>Reason for your decision <input class="decision-reason" maxlength="2000"></label>
+  <div class="actions">
+    <button type="button" data-action="approve">Approve</button>
+    <button type="button" data-action="deny">Deny</button>
+  </div>
+  <p class="outcome" role="status"></p>
+</article>`;
+}
+
+/** The list fragment: cards, or a note that nothing waits. */
+export function escalationCards(rows: { row: EscalationSummary; input?: Record<string, unknown> }[], next?: string) {
+  if (rows.length === 0) return '<p class="empty">Nothing is waiting for approval.</p>';
+  const more = next ? `<p class="more">More escalations wait; narrow the filter or decide these first.</p>` : '';
+  return rows.map(({ row, input }) => escalationCard(row, input)).join('\n') + more;
+}
+
+/** A page for one escalation in a one-click link: what it is and a confirm button that POSTs. */
+export function linkConfirmPage(
+  detail: EscalationDetail,
+  link: { decision: 'approve' | 'deny'; approver: string; expiresAt: number },
+): string {
+  const verb = link.decision === 'approve' ? 'Approve' : 'Deny';
+  const pending = detail.status === 'pending-approval';
+  const form = pending
+    ? `<form method="post">
+  <label>Reason (optional) <input name="reason" maxlength="2000"></label>
+  <button type="submit" class="${link.decision}">${verb} as ${escapeHtml(link.approver)}</button>
+</form>`
+    : `<p class="closed">This escalation is no longer waiting: it is ${escapeHtml(detail.status)}.</p>`;
+  return page(
+    `${verb} ${detail.tool}?`,
+    `<main class="link">
+<h1>${verb} <code>${escapeHtml(detail.tool)}</code>?</h1>
+<dl>
+  <dt>Escalation</dt><dd>${escapeHtml(detail.id)}</dd>
+  <dt>Reason</dt><dd>${escapeHtml(detail.reason ?? '-')}</dd>
+  <dt>Rules</dt><dd>${ruleList(detail.rules)}</dd>
+  <dt>Window ends</dt><dd>${escapeHtml(detail.expiresAt ?? '-')}</dd>
+  <dt>Link valid until</dt><dd>${escapeHtml(new Date(link.expiresAt).toISOString())}</dd>
+</dl>
+<h2>Input</h2>
+${jsonBlock(detail.input)}
+${form}
+</main>`,
+  );
+}
+
+/** The answer page of a link: decided, or why not. */
+export function linkOutcomePage(title: string, message: string): string {
+  return page(title, `<main class="link"><h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p></main>`);
+}

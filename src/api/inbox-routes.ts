@@ -1,0 +1,47 @@
+/** The approvals inbox: `GET /` (and `/inbox`), its script and style, and the server-rendered row fragment. */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { requireApprover } from './auth';
+import type { ApiContext } from './context';
+import { getEscalation, listEscalations } from './escalations';
+import { CONTENT_SECURITY_POLICY } from './html';
+import { INBOX_CSS, INBOX_JS } from './inbox-assets';
+import { escalationCards, inboxPage } from './inbox-page';
+import { listOptions } from './list-options';
+import { listQuerySchema, type ListQuery } from './schemas';
+
+function send(reply: FastifyReply, type: string, body: string) {
+  return reply
+    .header('content-type', `${type}; charset=utf-8`)
+    .header('content-security-policy', CONTENT_SECURITY_POLICY)
+    .header('x-content-type-options', 'nosniff')
+    .header('cache-control', 'no-store')
+    .send(body);
+}
+
+export function registerInboxRoutes(app: FastifyInstance, context: ApiContext): void {
+  const { client } = context;
+  const inbox = async (_request: unknown, reply: FastifyReply) => send(reply, 'text/html', inboxPage());
+  app.get('/', inbox);
+  app.get('/inbox', inbox);
+  app.get('/inbox.js', async (_request, reply) => send(reply, 'text/javascript', INBOX_JS));
+  app.get('/inbox.css', async (_request, reply) => send(reply, 'text/css', INBOX_CSS));
+
+  app.get<{ Querystring: ListQuery }>(
+    '/inbox/escalations',
+    { onRequest: requireApprover(context.approvers), schema: { querystring: listQuerySchema } },
+    async (request, reply) => {
+      const page = await listEscalations(client, listOptions(request.query, context.taskQueue));
+      // The approver sees the input in order to judge and edit it; one history read per card.
+      const rows = await Promise.all(
+        page.escalations.map(async (row) => ({
+          row,
+          input: await getEscalation(client, row.id).then(
+            (detail) => detail.input,
+            () => undefined,
+          ),
+        })),
+      );
+      return send(reply, 'text/html', escalationCards(rows, page.nextPageToken));
+    },
+  );
+}

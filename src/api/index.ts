@@ -1,0 +1,14 @@
+/** The HTTP approval API and the approvals inbox page. */
+export { buildApi, DEFAULT_BODY_LIMIT, type ApiOptions } from './build-api';
+export { startApi, type RunningApi } from './start-api';
+export { API_ERRORS, ApiError, type ApiErrorBody, type ApiErrorCode } from './errors';
+export {
+  escalationQuery,
+  getEscalation,
+  listEscalations,
+  type EscalationDetail,
+  type EscalationPage,
+  type EscalationSummary,
+  type ListEscalationsOptions,
+} from './escalations';
+export { openApiDocument } from './openapi';

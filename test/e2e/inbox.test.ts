@@ -1,0 +1,123 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Worker } from '@temporalio/worker';
+import { chromium, type Browser } from 'playwright-core';
+import { startApi, type RunningApi } from '../../src/api';
+import { createApproverRegistry } from '../../src/approvals';
+import { integrationEnv, tableDecider, waitFor } from '../integration/helpers';
+
+const CHROMIUM = '/usr/bin/chromium';
+const TOKEN = 'inbox-e2e-token-0123456789abcdef';
+
+const decider = tableDecider({
+  process_refund: {
+    action: 'escalate',
+    reason: 'refund over 1000',
+    rulesTriggered: [{ id: 'big-refund', action: 'escalate', mode: 'enforce' }],
+    escalation: { timeoutMs: 120_000, approverGroups: ['finance'] },
+  },
+});
+
+let env: Awaited<ReturnType<typeof integrationEnv>>;
+let worker: Worker;
+let running: Promise<void>;
+let api: RunningApi;
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} is missing: run scripts/install-chromium.sh (as root) before the e2e tests`);
+  }
+  env = await integrationEnv('inbox-e2e');
+  worker = await env.worker(decider);
+  running = worker.run();
+  api = await startApi({
+    client: env.client,
+    taskQueue: env.taskQueue,
+    port: 0,
+    approvers: createApproverRegistry([{ id: 'alice', groups: ['finance'], token: TOKEN }]),
+  });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await api?.close();
+  worker?.shutdown();
+  await running;
+  await env?.close();
+});
+
+async function pendingRefund(amount: number, note: string): Promise<string> {
+  const result = await env.guard.check('process_refund', { amount, note });
+  const id = result.escalationId as string;
+  await waitFor(async () => ((await env.guard.status(id)).status === 'pending-approval' ? true : undefined));
+  return id;
+}
+
+test('an approver enters a token once, approves one escalation with an edit and denies another', async () => {
+  const approveId = await pendingRefund(4200, 'customer <b>u42</b>');
+  const denyId = await pendingRefund(9900, 'duplicate claim');
+  const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+  try {
+    await page.goto(`${api.url}/`);
+    await page.fill('#token', TOKEN);
+    await page.click('#token-form button[type=submit]');
+    await page.waitForSelector('#who:has-text("alice")');
+    expect(await page.evaluate("sessionStorage.getItem('durable-guard-token')")).toBe(TOKEN);
+
+    // Visibility lags a moment behind the workflows: refresh until both cards are listed.
+    const card = (id: string) => page.locator(`article.escalation[data-id="${id}"]`);
+    await waitFor(async () => {
+      await page.click('#refresh');
+      await page.waitForLoadState('networkidle');
+      return (await card(approveId).count()) && (await card(denyId).count()) ? true : undefined;
+    });
+    // Input is shown escaped, as text.
+    await expect(card(approveId).locator('.input-editor').inputValue()).resolves.toContain('customer <b>u42</b>');
+    await expect(card(approveId).locator('.rules').textContent()).resolves.toBe('big-refund');
+
+    await page.reload();
+    await card(approveId).waitFor();
+    await page.screenshot({ path: join(__dirname, '../../docs/inbox.png'), fullPage: true });
+
+    await card(approveId)
+      .locator('.input-editor')
+      .fill(JSON.stringify({ amount: 1000, note: 'partial refund' }));
+    await card(approveId).locator('.decision-reason').fill('partial only');
+    await card(approveId).locator('button[data-action=approve]').click();
+    await card(approveId).locator('.outcome:has-text("Approved")').waitFor();
+
+    await card(denyId).locator('button[data-action=deny]').click();
+    await card(denyId).locator('.outcome:has-text("Give a reason")').waitFor();
+    await card(denyId).locator('.decision-reason').fill('duplicate');
+    await card(denyId).locator('button[data-action=deny]').click();
+    await card(denyId).locator('.outcome:has-text("Denied")').waitFor();
+  } finally {
+    await page.close();
+  }
+
+  expect(await env.guard.waitForResult(approveId)).toMatchObject({
+    action: 'modify',
+    modifiedInput: { amount: 1000, note: 'partial refund' },
+    reason: 'partial only',
+    decidedBy: { kind: 'human', identity: 'alice' },
+  });
+  expect(await env.guard.waitForResult(denyId)).toMatchObject({
+    action: 'block',
+    reason: 'duplicate',
+    decidedBy: { kind: 'human', identity: 'alice' },
+  });
+});
