@@ -1,9 +1,12 @@
 /** The worker process pieces: workflows + activities + tools on one task queue. */
+import type { DataConverter } from '@temporalio/common';
 import type { NativeConnection } from '@temporalio/worker';
 import { Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type NotificationDeps } from './activities/create-activities';
 import type { ToolRegistry } from './activities/tools';
 import type { Decider } from './policy/types';
+import type { GuardTracing } from './telemetry/tracing';
+import { tracingWorkerOptions } from './telemetry/tracing-interceptors';
 import { DEFAULT_TASK_QUEUE } from './workflows/definitions';
 
 export interface CreateWorkerOptions {
@@ -15,6 +18,13 @@ export interface CreateWorkerOptions {
   namespace?: string;
   /** @default 'durable-guard' */
   taskQueue?: string;
+  /**
+   * OpenTelemetry tracing: decision spans joined to the caller's trace. A prebuilt `workflowBundle` must then be
+   * bundled with `TRACING_WORKFLOW_INTERCEPTOR_MODULES`. @default off
+   */
+  tracing?: GuardTracing;
+  /** Payload codecs (encryption); must match the clients'. @default the SDK's plain JSON */
+  dataConverter?: DataConverter;
   /** A prebuilt bundle (tests bundle once); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Extra worker options (tuning: maxCachedWorkflows, concurrency). */
@@ -44,6 +54,8 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
       notifications: options.notifications,
     }),
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(options.tracing ? tracingWorkerOptions(options.tracing) : {}),
+    ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     ...options.tuning,
   });
 }

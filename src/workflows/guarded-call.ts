@@ -1,5 +1,6 @@
 import {
   ActivityFailure,
+  type ActivityOptions,
   allHandlersFinished,
   ApplicationFailure,
   condition,
@@ -34,18 +35,21 @@ import {
   type GuardResult,
   type GuardStatus,
 } from './definitions';
+import { recordDecisionSpan } from './decision-spans';
 import { recordDecisionMetrics, recordEscalationWait } from './metrics';
 import { notifyEscalation } from './notify-escalation';
 
-const { decide } = proxyActivities<GuardActivities>({
+const decideOptions: ActivityOptions = {
   startToCloseTimeout: '1 minute',
   retry: { maximumAttempts: 10, maximumInterval: '30 seconds' },
-});
+};
+const { decide } = proxyActivities<GuardActivities>(decideOptions);
 
-const { runTool } = proxyActivities<GuardActivities>({
+const runToolOptions: ActivityOptions = {
   startToCloseTimeout: '10 minutes',
   retry: { maximumAttempts: 5, maximumInterval: '1 minute' },
-});
+};
+const { runTool } = proxyActivities<GuardActivities>(runToolOptions);
 
 function reject(type: string, message: string): never {
   throw ApplicationFailure.create({ type, message, nonRetryable: true });
@@ -138,7 +142,9 @@ export async function guardedCall(call: GuardedCallInput): Promise<GuardResult> 
     try {
       let finalInput = input.modifiedInput;
       if (input.decision === 'approve' && finalInput) {
-        const recheck = await decide({ tool, input: finalInput, context: call.context, execute: call.execute });
+        const recheck = await decide.executeWithOptions({ ...decideOptions, summary: `re-check edited ${tool}` }, [
+          { tool, input: finalInput, context: call.context, execute: call.execute },
+        ]);
         if (recheck.action === 'block') {
           reject('GUARD_EDIT_REFUSED', `edited input refused by the policy: ${recheck.reason ?? 'blocked'}`);
         }
@@ -206,6 +212,7 @@ export async function guardedCall(call: GuardedCallInput): Promise<GuardResult> 
   if (problem) {
     result = { action: 'block', reason: `invalid call: ${problem}`, rulesTriggered: [], escalationId };
     setStatus('failed', 'block');
+    recordDecisionSpan({ tool, result, startedAt: Date.now(), withAuditHits: false });
     return result;
   }
 
@@ -213,10 +220,14 @@ export async function guardedCall(call: GuardedCallInput): Promise<GuardResult> 
     { key: guardToolKey, value: tool },
     ...(typeof call.context?.batch === 'string' ? [{ key: guardBatchIdKey, value: call.context.batch }] : []),
   ]);
-  decision = await decide({ tool, input: call.input, context: call.context, execute: call.execute });
+  const decideStarted = Date.now();
+  decision = await decide.executeWithOptions({ ...decideOptions, summary: `policy decision: ${tool}` }, [
+    { tool, input: call.input, context: call.context, execute: call.execute },
+  ]);
   upsertSearchAttributes([{ key: guardRulesKey, value: decision.rulesTriggered.map((r) => r.id) }]);
   upsertMemo({ reason: decision.reason ?? '', rules: decision.rulesTriggered });
   recordDecisionMetrics(tool, decision);
+  recordDecisionSpan({ tool, result: decisionResult(decision), startedAt: decideStarted, withAuditHits: true });
 
   if (decision.action === 'escalate') {
     const timeoutMs = call.escalationTimeoutMs ?? decision.escalation?.timeoutMs ?? DEFAULT_ESCALATION_TIMEOUT_MS;
@@ -242,7 +253,8 @@ export async function guardedCall(call: GuardedCallInput): Promise<GuardResult> 
     // An approval accepted before the deadline but still being re-checked is honoured.
     if (!decidedInTime && approvalInFlight) await condition(() => !approvalInFlight);
     setCurrentDetails('');
-    recordEscalationWait(tool, Date.now() - waitStarted, humanResult ? humanResult.action : 'timeout');
+    const waitedMs = Date.now() - waitStarted;
+    recordEscalationWait(tool, waitedMs, humanResult ? humanResult.action : 'timeout');
     if (humanResult) {
       result = humanResult;
       setStatus(humanResult.action === 'block' ? 'denied' : 'approved', humanResult.action);
@@ -256,6 +268,7 @@ export async function guardedCall(call: GuardedCallInput): Promise<GuardResult> 
       setStatus('timed-out', 'block');
     }
     upsertMemo({ reason: result.reason ?? '', decidedBy: result.decidedBy });
+    recordDecisionSpan({ tool, result, startedAt: waitStarted, withAuditHits: false, waitedMs });
     notify(
       {
         ...eventBase,
@@ -272,13 +285,15 @@ export async function guardedCall(call: GuardedCallInput): Promise<GuardResult> 
   if (call.execute && (result.action === 'allow' || result.action === 'modify')) {
     setStatus('running-tool', result.action);
     try {
-      const toolResult = await runTool({
-        tool,
-        input: result.modifiedInput ?? call.input,
-        idempotencyKey: escalationId,
-        callId: escalationId,
-        context: call.context,
-      });
+      const toolResult = await runTool.executeWithOptions({ ...runToolOptions, summary: `run ${tool}` }, [
+        {
+          tool,
+          input: result.modifiedInput ?? call.input,
+          idempotencyKey: escalationId,
+          callId: escalationId,
+          context: call.context,
+        },
+      ]);
       result = { ...result, toolResult };
     } catch (err) {
       setStatus('failed');
