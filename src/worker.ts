@@ -44,6 +44,9 @@ export const WORKFLOWS_PATH = require.resolve('./workflows');
 
 /** Creates a worker that runs guarded calls with the given policy and tools. */
 export async function createWorker(options: CreateWorkerOptions): Promise<Worker> {
+  const tracing = options.tracing ? tracingWorkerOptions(options.tracing) : undefined;
+  // A prebuilt bundle carries its workflow interceptors already (the worker would warn and ignore them).
+  if (tracing?.interceptors && options.workflowBundle) delete tracing.interceptors.workflowModules;
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace ?? 'default',
@@ -54,7 +57,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
       notifications: options.notifications,
     }),
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    ...(options.tracing ? tracingWorkerOptions(options.tracing) : {}),
+    ...tracing,
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     ...options.tuning,
   });
