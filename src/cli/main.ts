@@ -2,6 +2,7 @@
 /** The `durable-guard` command. */
 import { Command } from 'commander';
 import { registerCallCommands } from './call-commands';
+import { registerCodecServerCommand } from './codec-server-command';
 import { registerPolicyCommands } from './policy-command';
 import { registerServerCommands } from './server-commands';
 
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
   registerServerCommands(program);
   registerCallCommands(program);
   registerPolicyCommands(program);
+  registerCodecServerCommand(program);
   return program;
 }
 

@@ -9,6 +9,7 @@ import { runWorker } from '../run-worker';
 import { startDevServer, type DevServer } from '../server/dev-server';
 import { registerSearchAttributes } from '../server/register-search-attributes';
 import { installRuntime } from '../telemetry/install-runtime';
+import { DEFAULT_CODEC_PORT, parsePortFlag, startCodecServerFromEnv, uiOrigins } from './codec-server-command';
 import { fail } from './output';
 
 /** Loads a tools module: it exports `tools` (a ToolRegistry) or a default export of one. */
@@ -66,13 +67,32 @@ function banner(server: DevServer | undefined, address: string) {
   ].join('\n');
 }
 
-async function start(flags: { tools?: string }) {
+async function start(flags: { tools?: string; codecPort: string }) {
   const guard = loadGuardConfig();
   installRuntime({ metricsPort: guard.metricsPort });
   let server: DevServer | undefined;
+  // With DURABLE_GUARD_CODEC_KEYS set, the embedded Web UI decodes payloads through our codec server.
+  const codec = process.env.TEMPORAL_ADDRESS
+    ? undefined
+    : await startCodecServerFromEnv({
+        port: parsePortFlag(flags.codecPort, '--codec-port'),
+        allowedOrigins: uiOrigins(8233),
+      });
+  const stopAll = async () => {
+    await server?.stop();
+    await codec?.close();
+  };
   if (!process.env.TEMPORAL_ADDRESS) {
     console.error('durable-guard: starting the embedded Temporal dev server (TEMPORAL_ADDRESS is not set)');
-    server = await startDevServer({ dbFilename: resolve(guard.dataDir, 'temporal.db') });
+    try {
+      server = await startDevServer({
+        dbFilename: resolve(guard.dataDir, 'temporal.db'),
+        ...(codec ? { uiCodecEndpoint: codec.url } : {}),
+      });
+    } catch (err) {
+      await codec?.close();
+      throw err;
+    }
     process.env.TEMPORAL_ADDRESS = server.address;
   }
   const connection = loadConnectionConfig();
@@ -80,14 +100,15 @@ async function start(flags: { tools?: string }) {
   try {
     running = await runWorker({ connection, guard, tools: await loadTools(flags.tools) });
   } catch (err) {
-    await server?.stop();
+    await stopAll();
     throw err;
   }
   console.log(banner(server, connection.address));
+  if (codec) console.log(`  Codec server:  ${codec.url} (the Web UI shows decrypted payloads)\n`);
   onShutdownSignal(async (signal) => {
     console.error(`durable-guard: ${signal}: stopping the worker${server ? ' and the dev server' : ''}`);
     await running.shutdown();
-    await server?.stop();
+    await stopAll();
   });
   await running.done;
 }
@@ -106,6 +127,7 @@ export function registerServerCommands(program: Command): Command {
     .command('start')
     .description('start the embedded Temporal dev server (unless TEMPORAL_ADDRESS is set) and a worker')
     .option('--tools <module>', 'module exporting `tools` for execute-mode calls', 'examples/tools/index.ts')
-    .action((flags: { tools?: string }) => start(flags).catch(fail));
+    .option('--codec-port <port>', 'codec server port when DURABLE_GUARD_CODEC_KEYS is set', String(DEFAULT_CODEC_PORT))
+    .action((flags: { tools?: string; codecPort: string }) => start(flags).catch(fail));
   return program;
 }
