@@ -2,7 +2,11 @@ import type { DataConverter } from '@temporalio/common';
 import { AesGcmCodec } from './aes-gcm-codec';
 import { loadCodecKeys, type CodecKey } from './codec-keys';
 
-/** A data converter that encrypts every payload with {@link AesGcmCodec}. */
+/**
+ * A data converter that encrypts every payload with {@link AesGcmCodec}.
+ * @param keys - the first encrypts, all decrypt
+ * @returns the `dataConverter` option for a client or worker
+ */
 export function encryptingDataConverter(keys: readonly CodecKey[]): DataConverter {
   return { payloadCodecs: [new AesGcmCodec(keys)] };
 }

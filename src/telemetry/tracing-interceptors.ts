@@ -19,7 +19,10 @@ export const TRACING_WORKFLOW_INTERCEPTOR_MODULES: string[] = [
   require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors'),
 ];
 
-/** Client interceptors that start a span around each workflow call and send its context in the headers. */
+/**
+ * Client interceptors that start a span around each workflow call and send its context in the headers.
+ * @returns the `interceptors` option of a `Client` that a `GuardClient` is built on
+ */
 export function tracingClientInterceptors(tracing: GuardTracing): ClientInterceptors {
   const tracer = tracing.tracerProvider.getTracer(TRACER_NAME);
   return { workflow: [new OpenTelemetryWorkflowClientInterceptor({ tracer })] };

@@ -37,7 +37,11 @@ export interface CreateTracingOptions {
 /** The instrumentation name of our own spans, inside workflows and out. */
 export const TRACER_NAME = 'durable-guard';
 
-/** Builds a tracer provider that exports to `exporter`. */
+/**
+ * Builds a tracer provider that exports to `exporter`.
+ * @param options - the exporter; service name, batching and global registration
+ * @returns tracing to pass to `createWorker({ tracing })` and `new GuardClient({ tracing })`
+ */
 export function createTracing(options: CreateTracingOptions): GuardTracing {
   const processor =
     options.batch === false ? new SimpleSpanProcessor(options.exporter) : new BatchSpanProcessor(options.exporter);
