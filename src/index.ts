@@ -24,6 +24,15 @@ export {
 export type { CallContext, Decider, GuardAction, PolicyDecision, RuleHit, ToolCall } from './policy/types';
 export { PolicyEngine, PolicyError, PolicyStore } from './policy';
 export { createWorker, type CreateWorkerOptions } from './worker';
+export {
+  createTracing,
+  tracingClientInterceptors,
+  tracingFromEnv,
+  TRACING_WORKFLOW_INTERCEPTOR_MODULES,
+  type CreateTracingOptions,
+  type GuardTracing,
+} from './telemetry';
+export { dataConverterFromEnv, encryptingDataConverter } from './codec';
 export type { ToolContext, ToolImplementation, ToolRegistry } from './activities/tools';
 export {
   guardSummaryOf,

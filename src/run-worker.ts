@@ -1,11 +1,14 @@
 /** Runs the worker with the configured policy files (hot-reloaded) and tools, until shut down. */
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { createLlmJudge } from './activities/llm-judge';
 import { createRemoteGuard } from './activities/remote-guard';
 import type { ToolRegistry } from './activities/tools';
 import { createNotifier } from './activities/notify';
+import { dataConverterFromEnv } from './codec/data-converter';
 import { loadNotificationConfig, nativeConnectionOptions, type ConnectionConfig, type GuardConfig } from './config';
 import { PolicyStore } from './policy';
+import { tracingFromEnv, type GuardTracing } from './telemetry/tracing';
 import { createWorker } from './worker';
 
 export interface RunningWorker {
@@ -22,6 +25,10 @@ export interface RunWorkerOptions {
   guard: GuardConfig;
   tools?: ToolRegistry;
   log?: (line: string) => void;
+  /** @default from OTEL_TRACES_EXPORTER (off unless set); `null` forces it off */
+  tracing?: GuardTracing | null;
+  /** @default encryption when DURABLE_GUARD_CODEC_KEYS is set; `null` forces plain JSON */
+  dataConverter?: DataConverter | null;
 }
 
 /** Loads the policies (fails fast on a broken file), connects, and starts polling the task queue. */
@@ -30,6 +37,8 @@ export async function runWorker({
   guard,
   tools,
   log = console.error,
+  tracing = tracingFromEnv(),
+  dataConverter = dataConverterFromEnv(),
 }: RunWorkerOptions): Promise<RunningWorker> {
   const policy = new PolicyStore(guard.policyPaths, {
     services: { llmJudge: createLlmJudge(), remoteGuard: createRemoteGuard() },
@@ -52,6 +61,8 @@ export async function runWorker({
     decider: policy,
     tools,
     notifications,
+    ...(tracing ? { tracing } : {}),
+    ...(dataConverter ? { dataConverter } : {}),
     tuning: {
       shutdownGraceTime: '30s',
       ...(guard.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: guard.maxCachedWorkflows } : {}),
@@ -63,10 +74,13 @@ export async function runWorker({
   const done = worker.run().finally(async () => {
     policy.close();
     await nativeConnection.close();
+    // Flushes the spans still batched.
+    await tracing?.tracerProvider.shutdown();
   });
   log(
     `durable-guard: worker polling task queue '${guard.taskQueue}' (policy ${policy.version}, ` +
-      `tools: ${Object.keys(tools ?? {}).join(', ') || 'none, decision-only'})`,
+      `tools: ${Object.keys(tools ?? {}).join(', ') || 'none, decision-only'}` +
+      `${dataConverter ? ', payloads encrypted' : ''}${tracing ? ', tracing on' : ''})`,
   );
   return {
     worker,

@@ -1,9 +1,12 @@
 /** The worker process pieces: workflows + activities + tools on one task queue. */
+import type { DataConverter } from '@temporalio/common';
 import type { NativeConnection } from '@temporalio/worker';
 import { Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type NotificationDeps } from './activities/create-activities';
 import type { ToolRegistry } from './activities/tools';
 import type { Decider } from './policy/types';
+import type { GuardTracing } from './telemetry/tracing';
+import { tracingWorkerOptions } from './telemetry/tracing-interceptors';
 import { DEFAULT_TASK_QUEUE } from './workflows/definitions';
 
 export interface CreateWorkerOptions {
@@ -15,6 +18,13 @@ export interface CreateWorkerOptions {
   namespace?: string;
   /** @default 'durable-guard' */
   taskQueue?: string;
+  /**
+   * OpenTelemetry tracing: decision spans joined to the caller's trace. A prebuilt `workflowBundle` must then be
+   * bundled with `TRACING_WORKFLOW_INTERCEPTOR_MODULES`. @default off
+   */
+  tracing?: GuardTracing;
+  /** Payload codecs (encryption); must match the clients'. @default the SDK's plain JSON */
+  dataConverter?: DataConverter;
   /** A prebuilt bundle (tests bundle once); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Extra worker options (tuning: maxCachedWorkflows, concurrency). */
@@ -34,6 +44,9 @@ export const WORKFLOWS_PATH = require.resolve('./workflows');
 
 /** Creates a worker that runs guarded calls with the given policy and tools. */
 export async function createWorker(options: CreateWorkerOptions): Promise<Worker> {
+  const tracing = options.tracing ? tracingWorkerOptions(options.tracing) : undefined;
+  // A prebuilt bundle carries its workflow interceptors already (the worker would warn and ignore them).
+  if (tracing?.interceptors && options.workflowBundle) delete tracing.interceptors.workflowModules;
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace ?? 'default',
@@ -44,6 +57,8 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
       notifications: options.notifications,
     }),
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...tracing,
+    ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     ...options.tuning,
   });
 }

@@ -2,6 +2,7 @@
 import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { Command } from 'commander';
+import { dataConverterFromEnv } from '../codec';
 import { listEscalations, startApi, type EscalationSummary } from '../api';
 import { createApprovalLinkSigner, FileUsedLinkStore, loadApprovers, type UsedLinkStore } from '../approvals';
 import { clientConnectionOptions, describeConnection, loadConnectionConfig, loadGuardConfig } from '../config';
@@ -24,7 +25,7 @@ async function api() {
   if (guard.linkSecret) usedLinks = await FileUsedLinkStore.open(resolve(join(guard.dataDir, 'used-links.jsonl')));
   const connection = await Connection.connect(clientConnectionOptions(connectionConfig));
   const running = await startApi({
-    client: new Client({ connection, namespace: connectionConfig.namespace }),
+    client: new Client({ connection, namespace: connectionConfig.namespace, dataConverter: dataConverterFromEnv() }),
     taskQueue: guard.taskQueue,
     approvers,
     host: guard.apiHost,
@@ -90,13 +91,16 @@ async function escalations(flags: EscalationFlags) {
   const connection = await Connection.connect(clientConnectionOptions(config));
   try {
     const olderThanMs = duration('older-than', flags.olderThan);
-    const page = await listEscalations(new Client({ connection, namespace: config.namespace }), {
-      taskQueue: loadGuardConfig().taskQueue,
-      pageSize: limit,
-      ...(flags.tool ? { tool: flags.tool } : {}),
-      ...(flags.batch ? { batch: flags.batch } : {}),
-      ...(olderThanMs !== undefined ? { olderThanMs } : {}),
-    });
+    const page = await listEscalations(
+      new Client({ connection, namespace: config.namespace, dataConverter: dataConverterFromEnv() }),
+      {
+        taskQueue: loadGuardConfig().taskQueue,
+        pageSize: limit,
+        ...(flags.tool ? { tool: flags.tool } : {}),
+        ...(flags.batch ? { batch: flags.batch } : {}),
+        ...(olderThanMs !== undefined ? { olderThanMs } : {}),
+      },
+    );
     if (flags.json) printJson(page);
     else if (page.escalations.length === 0) console.log('no pending escalations');
     else console.log(escalationTable(page.escalations));

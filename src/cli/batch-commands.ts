@@ -2,6 +2,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { SingleBar, Presets } from 'cli-progress';
 import type { Command } from 'commander';
+import { dataConverterFromEnv } from '../codec';
 import { BatchClient } from '../client';
 import { clientConnectionOptions, loadConnectionConfig, loadGuardConfig } from '../config';
 import type { BatchProgress } from '../workflows/definitions';
@@ -11,7 +12,7 @@ async function withBatches(fn: (batches: BatchClient, client: Client) => Promise
   const config = loadConnectionConfig();
   const connection = await Connection.connect(clientConnectionOptions(config));
   try {
-    const client = new Client({ connection, namespace: config.namespace });
+    const client = new Client({ connection, namespace: config.namespace, dataConverter: dataConverterFromEnv() });
     await fn(new BatchClient(client, loadGuardConfig().taskQueue), client);
   } catch (err) {
     fail(err);

@@ -4,6 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { Duration } from '@temporalio/common';
 import type { Command } from 'commander';
 import { BatchClient, GuardClient } from '../client';
+import { dataConverterFromEnv } from '../codec';
 import { clientConnectionOptions, loadConnectionConfig, loadGuardConfig } from '../config';
 import { isBatch } from './batch-commands';
 import { fail, parseJsonObject, printJson } from './output';
@@ -13,7 +14,7 @@ async function withGuard<T>(fn: (guard: GuardClient) => Promise<T>): Promise<voi
   const connection = await Connection.connect(clientConnectionOptions(config));
   try {
     const guard = new GuardClient({
-      client: new Client({ connection, namespace: config.namespace }),
+      client: new Client({ connection, namespace: config.namespace, dataConverter: dataConverterFromEnv() }),
       taskQueue: loadGuardConfig().taskQueue,
     });
     printJson(await fn(guard));

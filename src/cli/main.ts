@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { registerBatchCommands } from './batch-commands';
 import { registerApiCommands } from './api-command';
 import { registerCallCommands } from './call-commands';
+import { registerCodecServerCommand } from './codec-server-command';
 import { registerPolicyCommands } from './policy-command';
 import { registerServerCommands } from './server-commands';
 
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerPolicyCommands(program);
   registerBatchCommands(program);
   registerApiCommands(program);
+  registerCodecServerCommand(program);
   return program;
 }
 

@@ -6,9 +6,10 @@ import type { ToolRegistry } from '../activities/tools';
 import { clientConnectionOptions, describeConnection, loadConnectionConfig, loadGuardConfig } from '../config';
 import { onShutdownSignal } from '../lifecycle/shutdown';
 import { runWorker } from '../run-worker';
-import { startDevServer, type DevServer } from '../server/dev-server';
+import { freePort, startDevServer, type DevServer } from '../server/dev-server';
 import { registerSearchAttributes } from '../server/register-search-attributes';
 import { installRuntime } from '../telemetry/install-runtime';
+import { DEFAULT_CODEC_PORT, parsePortFlag, startCodecServerFromEnv, uiOrigins } from './codec-server-command';
 import { fail } from './output';
 
 /** Loads a tools module: it exports `tools` (a ToolRegistry) or a default export of one. */
@@ -71,27 +72,42 @@ interface StartFlags {
   tools?: string;
   port: string;
   uiPort: string;
-}
-
-function portFlag(value: string, flag: string): number {
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new Error(`${flag} ${value} is not a port: give 0-65535 (0 picks a free one)`);
-  }
-  return port;
+  codecPort: string;
 }
 
 async function start(flags: StartFlags) {
   const guard = loadGuardConfig();
-  const ports = { port: portFlag(flags.port, '--port'), uiPort: portFlag(flags.uiPort, '--ui-port') };
+  const port = parsePortFlag(flags.port, '--port');
+  const requestedUiPort = parsePortFlag(flags.uiPort, '--ui-port');
   installRuntime({ metricsPort: guard.metricsPort });
   let server: DevServer | undefined;
-  if (!process.env.TEMPORAL_ADDRESS) {
+  const embedded = !process.env.TEMPORAL_ADDRESS;
+  // The codec server must know the Web UI's origin before the UI starts: pick the port now.
+  const uiPort = embedded && requestedUiPort === 0 ? await freePort() : requestedUiPort;
+  // With DURABLE_GUARD_CODEC_KEYS set, the embedded Web UI decodes payloads through our codec server.
+  const codec = embedded
+    ? await startCodecServerFromEnv({
+        port: parsePortFlag(flags.codecPort, '--codec-port'),
+        allowedOrigins: uiOrigins(uiPort),
+      })
+    : undefined;
+  const stopAll = async () => {
+    await server?.stop();
+    await codec?.close();
+  };
+  if (embedded) {
     console.error('durable-guard: starting the embedded Temporal dev server (TEMPORAL_ADDRESS is not set)');
-    server = await startDevServer({
-      dbFilename: resolve(guard.dataDir, 'temporal.db'),
-      ...ports,
-    });
+    try {
+      server = await startDevServer({
+        dbFilename: resolve(guard.dataDir, 'temporal.db'),
+        port,
+        uiPort,
+        ...(codec ? { uiCodecEndpoint: codec.url } : {}),
+      });
+    } catch (err) {
+      await codec?.close();
+      throw err;
+    }
     process.env.TEMPORAL_ADDRESS = server.address;
   }
   const connection = loadConnectionConfig();
@@ -99,24 +115,25 @@ async function start(flags: StartFlags) {
   try {
     running = await runWorker({ connection, guard, tools: await loadTools(flags.tools) });
   } catch (err) {
-    await server?.stop();
+    await stopAll();
     throw err;
   }
   console.log(banner(server, connection.address));
+  if (codec) console.log(`  Codec server:  ${codec.url} (the Web UI shows decrypted payloads)\n`);
   onShutdownSignal(async (signal) => {
     console.error(`durable-guard: ${signal}: stopping the worker${server ? ' and the dev server' : ''}`);
     await running.shutdown();
-    await server?.stop();
+    await stopAll();
   });
   await running.done;
 }
 
-async function devServer(flags: StartFlags & { db?: string }) {
+async function devServer(flags: Omit<StartFlags, 'codecPort'> & { db?: string }) {
   const guard = loadGuardConfig();
   const server = await startDevServer({
     dbFilename: resolve(flags.db ?? resolve(guard.dataDir, 'temporal.db')),
-    port: portFlag(flags.port, '--port'),
-    uiPort: portFlag(flags.uiPort, '--ui-port'),
+    port: parsePortFlag(flags.port, '--port'),
+    uiPort: parsePortFlag(flags.uiPort, '--ui-port'),
   });
   console.log(
     `Temporal dev server at ${server.address}, Web UI ${server.uiUrl ?? 'off'} (search attributes registered)`,
@@ -145,6 +162,7 @@ export function registerServerCommands(program: Command): Command {
     .option('--tools <module>', 'module exporting `tools` for execute-mode calls', 'examples/tools/index.ts')
     .option('--port <port>', 'gRPC port of the embedded dev server (0 = any free port)', '7233')
     .option('--ui-port <port>', 'Web UI port of the embedded dev server (0 = any free port)', '8233')
+    .option('--codec-port <port>', 'codec server port when DURABLE_GUARD_CODEC_KEYS is set', String(DEFAULT_CODEC_PORT))
     .action((flags: StartFlags) => start(flags).catch(fail));
   program
     .command('dev-server')
@@ -152,6 +170,6 @@ export function registerServerCommands(program: Command): Command {
     .option('--port <port>', 'gRPC port (0 = any free port)', '7233')
     .option('--ui-port <port>', 'Web UI port (0 = any free port)', '8233')
     .option('--db <file>', 'SQLite database file (default: <data dir>/temporal.db)')
-    .action((flags: StartFlags & { db?: string }) => devServer(flags).catch(fail));
+    .action((flags: Omit<StartFlags, 'codecPort'> & { db?: string }) => devServer(flags).catch(fail));
   return program;
 }

@@ -9,9 +9,17 @@ import {
   WorkflowUpdateFailedError,
   type WorkflowHandle,
 } from '@temporalio/client';
-import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, type Duration } from '@temporalio/common';
+import {
+  ApplicationFailure,
+  WorkflowExecutionAlreadyStartedError,
+  type DataConverter,
+  type Duration,
+} from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
+import { dataConverterFromEnv } from '../codec/data-converter';
 import type { CallContext } from '../policy/types';
+import type { GuardTracing } from '../telemetry/tracing';
+import { tracingClientInterceptors } from '../telemetry/tracing-interceptors';
 import { approvalProblem, callProblem } from '../workflows/call-validation';
 import {
   decideUpdate,
@@ -24,6 +32,7 @@ import {
   type GuardedCallInput,
   type GuardResult,
 } from '../workflows/definitions';
+import { callDetails, callSummary } from './call-summary';
 import { GuardApprovalError, GuardBlocked, GuardInputError, GuardToolFailed, type ApprovalErrorCode } from './errors';
 
 /** How to reach Temporal. */
@@ -34,7 +43,18 @@ export interface GuardClientOptions {
   namespace?: string;
   /** @default 'durable-guard' */
   taskQueue?: string;
-  /** An existing Temporal client (its namespace wins); the options above are then ignored. */
+  /**
+   * Payload codecs for the client this creates; must match the worker's.
+   * @default encryption with `DURABLE_GUARD_CODEC_KEYS` when set, else plain JSON
+   */
+  dataConverter?: DataConverter;
+  /**
+   * OpenTelemetry: each call's workflow start carries the caller's active trace context, so the decision spans
+   * join the caller's trace. With `client`, give that client `tracingClientInterceptors(tracing)` instead.
+   * @default off
+   */
+  tracing?: GuardTracing;
+  /** An existing Temporal client (its namespace, data converter and interceptors win); the options above are then ignored. */
   client?: Client;
 }
 
@@ -104,6 +124,8 @@ export class GuardClient {
         address: this.options.address ?? process.env.TEMPORAL_ADDRESS ?? 'localhost:7233',
       }),
       namespace: this.options.namespace ?? process.env.TEMPORAL_NAMESPACE ?? 'default',
+      dataConverter: this.options.dataConverter ?? dataConverterFromEnv(),
+      ...(this.options.tracing ? { interceptors: tracingClientInterceptors(this.options.tracing) } : {}),
     });
     return this.lazyClient;
   }
@@ -214,7 +236,8 @@ export class GuardClient {
         workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
         typedSearchAttributes: [{ key: guardToolKey, value: tool }],
-        staticSummary: `${tool}${execute ? ' (execute)' : ''}`,
+        staticSummary: callSummary(tool, input, execute),
+        staticDetails: callDetails(tool, input, execute, options.context),
       });
     } catch (err) {
       // The same callId was used before and has completed: its result is the answer, never a second run.

@@ -3,6 +3,7 @@ export { AesGcmCodec, ENCRYPTED_ENCODING, ENCRYPTION_KEY_ID_KEY, PayloadDecrypti
 export { CODEC_KEYS_ENV, loadCodecKeys, validateCodecKeys } from './codec-keys';
 export type { CodecKey } from './codec-keys';
 export { startCodecServer } from './codec-server';
+export { dataConverterFromEnv, encryptingDataConverter } from './data-converter';
 export type { CodecServer, CodecServerOptions } from './codec-server';
 export { PayloadJsonError, payloadsFromJson, payloadsToJson } from './payload-json';
 export type { JsonPayload } from './payload-json';

@@ -20,6 +20,8 @@ export interface DevServerOptions {
   /** How long to wait for the server to answer. @default 60 s */
   readyTimeoutMs?: number;
   namespace?: string;
+  /** Codec server the Web UI calls to show decrypted payloads (`--ui-codec-endpoint`). */
+  uiCodecEndpoint?: string;
   env?: NodeJS.ProcessEnv;
   log?: (line: string) => void;
 }
@@ -153,6 +155,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     '--log-level',
     'warn',
     ...(uiPort === false ? ['--headless'] : ['--ui-port', String(uiPort)]),
+    ...(options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
     ...searchAttributeFlags(),
   ];
   const logFile = options.logFile ?? resolve(dirname(dbFilename), 'temporal.log');

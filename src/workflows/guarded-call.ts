@@ -1,5 +1,6 @@
 import {
   ActivityFailure,
+  type ActivityOptions,
   allHandlersFinished,
   ApplicationFailure,
   condition,
@@ -36,32 +37,38 @@ import {
   type GuardResult,
   type GuardStatus,
 } from './definitions';
+import { recordDecisionSpan } from './decision-spans';
 import { recordDecisionMetrics, recordEscalationWait } from './metrics';
 import { notifyEscalation } from './notify-escalation';
 
 // Both activities heartbeat while they work: a crashed worker's task is retried after 10 s, not the full timeout.
-const { decide } = proxyActivities<GuardActivities>({
+const decideOptions: ActivityOptions = {
   startToCloseTimeout: '1 minute',
   heartbeatTimeout: '10 seconds',
   retry: { maximumAttempts: 10, maximumInterval: '30 seconds' },
-});
+};
+const { decide } = proxyActivities<GuardActivities>(decideOptions);
 
 const { decideLocal } = proxyLocalActivities<GuardActivities>({
   startToCloseTimeout: '10 seconds',
   retry: { maximumAttempts: 5, maximumInterval: '5 seconds' },
 });
 
-/** Static rules decide in a local activity (no extra round trip); network rules in a regular one. */
-async function decidePolicy(input: DecideActivityInput): Promise<PolicyDecision> {
+/**
+ * Static rules decide in a local activity (no extra round trip); network rules (LLM judge, remote guard) in a
+ * regular one, shown in the Web UI with `summary`.
+ */
+async function decidePolicy(input: DecideActivityInput, summary: string): Promise<PolicyDecision> {
   const local = await decideLocal(input);
-  return 'deferred' in local ? decide(input) : local;
+  return 'deferred' in local ? decide.executeWithOptions({ ...decideOptions, summary }, [input]) : local;
 }
 
-const { runTool } = proxyActivities<GuardActivities>({
+const runToolOptions: ActivityOptions = {
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '10 seconds',
   retry: { maximumAttempts: 5, maximumInterval: '1 minute' },
-});
+};
+const { runTool } = proxyActivities<GuardActivities>(runToolOptions);
 
 function reject(type: string, message: string): never {
   throw ApplicationFailure.create({ type, message, nonRetryable: true });
@@ -154,7 +161,10 @@ export async function guardedCall(call: GuardedCallInput): Promise<GuardResult> 
     try {
       let finalInput = input.modifiedInput;
       if (input.decision === 'approve' && finalInput) {
-        const recheck = await decidePolicy({ tool, input: finalInput, context: call.context, execute: call.execute });
+        const recheck = await decidePolicy(
+          { tool, input: finalInput, context: call.context, execute: call.execute },
+          `re-check edited ${tool}`,
+        );
         if (recheck.action === 'block') {
           reject('GUARD_EDIT_REFUSED', `edited input refused by the policy: ${recheck.reason ?? 'blocked'}`);
         }
@@ -222,6 +232,7 @@ export async function guardedCall(call: GuardedCallInput): Promise<GuardResult> 
   if (problem) {
     result = { action: 'block', reason: `invalid call: ${problem}`, rulesTriggered: [], escalationId };
     setStatus('failed', 'block');
+    recordDecisionSpan({ tool, result, startedAt: Date.now(), withAuditHits: false });
     return result;
   }
 
@@ -229,10 +240,15 @@ export async function guardedCall(call: GuardedCallInput): Promise<GuardResult> 
     { key: guardToolKey, value: tool },
     ...(typeof call.context?.batch === 'string' ? [{ key: guardBatchIdKey, value: call.context.batch }] : []),
   ]);
-  decision = await decidePolicy({ tool, input: call.input, context: call.context, execute: call.execute });
+  const decideStarted = Date.now();
+  decision = await decidePolicy(
+    { tool, input: call.input, context: call.context, execute: call.execute },
+    `policy decision: ${tool}`,
+  );
   upsertSearchAttributes([{ key: guardRulesKey, value: decision.rulesTriggered.map((r) => r.id) }]);
   upsertMemo({ reason: decision.reason ?? '', rules: decision.rulesTriggered });
   recordDecisionMetrics(tool, decision);
+  recordDecisionSpan({ tool, result: decisionResult(decision), startedAt: decideStarted, withAuditHits: true });
 
   if (decision.action === 'escalate') {
     const timeoutMs = call.escalationTimeoutMs ?? decision.escalation?.timeoutMs ?? DEFAULT_ESCALATION_TIMEOUT_MS;
@@ -260,7 +276,8 @@ export async function guardedCall(call: GuardedCallInput): Promise<GuardResult> 
     // An approval accepted before the deadline but still being re-checked is honoured.
     if (!decidedInTime && approvalInFlight) await condition(() => !approvalInFlight);
     setCurrentDetails('');
-    recordEscalationWait(tool, Date.now() - waitStarted, humanResult ? humanResult.action : 'timeout');
+    const waitedMs = Date.now() - waitStarted;
+    recordEscalationWait(tool, waitedMs, humanResult ? humanResult.action : 'timeout');
     if (humanResult) {
       result = humanResult;
       setStatus(humanResult.action === 'block' ? 'denied' : 'approved', humanResult.action);
@@ -274,6 +291,7 @@ export async function guardedCall(call: GuardedCallInput): Promise<GuardResult> 
       setStatus('timed-out', 'block');
     }
     upsertMemo({ reason: result.reason ?? '', decidedBy: result.decidedBy });
+    recordDecisionSpan({ tool, result, startedAt: waitStarted, withAuditHits: false, waitedMs });
     notify(
       {
         ...eventBase,
@@ -290,13 +308,15 @@ export async function guardedCall(call: GuardedCallInput): Promise<GuardResult> 
   if (call.execute && (result.action === 'allow' || result.action === 'modify')) {
     setStatus('running-tool', result.action);
     try {
-      const toolResult = await runTool({
-        tool,
-        input: result.modifiedInput ?? call.input,
-        idempotencyKey: escalationId,
-        callId: escalationId,
-        context: call.context,
-      });
+      const toolResult = await runTool.executeWithOptions({ ...runToolOptions, summary: `run ${tool}` }, [
+        {
+          tool,
+          input: result.modifiedInput ?? call.input,
+          idempotencyKey: escalationId,
+          callId: escalationId,
+          context: call.context,
+        },
+      ]);
       result = { ...result, toolResult };
     } catch (err) {
       setStatus('failed');

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { startDevServer } from '../../src/server/dev-server';
+import { TRACING_WORKFLOW_INTERCEPTOR_MODULES } from '../../src/telemetry/tracing-interceptors';
 import { WORKFLOWS_PATH } from '../../src/worker';
 
 /** One real dev server and one workflow bundle for the whole integration run. */
@@ -13,7 +14,15 @@ export default async function globalSetup(): Promise<void> {
   const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
   const bundlePath = join(dir, 'workflow-bundle.js');
   writeFileSync(bundlePath, bundle.code);
+  const tracingBundle = await bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    workflowInterceptorModules: TRACING_WORKFLOW_INTERCEPTOR_MODULES,
+    logger: new DefaultLogger('WARN'),
+  });
+  const tracingBundlePath = join(dir, 'workflow-bundle-tracing.js');
+  writeFileSync(tracingBundlePath, tracingBundle.code);
   process.env.DG_TEST_ADDRESS = server.address;
+  process.env.DG_TEST_TRACING_BUNDLE = tracingBundlePath;
   process.env.DG_TEST_BUNDLE = bundlePath;
   process.env.DG_TEST_DIR = dir;
   (globalThis as Record<string, unknown>).__dgServer = server;

@@ -3,19 +3,26 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { Client, Connection, type ClientInterceptors, type WorkflowHandle } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
 import type { NotificationDeps } from '../../src/activities/create-activities';
 import type { ToolRegistry } from '../../src/activities/tools';
 import { GuardClient } from '../../src/client';
 import type { Decider, PolicyDecision, ToolCall } from '../../src/policy/types';
 import { findTemporalCli } from '../../src/server/find-cli';
-import { createWorker } from '../../src/worker';
+import { createWorker, type CreateWorkerOptions } from '../../src/worker';
 
 let runtimeInstalled = false;
 
+/** Client-side extras of {@link integrationEnv}: interceptors (tracing) and a data converter (encryption). */
+export interface IntegrationEnvOptions {
+  clientInterceptors?: ClientInterceptors;
+  dataConverter?: DataConverter;
+}
+
 /** Connections to the run's shared dev server, a unique task queue, and a worker factory. */
-export async function integrationEnv(name: string) {
+export async function integrationEnv(name: string, options: IntegrationEnvOptions = {}) {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('WARN') });
     runtimeInstalled = true;
@@ -24,7 +31,11 @@ export async function integrationEnv(name: string) {
   if (!address) throw new Error('DG_TEST_ADDRESS is not set: run integration tests through jest (globalSetup)');
   const taskQueue = `${name}-${randomUUID().slice(0, 8)}`;
   const connection = await Connection.connect({ address });
-  const client = new Client({ connection });
+  const client = new Client({
+    connection,
+    ...(options.clientInterceptors ? { interceptors: options.clientInterceptors } : {}),
+    ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
+  });
   const nativeConnection = await NativeConnection.connect({ address });
   const guard = new GuardClient({ client, taskQueue });
   return {
@@ -33,14 +44,22 @@ export async function integrationEnv(name: string) {
     client,
     guard,
     nativeConnection,
-    async worker(decider: Decider, tools?: ToolRegistry, notifications?: NotificationDeps): Promise<Worker> {
+    /** `extra` adds worker options (tracing, dataConverter, tuning); tracing selects the bundle with its interceptors. */
+    async worker(
+      decider: Decider,
+      tools?: ToolRegistry,
+      notifications?: NotificationDeps,
+      extra: Partial<Omit<CreateWorkerOptions, 'connection' | 'taskQueue' | 'decider'>> = {},
+    ): Promise<Worker> {
+      const bundle = extra.tracing ? process.env.DG_TEST_TRACING_BUNDLE : process.env.DG_TEST_BUNDLE;
       return createWorker({
         connection: nativeConnection,
         taskQueue,
         decider,
         tools,
         notifications,
-        workflowBundle: { codePath: process.env.DG_TEST_BUNDLE as string },
+        workflowBundle: { codePath: bundle as string },
+        ...extra,
       });
     },
     async close() {
