@@ -4,9 +4,11 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import { createLlmJudge } from './activities/llm-judge';
 import { createRemoteGuard } from './activities/remote-guard';
 import type { ToolRegistry } from './activities/tools';
+import type { NotificationDeps } from './activities/create-activities';
 import { createNotifier } from './activities/notify';
+import { createApprovalLinkSigner, LINK_TTL_MS } from './approvals';
 import { dataConverterFromEnv } from './codec/data-converter';
-import { loadNotificationConfig, nativeConnectionOptions, type ConnectionConfig, type GuardConfig } from './config';
+import { loadWebhookTargets, nativeConnectionOptions, type ConnectionConfig, type GuardConfig } from './config';
 import { PolicyStore } from './policy';
 import { tracingFromEnv, type GuardTracing } from './telemetry/tracing';
 import { createWorker } from './worker';
@@ -31,6 +33,25 @@ export interface RunWorkerOptions {
   dataConverter?: DataConverter | null;
 }
 
+/** Webhooks from DURABLE_GUARD_WEBHOOKS; one-click links in them when a link secret and public URL are set. */
+function notificationDeps(guard: GuardConfig): NotificationDeps | undefined {
+  const targets = loadWebhookTargets();
+  if (targets.length === 0) return undefined;
+  const { linkSecret, publicUrl } = guard;
+  const signer = linkSecret ? createApprovalLinkSigner({ secret: linkSecret, ttlMs: LINK_TTL_MS }) : undefined;
+  return {
+    notifier: createNotifier({ targets }),
+    ...(publicUrl ? { inboxUrl: `${publicUrl}/` } : {}),
+    // The link is issued to the channel: whoever reads that channel decides as it.
+    ...(signer && publicUrl
+      ? {
+          linkFor: (escalationId: string, decision: 'approve' | 'deny', channel: string) =>
+            `${publicUrl}/v1/links/${signer.sign({ escalationId, decision, approver: channel })}`,
+        }
+      : {}),
+  };
+}
+
 /** Loads the policies (fails fast on a broken file), connects, and starts polling the task queue. */
 export async function runWorker({
   connection,
@@ -46,13 +67,7 @@ export async function runWorker({
       log(`durable-guard: policy change rejected, the last good policy stays in force:\n${err.message}`),
     onReload: (engine) => log(`durable-guard: policy reloaded (version ${engine.version})`),
   });
-  const notificationConfig = loadNotificationConfig();
-  const notifications = notificationConfig.targets.length
-    ? {
-        notifier: createNotifier({ targets: notificationConfig.targets }),
-        ...(notificationConfig.publicUrl ? { inboxUrl: notificationConfig.publicUrl } : {}),
-      }
-    : undefined;
+  const notifications = notificationDeps(guard);
   const nativeConnection = await NativeConnection.connect(nativeConnectionOptions(connection));
   const worker = await createWorker({
     connection: nativeConnection,

@@ -16,5 +16,17 @@ export async function startApi(options: ApiOptions & { host?: string; port?: num
   const address = app.server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
   const shownHost = host.includes(':') ? `[${host}]` : host;
-  return { url: `http://${shownHost}:${actualPort}`, close: () => app.close() };
+  return {
+    url: `http://${shownHost}:${actualPort}`,
+    async close() {
+      // Keep-alive sockets of requests that were in flight at close become idle afterwards: close them as they do,
+      // or the process waits for the keep-alive timeout.
+      const sweeper = setInterval(() => app.server.closeIdleConnections(), 50);
+      try {
+        await app.close();
+      } finally {
+        clearInterval(sweeper);
+      }
+    },
+  };
 }

@@ -4,6 +4,9 @@ import type { UsedLinkStore } from './used-link-store';
 /** What a one-click link decides. */
 export type LinkDecision = 'approve' | 'deny';
 
+/** How long a one-click link stays valid. */
+export const LINK_TTL_MS = 24 * 60 * 60 * 1000;
+
 /** The fields a link carries. */
 export interface ApprovalLinkClaims {
   escalationId: string;

@@ -1,5 +1,5 @@
 /** Approvals from outside Temporal: signed one-click links, their single-use store, approver identities. */
-export { ApprovalLinkError, createApprovalLinkSigner } from './approval-links';
+export { ApprovalLinkError, createApprovalLinkSigner, LINK_TTL_MS } from './approval-links';
 export type {
   ApprovalLinkClaims,
   ApprovalLinkErrorCode,

@@ -1,16 +1,14 @@
 /** `api` (the approval API and inbox) and `escalations` (list pending ones from a shell). */
-import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { Command } from 'commander';
 import { dataConverterFromEnv } from '../codec';
-import { listEscalations, startApi, type EscalationSummary } from '../api';
-import { createApprovalLinkSigner, FileUsedLinkStore, loadApprovers, type UsedLinkStore } from '../approvals';
+import { listEscalations, type EscalationSummary } from '../api';
+import { loadApprovers } from '../approvals';
 import { clientConnectionOptions, describeConnection, loadConnectionConfig, loadGuardConfig } from '../config';
 import { onShutdownSignal } from '../lifecycle/shutdown';
+import { runApi } from '../run-api';
 import { parseDuration } from '../policy/duration';
 import { fail, printJson } from './output';
-
-const LINK_TTL_MS = 24 * 60 * 60 * 1000;
 
 async function api() {
   const guard = loadGuardConfig();
@@ -21,20 +19,7 @@ async function api() {
       'durable-guard: no approvers configured (DURABLE_GUARD_APPROVERS or DURABLE_GUARD_APPROVER_TOKENS): nobody can decide',
     );
   }
-  let usedLinks: UsedLinkStore | undefined;
-  if (guard.linkSecret) usedLinks = await FileUsedLinkStore.open(resolve(join(guard.dataDir, 'used-links.jsonl')));
-  const connection = await Connection.connect(clientConnectionOptions(connectionConfig));
-  const running = await startApi({
-    client: new Client({ connection, namespace: connectionConfig.namespace, dataConverter: dataConverterFromEnv() }),
-    taskQueue: guard.taskQueue,
-    approvers,
-    host: guard.apiHost,
-    port: guard.apiPort,
-    ...(guard.publicUrl ? { publicUrl: guard.publicUrl } : {}),
-    ...(guard.linkSecret && usedLinks
-      ? { links: createApprovalLinkSigner({ secret: guard.linkSecret, ttlMs: LINK_TTL_MS, usedLinks }) }
-      : {}),
-  });
+  const running = await runApi({ connection: connectionConfig, guard, approvers });
   console.error(
     `durable-guard: approval API on ${running.url} (inbox ${running.url}/), Temporal ${describeConnection(connectionConfig)}, ` +
       `task queue ${guard.taskQueue}, links ${guard.linkSecret ? 'on' : 'off (set DURABLE_GUARD_LINK_SECRET)'}`,
@@ -42,8 +27,6 @@ async function api() {
   onShutdownSignal(async (signal) => {
     console.error(`durable-guard: ${signal}: no new requests; finishing the ones in flight`);
     await running.close();
-    await usedLinks?.close();
-    await connection.close();
   });
 }
 

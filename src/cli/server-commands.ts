@@ -1,10 +1,14 @@
 /** `worker`, `setup` and `start`: the long-running processes and the one-shot cluster setup. */
+import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
 import type { Command } from 'commander';
 import type { ToolRegistry } from '../activities/tools';
 import { clientConnectionOptions, describeConnection, loadConnectionConfig, loadGuardConfig } from '../config';
 import { onShutdownSignal } from '../lifecycle/shutdown';
+import { createApproverRegistry, loadApprovers, type ApproverRegistry } from '../approvals';
+import type { PolicyStore } from '../policy';
+import { runApi, type RunningApi } from '../run-api';
 import { runWorker } from '../run-worker';
 import { freePort, startDevServer, type DevServer } from '../server/dev-server';
 import { registerSearchAttributes } from '../server/register-search-attributes';
@@ -51,15 +55,17 @@ async function setup() {
   }
 }
 
-function banner(server: DevServer | undefined, address: string) {
+function banner(server: DevServer | undefined, address: string, apiUrl: string, devToken?: string) {
   const ui = server?.uiUrl ?? 'your Temporal Web UI';
   return [
     '',
     `durable-guard is running against Temporal at ${address}${server ? ' (embedded dev server)' : ''}.`,
     `  Web UI:        ${ui}`,
+    `  Approvals:     ${apiUrl}/ (inbox), ${apiUrl}/v1/escalations (API), ${apiUrl}/openapi.json`,
+    ...(devToken ? [`                 dev approver token (this run only): ${devToken}`] : []),
     '  Guard a call:  npm run cli -- check process_refund \'{"amount": 4200}\'',
     '                 (prints "escalate" with an escalationId; find it in the Web UI: GuardStatus = "pending-approval")',
-    '  Approve it:    npm run cli -- approve <escalationId> --by alice',
+    '  Approve it:    npm run cli -- approve <escalationId> --by alice --groups finance',
     '  Or deny it:    npm run cli -- deny <escalationId> --reason "over budget"',
     '  Plain Temporal CLI works too: temporal workflow signal --workflow-id <escalationId> --name approve --input \'{"by":"alice"}\'',
     '  Run a batch:   npm run cli -- submit examples/batches/refunds.jsonl --wait   (status/results <batchId>)',
@@ -73,6 +79,24 @@ interface StartFlags {
   port: string;
   uiPort: string;
   codecPort: string;
+  apiPort?: string;
+}
+
+/**
+ * The approvers `start` serves: the configured ones, else (embedded dev server only) one `dev` approver with a
+ * fresh random token and every approver group the policy names, so a newcomer can use the inbox at once.
+ */
+async function startApprovers(
+  policy: PolicyStore,
+  embedded: boolean,
+): Promise<{ registry: ApproverRegistry; devToken?: string }> {
+  const configured = await loadApprovers();
+  if (configured.size > 0 || !embedded) return { registry: configured };
+  const groups = [
+    ...new Set(policy.engine.policies.flatMap((p) => p.rules.flatMap((rule) => rule.escalation?.approverGroups ?? []))),
+  ];
+  const devToken = randomBytes(24).toString('base64url');
+  return { registry: createApproverRegistry([{ id: 'dev', groups, token: devToken }], 'start'), devToken };
 }
 
 async function start(flags: StartFlags) {
@@ -118,10 +142,27 @@ async function start(flags: StartFlags) {
     await stopAll();
     throw err;
   }
-  console.log(banner(server, connection.address));
+  let api: RunningApi;
+  let devToken: string | undefined;
+  try {
+    const approvers = await startApprovers(running.policy, embedded);
+    devToken = approvers.devToken;
+    api = await runApi({
+      connection,
+      guard,
+      approvers: approvers.registry,
+      ...(flags.apiPort !== undefined ? { port: parsePortFlag(flags.apiPort, '--api-port') } : {}),
+    });
+  } catch (err) {
+    await running.shutdown();
+    await stopAll();
+    throw err;
+  }
+  console.log(banner(server, connection.address, api.url, devToken));
   if (codec) console.log(`  Codec server:  ${codec.url} (the Web UI shows decrypted payloads)\n`);
   onShutdownSignal(async (signal) => {
-    console.error(`durable-guard: ${signal}: stopping the worker${server ? ' and the dev server' : ''}`);
+    console.error(`durable-guard: ${signal}: stopping the API, the worker${server ? ' and the dev server' : ''}`);
+    await api.close();
     await running.shutdown();
     await stopAll();
   });
@@ -163,6 +204,7 @@ export function registerServerCommands(program: Command): Command {
     .option('--port <port>', 'gRPC port of the embedded dev server (0 = any free port)', '7233')
     .option('--ui-port <port>', 'Web UI port of the embedded dev server (0 = any free port)', '8233')
     .option('--codec-port <port>', 'codec server port when DURABLE_GUARD_CODEC_KEYS is set', String(DEFAULT_CODEC_PORT))
+    .option('--api-port <port>', 'approval API port (default DURABLE_GUARD_API_PORT or 8080; 0 = any free port)')
     .action((flags: StartFlags) => start(flags).catch(fail));
   program
     .command('dev-server')

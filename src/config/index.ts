@@ -16,5 +16,5 @@ export { clientConnectionOptions, nativeConnectionOptions } from './connection-o
 export { GUARD_DEFAULTS, loadGuardConfig } from './guard-config';
 export type { GuardConfig } from './guard-config';
 export { KNOWN_ENV_VARS } from './known-env-vars';
-export { loadNotificationConfig, type NotificationConfig } from './webhooks-config';
+export { loadWebhookTargets } from './webhooks-config';
 export type { KnownEnvVar } from './known-env-vars';

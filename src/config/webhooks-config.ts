@@ -14,28 +14,15 @@ const targetSchema = z
   .strict();
 const fileSchema = z.object({ webhooks: z.array(targetSchema) }).strict();
 
-/** Where notifications go and how approval links in them are made. */
-export interface NotificationConfig {
-  targets: WebhookTarget[];
-  /** Base URL of the approval API as approvers reach it, for links in messages. */
-  publicUrl?: string;
-}
-
 /**
- * Reads `DURABLE_GUARD_WEBHOOKS` (a YAML/JSON file `webhooks: [{name, url, secret?, format}]`; a policy's
- * `escalation.channels` name them) and `DURABLE_GUARD_PUBLIC_URL`. Secrets stay in this file, never in history.
+ * Reads `DURABLE_GUARD_WEBHOOKS`: a YAML/JSON file `webhooks: [{name, url, secret?, format}]` whose names a
+ * policy's `escalation.channels` refer to. Secrets stay in this file, never in workflow history.
+ * @returns the targets; none when the variable is unset.
  * @throws ConfigError naming the variable, the entry and the fix.
  */
-export function loadNotificationConfig(env: NodeJS.ProcessEnv = process.env): NotificationConfig {
-  const publicUrl = present(env.DURABLE_GUARD_PUBLIC_URL);
-  if (publicUrl !== undefined && !z.url().safeParse(publicUrl).success) {
-    throw new ConfigError(
-      'DURABLE_GUARD_PUBLIC_URL',
-      `DURABLE_GUARD_PUBLIC_URL='${publicUrl}' is not a URL like https://guard.example.com`,
-    );
-  }
+export function loadWebhookTargets(env: NodeJS.ProcessEnv = process.env): WebhookTarget[] {
   const path = present(env.DURABLE_GUARD_WEBHOOKS);
-  if (path === undefined) return { targets: [], ...(publicUrl ? { publicUrl } : {}) };
+  if (path === undefined) return [];
   const text = readFileVariable('DURABLE_GUARD_WEBHOOKS', path).toString('utf8');
   let raw: unknown;
   try {
@@ -63,5 +50,5 @@ export function loadNotificationConfig(env: NodeJS.ProcessEnv = process.env): No
     }
     names.add(target.name);
   }
-  return { targets: parsed.data.webhooks, ...(publicUrl ? { publicUrl } : {}) };
+  return parsed.data.webhooks;
 }

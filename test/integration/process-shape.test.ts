@@ -3,7 +3,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { request } from 'undici';
 import { GuardClient } from '../../src/client';
+import { freePort } from '../../src/server/dev-server';
 import { readLedger } from '../../examples/tools/ledger-tools';
 import { waitFor } from './helpers';
 
@@ -59,37 +61,87 @@ describe('separate server and worker processes', () => {
   });
 
   test('SIGTERM drains a worker with tools in flight; every call completes exactly once', async () => {
-    const workerA = run(['worker', '--tools', 'examples/tools/index.ts'], env);
-    const workerB = run(['worker', '--tools', 'examples/tools/index.ts'], env);
-    procs.push(workerB, workerA);
+    const tools = ['worker', '--tools', 'examples/tools/index.ts'];
+    const workerA = run(tools, env);
+    procs.push(workerA);
+    await waitFor(async () => (workerA.output().includes('worker polling') ? true : undefined), 60_000);
+
+    const connection = await Connection.connect({ address });
+    try {
+      const guard = new GuardClient({ client: new Client({ connection }), taskQueue: 'shape-test' });
+      const report = (callId: string) => guard.run('generate_report', { name: callId, seconds: 3 }, { callId });
+      const first = Array.from({ length: 8 }, (_, i) => `report-${i}`);
+      const firstResults = first.map(report);
+      // Every tool of the first wave is in flight on worker A before B exists and A is told to stop.
+      await waitFor(async () => {
+        const states = await Promise.all(first.map((id) => guard.status(id).then((s) => s.status)));
+        return states.every((s) => s === 'running-tool') ? true : undefined;
+      });
+      const terminatedAt = Date.now();
+      workerA.child.kill('SIGTERM');
+      const workerB = run(tools, env);
+      procs.push(workerB);
+      const second = Array.from({ length: 4 }, (_, i) => `report-late-${i}`);
+      const secondResults = second.map(report);
+      expect(await workerA.exited).toBe(0);
+      expect(workerA.output()).toContain('SIGTERM: draining in-flight tasks');
+
+      const done = await Promise.all([...firstResults, ...secondResults]);
+      const ids = [...first, ...second];
+      expect(done.map((r) => r.toolResult)).toEqual(ids.map((id) => ({ report: `${id} ready`, tookMs: 3000 })));
+      const ledger = readLedger(join(dir, 'ledger.jsonl'));
+      expect(ledger.map((e) => e.key).sort()).toEqual([...ids].sort());
+      const pidOf = (key: string) => ledger.find((e) => e.key === key)?.pid;
+      // Worker A finished its in-flight tools after it was told to stop: it drained instead of dropping them.
+      expect(first.map(pidOf)).toEqual(first.map(() => workerA.child.pid));
+      expect(ledger.filter((e) => e.pid === workerA.child.pid).every((e) => Date.parse(e.at) > terminatedAt)).toBe(
+        true,
+      );
+      expect(second.map(pidOf)).toEqual(second.map(() => workerB.child.pid));
+    } finally {
+      await connection.close();
+    }
+  }, 120_000);
+
+  test('the approval API as its own process decides through Temporal; SIGTERM finishes in-flight requests, then refuses', async () => {
+    const worker = run(['worker'], env);
+    procs.push(worker);
+    const port = await freePort();
+    const token = 'ops-token-0123456789abcdef0123456789';
+    const api = run(['api'], {
+      ...env,
+      DURABLE_GUARD_API_PORT: String(port),
+      DURABLE_GUARD_APPROVER_TOKENS: `olga:finance:${token}`,
+    });
+    procs.push(api);
     await waitFor(
       async () =>
-        workerA.output().includes('worker polling') && workerB.output().includes('worker polling') ? true : undefined,
+        worker.output().includes('worker polling') && api.output().includes('approval API on') ? true : undefined,
       60_000,
     );
 
     const connection = await Connection.connect({ address });
     try {
       const guard = new GuardClient({ client: new Client({ connection }), taskQueue: 'shape-test' });
-      const ids = Array.from({ length: 8 }, (_, i) => `report-${i}`);
-      const results = ids.map((callId) => guard.run('generate_report', { name: callId, seconds: 3 }, { callId }));
-      await waitFor(async () => {
-        const states = await Promise.all(ids.map((id) => guard.status(id).then((s) => s.status)));
-        return states.filter((s) => s === 'running-tool').length === ids.length ? true : undefined;
+      const pending = await guard.check('process_refund', { amount: 4200 });
+      expect(pending.action).toBe('escalate');
+      const base = `http://127.0.0.1:${port}`;
+      const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+      const inFlight = request(`${base}/v1/escalations/${pending.escalationId}/approve`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ reason: 'ok' }),
       });
-      const terminatedAt = Date.now();
-      workerA.child.kill('SIGTERM');
-      expect(await workerA.exited).toBe(0);
-      expect(workerA.output()).toContain('SIGTERM: draining in-flight tasks');
-
-      const done = await Promise.all(results);
-      expect(done.map((r) => r.toolResult)).toEqual(ids.map((id) => ({ report: `${id} ready`, tookMs: 3000 })));
-      const ledger = readLedger(join(dir, 'ledger.jsonl'));
-      expect(ledger.map((e) => e.key).sort()).toEqual([...ids].sort());
-      const byA = ledger.filter((e) => e.pid === workerA.child.pid);
-      // Worker A finished its share after it was told to stop: it drained instead of dropping the work.
-      expect(byA.length).toBeGreaterThan(0);
-      expect(byA.every((e) => Date.parse(e.at) > terminatedAt)).toBe(true);
+      await new Promise((r) => setTimeout(r, 20));
+      api.child.kill('SIGTERM');
+      const answer = await inFlight;
+      expect(answer.statusCode).toBe(200);
+      expect(await answer.body.json()).toMatchObject({ action: 'allow', decidedBy: { identity: 'olga' } });
+      expect(await api.exited).toBe(0);
+      await expect(request(`${base}/healthz`)).rejects.toThrow();
+      expect(await guard.waitForResult(pending.escalationId as string)).toMatchObject({
+        decidedBy: { identity: 'olga' },
+      });
     } finally {
       await connection.close();
     }

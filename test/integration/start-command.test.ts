@@ -21,7 +21,7 @@ describe('durable-guard start', () => {
     delete env.TEMPORAL_ADDRESS;
     child = spawn(
       join(root, 'node_modules', '.bin', 'tsx'),
-      ['src/cli/main.ts', 'start', '--port', '0', '--ui-port', '0'],
+      ['src/cli/main.ts', 'start', '--port', '0', '--ui-port', '0', '--api-port', '0'],
       {
         cwd: root,
         env,
@@ -61,7 +61,24 @@ describe('durable-guard start', () => {
       expect(page.statusCode).toBe(200);
       await page.body.text();
 
-      expect(await guard.approve(id, { by: 'alice', groups: ['finance'] })).toMatchObject({ action: 'allow' });
+      const apiUrl = /Approvals:\s+(\S+)\/ \(inbox\)/.exec(output)?.[1];
+      const token = /dev approver token \(this run only\): (\S+)/.exec(output)?.[1];
+      expect(apiUrl).toBeDefined();
+      expect(token).toBeDefined();
+      const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+      const pendingList = await request(`${apiUrl}/v1/escalations?tool=process_refund`, { headers });
+      expect(pendingList.statusCode).toBe(200);
+      expect(JSON.stringify(await pendingList.body.json())).toContain(id);
+      const approved = await request(`${apiUrl}/v1/escalations/${id}/approve`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ reason: 'dev approver from the banner' }),
+      });
+      expect(approved.statusCode).toBe(200);
+      expect(await approved.body.json()).toMatchObject({
+        action: 'allow',
+        decidedBy: { kind: 'human', identity: 'dev' },
+      });
       const executed = await guard.run('process_refund', { amount: 20 }, { callId: 'start-test-refund' });
       expect(executed.toolResult).toEqual({ refunded: 20, currency: 'USD' });
       expect(readLedger(join(dataDir, 'ledger.jsonl')).map((e) => e.key)).toEqual(['start-test-refund']);
@@ -72,7 +89,7 @@ describe('durable-guard start', () => {
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     child.kill('SIGINT');
     expect(await exited).toBe(0);
-    expect(output).toContain('stopping the worker and the dev server');
+    expect(output).toContain('stopping the API, the worker and the dev server');
     await expect(Connection.connect({ address: address!, connectTimeout: 1000 })).rejects.toThrow();
   }, 120_000);
 });
