@@ -15,6 +15,7 @@ export const CLI_COMMANDS = [
   'deny',
   'check',
   'dev-server',
+  'codec-server',
   'policy',
 ] as const;
 
