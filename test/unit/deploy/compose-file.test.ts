@@ -47,11 +47,16 @@ function service(name: string): Service {
   return found;
 }
 
+/** `${VAR:-default}` / `${VAR}` as compose interpolates them with none of the variables set in the shell. */
+function interpolate(value: string): string {
+  return value.replace(/\$\{([A-Z0-9_]+)(?::?-([^}]*))?\}/g, (_m, _name: string, fallback?: string) => fallback ?? '');
+}
+
 function environment(svc: Service): Record<string, string> {
   const entries = Array.isArray(svc.environment)
     ? svc.environment.map((line) => line.split(/=(.*)/s).slice(0, 2) as [string, string])
     : Object.entries(svc.environment ?? {}).map(([key, value]) => [key, value === null ? '' : String(value)]);
-  return Object.fromEntries(entries);
+  return Object.fromEntries(entries.map(([key, value]) => [key, interpolate(value)]));
 }
 
 function commandWords(svc: Service): string[] {
