@@ -53,7 +53,7 @@ function interpolate(value: string): string {
 }
 
 function environment(svc: Service): Record<string, string> {
-  const entries = Array.isArray(svc.environment)
+  const entries: [string, string][] = Array.isArray(svc.environment)
     ? svc.environment.map((line) => line.split(/=(.*)/s).slice(0, 2) as [string, string])
     : Object.entries(svc.environment ?? {}).map(([key, value]) => [key, value === null ? '' : String(value)]);
   return Object.fromEntries(entries.map(([key, value]) => [key, interpolate(value)]));
