@@ -25,6 +25,9 @@ export interface BatchBenchOptions {
   /** @default 50 */
   concurrency?: number;
   maxCachedWorkflows?: number;
+  /** Dev server dynamic config and extra SQLite pragmas (private server only). */
+  serverDynamicConfig?: Record<string, unknown>;
+  sqlitePragmas?: Record<string, string | number>;
   /** Further worker options (maxConcurrentWorkflowTaskExecutions, pollers), passed as DG_WORKER_TUNING. */
   tuning?: Record<string, number>;
   log?: (line: string) => void;
@@ -102,7 +105,14 @@ export async function benchBatch(options: BatchBenchOptions = {}): Promise<Batch
   const dir = mkdtempSync(join(tmpdir(), 'bench-batch-'));
   const server = options.address
     ? undefined
-    : await startDevServer({ port: 0, uiPort: false, dbFilename: join(dir, 'temporal.db'), log: () => undefined });
+    : await startDevServer({
+        port: 0,
+        uiPort: false,
+        dbFilename: join(dir, 'temporal.db'),
+        log: () => undefined,
+        ...(options.serverDynamicConfig ? { dynamicConfig: options.serverDynamicConfig } : {}),
+        ...(options.sqlitePragmas ? { sqlitePragmas: options.sqlitePragmas } : {}),
+      });
   const address = options.address ?? (server?.address as string);
   const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
   writeFileSync(join(dir, 'bundle.js'), bundle.code);
@@ -188,7 +198,10 @@ export async function benchBatch(options: BatchBenchOptions = {}): Promise<Batch
   }
 }
 
-/** `npx tsx bench/batch.ts [N] [PENDING]`; env BENCH_BATCH_TUNING (JSON worker options), BENCH_BATCH_MAX_CACHED. */
+/**
+ * `npx tsx bench/batch.ts [N] [PENDING]`; env BENCH_BATCH_TUNING (JSON worker options), BENCH_BATCH_MAX_CACHED,
+ * BENCH_BATCH_CONCURRENCY, BENCH_BATCH_DYNAMIC_CONFIG (JSON), BENCH_BATCH_PRAGMAS (JSON).
+ */
 if (require.main === module) {
   const n = process.argv[2] ? Number(process.argv[2]) : defaultBatchN();
   const pending = process.argv[3] ? Number(process.argv[3]) : n;
@@ -198,6 +211,12 @@ if (require.main === module) {
     pending,
     ...(env.BENCH_BATCH_TUNING ? { tuning: JSON.parse(env.BENCH_BATCH_TUNING) as Record<string, number> } : {}),
     ...(env.BENCH_BATCH_MAX_CACHED ? { maxCachedWorkflows: Number(env.BENCH_BATCH_MAX_CACHED) } : {}),
+    ...(env.BENCH_BATCH_DYNAMIC_CONFIG
+      ? { serverDynamicConfig: JSON.parse(env.BENCH_BATCH_DYNAMIC_CONFIG) as Record<string, unknown> }
+      : {}),
+    ...(env.BENCH_BATCH_PRAGMAS
+      ? { sqlitePragmas: JSON.parse(env.BENCH_BATCH_PRAGMAS) as Record<string, string> }
+      : {}),
     ...(env.BENCH_BATCH_CONCURRENCY ? { concurrency: Number(env.BENCH_BATCH_CONCURRENCY) } : {}),
   })
     .then((f) => console.log(JSON.stringify(f, null, 2)))
