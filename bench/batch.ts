@@ -18,13 +18,18 @@ import { approveSignal, type BatchProgress } from '../src/workflows/definitions'
 export interface BatchBenchOptions {
   /** An existing server; otherwise a private dev server is started. */
   address?: string;
-  /** @default 10000 */
+  /** @default env BENCH_BATCH_N, else 1000 */
   items?: number;
-  /** @default 10000 */
+  /** Escalations pending at once; 0 skips that phase. @default the same as `items` */
   pending?: number;
   /** @default 50 */
   concurrency?: number;
   maxCachedWorkflows?: number;
+  /** Dev server dynamic config and extra SQLite pragmas (private server only). */
+  serverDynamicConfig?: Record<string, unknown>;
+  sqlitePragmas?: Record<string, string | number>;
+  /** Further worker options (maxConcurrentWorkflowTaskExecutions, pollers), passed as DG_WORKER_TUNING. */
+  tuning?: Record<string, number>;
   log?: (line: string) => void;
 }
 
@@ -33,17 +38,39 @@ export interface BatchBenchFigures {
   seconds: number;
   itemsPerSecond: number;
   workerPeakRssMb: number;
+  /** CPU seconds per 1,000 items of the plain batch, per process (server only when the bench started it). */
+  cpuPer1000: { server: number; worker: number; bench: number };
   pending: number;
-  secondsToAllPending: number;
-  workerRssMbWithAllPending: number;
-  secondsToApproveAll: number;
-  workerPeakRssMbPendingRun: number;
+  /** The pending phase's figures are absent when it was skipped (pending = 0). */
+  secondsToAllPending?: number;
+  workerRssMbWithAllPending?: number;
+  secondsToApproveAll?: number;
+  workerPeakRssMbPendingRun?: number;
+}
+
+/** Default N: env BENCH_BATCH_N, else 1000 (`npm run bench` finishes in a few minutes). */
+export function defaultBatchN(env: NodeJS.ProcessEnv = process.env): number {
+  const n = Number(env.BENCH_BATCH_N ?? '1000');
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`BENCH_BATCH_N must be a positive integer, got '${env.BENCH_BATCH_N}'`);
+  return n;
 }
 
 function rssMb(pid: number): number {
   try {
     const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds (user + system) a process has used so far. */
+function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
     return 0;
   }
@@ -73,12 +100,19 @@ async function until(batches: BatchClient, id: string, ok: (p: BatchProgress) =>
 /** Runs both scenarios and returns the figures. */
 export async function benchBatch(options: BatchBenchOptions = {}): Promise<BatchBenchFigures> {
   const log = options.log ?? ((line: string) => console.log(line));
-  const items = options.items ?? 10_000;
-  const pending = options.pending ?? 10_000;
+  const items = options.items ?? defaultBatchN();
+  const pending = options.pending ?? items;
   const dir = mkdtempSync(join(tmpdir(), 'bench-batch-'));
   const server = options.address
     ? undefined
-    : await startDevServer({ port: 0, uiPort: false, dbFilename: join(dir, 'temporal.db'), log: () => undefined });
+    : await startDevServer({
+        port: 0,
+        uiPort: false,
+        dbFilename: join(dir, 'temporal.db'),
+        log: () => undefined,
+        ...(options.serverDynamicConfig ? { dynamicConfig: options.serverDynamicConfig } : {}),
+        ...(options.sqlitePragmas ? { sqlitePragmas: options.sqlitePragmas } : {}),
+      });
   const address = options.address ?? (server?.address as string);
   const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
   writeFileSync(join(dir, 'bundle.js'), bundle.code);
@@ -89,6 +123,7 @@ export async function benchBatch(options: BatchBenchOptions = {}): Promise<Batch
     DG_LEDGER: join(dir, 'ledger.jsonl'),
     DG_BUNDLE: join(dir, 'bundle.js'),
     ...(options.maxCachedWorkflows ? { DG_MAX_CACHED: String(options.maxCachedWorkflows) } : {}),
+    ...(options.tuning ? { DG_WORKER_TUNING: JSON.stringify(options.tuning) } : {}),
   });
   let peak = 0;
   const sampler = setInterval(() => (peak = Math.max(peak, rssMb(worker.pid as number))), 250);
@@ -99,6 +134,7 @@ export async function benchBatch(options: BatchBenchOptions = {}): Promise<Batch
     const plain = join(dir, 'plain.jsonl');
     writeFileSync(plain, batchLines(items, 0));
     let t0 = Date.now();
+    const cpu0 = { server: cpuSeconds(server?.pid), worker: cpuSeconds(worker.pid), bench: cpuSeconds(process.pid) };
     const handle = await batches.submitFile(plain, { batchId: `${taskQueue}-plain`, concurrency: options.concurrency });
     const summary = await handle.result();
     const seconds = (Date.now() - t0) / 1000;
@@ -107,6 +143,22 @@ export async function benchBatch(options: BatchBenchOptions = {}): Promise<Batch
       `batch of ${summary.done} items: ${seconds.toFixed(1)} s, ${(items / seconds).toFixed(1)} items/s, worker peak RSS ${peakPlain.toFixed(0)} MB`,
     );
 
+    const per1000 = (now: number, before: number) => Math.round(((now - before) * 1000 * 10) / items) / 10;
+    const cpuPer1000 = {
+      server: per1000(cpuSeconds(server?.pid), cpu0.server),
+      worker: per1000(cpuSeconds(worker.pid), cpu0.worker),
+      bench: per1000(cpuSeconds(process.pid), cpu0.bench),
+    };
+    log(`CPU seconds per 1,000 items: ${JSON.stringify(cpuPer1000)}`);
+    const plainFigures = {
+      items,
+      seconds,
+      itemsPerSecond: items / seconds,
+      workerPeakRssMb: peakPlain,
+      cpuPer1000,
+      pending,
+    };
+    if (pending === 0) return plainFigures;
     peak = 0;
     const escalations = join(dir, 'escalations.jsonl');
     writeFileSync(escalations, batchLines(pending, 1));
@@ -132,11 +184,7 @@ export async function benchBatch(options: BatchBenchOptions = {}): Promise<Batch
       `approved ${done.counts.escalated} in ${secondsToApproveAll.toFixed(1)} s; worker peak RSS ${peak.toFixed(0)} MB`,
     );
     return {
-      items,
-      seconds,
-      itemsPerSecond: items / seconds,
-      workerPeakRssMb: peakPlain,
-      pending,
+      ...plainFigures,
       secondsToAllPending,
       workerRssMbWithAllPending: rssPending,
       secondsToApproveAll,
@@ -150,9 +198,27 @@ export async function benchBatch(options: BatchBenchOptions = {}): Promise<Batch
   }
 }
 
+/**
+ * `npx tsx bench/batch.ts [N] [PENDING]`; env BENCH_BATCH_TUNING (JSON worker options), BENCH_BATCH_MAX_CACHED,
+ * BENCH_BATCH_CONCURRENCY, BENCH_BATCH_DYNAMIC_CONFIG (JSON), BENCH_BATCH_PRAGMAS (JSON).
+ */
 if (require.main === module) {
-  const n = Number(process.argv[2] ?? '10000');
-  benchBatch({ items: n, pending: n })
+  const n = process.argv[2] ? Number(process.argv[2]) : defaultBatchN();
+  const pending = process.argv[3] ? Number(process.argv[3]) : n;
+  const env = process.env;
+  benchBatch({
+    items: n,
+    pending,
+    ...(env.BENCH_BATCH_TUNING ? { tuning: JSON.parse(env.BENCH_BATCH_TUNING) as Record<string, number> } : {}),
+    ...(env.BENCH_BATCH_MAX_CACHED ? { maxCachedWorkflows: Number(env.BENCH_BATCH_MAX_CACHED) } : {}),
+    ...(env.BENCH_BATCH_DYNAMIC_CONFIG
+      ? { serverDynamicConfig: JSON.parse(env.BENCH_BATCH_DYNAMIC_CONFIG) as Record<string, unknown> }
+      : {}),
+    ...(env.BENCH_BATCH_PRAGMAS
+      ? { sqlitePragmas: JSON.parse(env.BENCH_BATCH_PRAGMAS) as Record<string, string> }
+      : {}),
+    ...(env.BENCH_BATCH_CONCURRENCY ? { concurrency: Number(env.BENCH_BATCH_CONCURRENCY) } : {}),
+  })
     .then((f) => console.log(JSON.stringify(f, null, 2)))
     .catch((err: unknown) => {
       console.error(err);

@@ -1,5 +1,37 @@
+import { benchBatch, type BatchBenchFigures } from './batch';
 import type { BenchResult } from './bench-result';
 import { benchPolicy } from './policy';
+
+/** Goals of the batch benchmark: guarded calls per second end to end, worker RSS with N escalations pending. */
+const BATCH_GOAL_PER_SECOND = 35;
+const BATCH_GOAL_RSS_MB = 500;
+
+function batchResult(f: BatchBenchFigures): BenchResult {
+  return {
+    name: `batch: guarded calls end to end (N = ${f.items})`,
+    opsPerSec: f.itemsPerSecond,
+    goal: BATCH_GOAL_PER_SECOND,
+    ratio: f.itemsPerSecond / BATCH_GOAL_PER_SECOND,
+    operations: f.items,
+    seconds: f.seconds,
+  };
+}
+
+/** Memory figures against the 500 MB goal; the ratio is goal / measured, so 1 or more meets it. */
+function memoryLines(f: BatchBenchFigures): string[] {
+  const line = (what: string, mb: number | undefined) =>
+    mb === undefined
+      ? `${what}: not measured`
+      : `${what}: ${mb.toFixed(0)} MB (goal < ${BATCH_GOAL_RSS_MB} MB, ratio ${(BATCH_GOAL_RSS_MB / mb).toFixed(2)}x)`;
+  return [
+    line(`worker peak RSS, batch of ${f.items}`, f.workerPeakRssMb),
+    line(`worker RSS with ${f.pending} escalations pending`, f.workerRssMbWithAllPending),
+    line('worker peak RSS while approving them', f.workerPeakRssMbPendingRun),
+    ...(f.secondsToApproveAll !== undefined
+      ? [`${f.pending} approvals to the batch result: ${f.secondsToApproveAll.toFixed(1)} s`]
+      : []),
+  ];
+}
 
 function table(results: BenchResult[]): string {
   const rows = results.map((r) => [
@@ -17,7 +49,11 @@ function table(results: BenchResult[]): string {
 
 async function main(): Promise<void> {
   const results = [...(await benchPolicy())];
+  // N from BENCH_BATCH_N (default 1000): a few minutes on the 2-core machine.
+  const batch = await benchBatch({ log: (line) => process.stderr.write(`batch: ${line}\n`) });
+  results.push(batchResult(batch));
   process.stdout.write(table(results) + '\n');
+  process.stdout.write(memoryLines(batch).join('\n') + '\n');
 }
 
 main().catch((error: unknown) => {

@@ -34,6 +34,8 @@ export interface CreateWorkerOptions {
       | 'maxCachedWorkflows'
       | 'maxConcurrentActivityTaskExecutions'
       | 'maxConcurrentWorkflowTaskExecutions'
+      | 'maxConcurrentWorkflowTaskPolls'
+      | 'maxConcurrentActivityTaskPolls'
       | 'shutdownGraceTime'
     >
   >;

@@ -6,6 +6,7 @@ import { dataConverterFromEnv } from '../codec';
 import { BatchClient } from '../client';
 import { clientConnectionOptions, loadConnectionConfig, loadGuardConfig } from '../config';
 import type { BatchProgress } from '../workflows/definitions';
+import { parseDurationFlag } from './duration-flag';
 import { fail, printJson } from './output';
 
 async function withBatches(fn: (batches: BatchClient, client: Client) => Promise<void>): Promise<void> {
@@ -77,17 +78,18 @@ export function registerBatchCommands(program: Command): Command {
     .option('--wait', 'show a progress bar until the batch ends, then print the summary')
     .option('--batch-id <id>', 'batch ID (items are <batchId>/<index>); re-using it attaches to that batch')
     .option('--concurrency <n>', 'items deciding or running at once; pending escalations do not count', '50')
-    .option('--timeout <duration>', 'escalation timeout of every item, e.g. 72h')
+    .option('--timeout <duration>', 'escalation timeout of every item: 30s, 5m, 72h, 2d')
     .action(async (file: string, flags: { wait?: boolean; batchId?: string; concurrency: string; timeout?: string }) =>
       withBatches(async (batches) => {
         const concurrency = Number(flags.concurrency);
         if (!Number.isInteger(concurrency) || concurrency < 1) {
           throw new Error(`--concurrency must be a positive integer, got '${flags.concurrency}'`);
         }
+        const timeoutMs = flags.timeout === undefined ? undefined : parseDurationFlag(flags.timeout, '--timeout');
         const handle = await batches.submitFile(file, {
           concurrency,
           ...(flags.batchId ? { batchId: flags.batchId } : {}),
-          ...(flags.timeout ? { escalationTimeout: flags.timeout as `${number}h` } : {}),
+          ...(timeoutMs !== undefined ? { escalationTimeout: timeoutMs } : {}),
         });
         if (!flags.wait) {
           printJson({ batchId: handle.workflowId, status: `durable-guard status ${handle.workflowId}` });

@@ -24,6 +24,7 @@ import {
   batchItemSignal,
   denySignal,
   guardBatchIdKey,
+  guardToolKey,
   progressQuery,
   type BatchItem,
   type BatchSummary,
@@ -86,7 +87,10 @@ export async function guardBatch(input: GuardBatchInput): Promise<BatchSummary> 
       state.finish(index, { status, action, reason, tool });
     }
   });
-  if (!input.carry) upsertSearchAttributes([{ key: guardBatchIdKey, value: batchId }]);
+  // BatchClient sets it at start; a batch started otherwise gets it here.
+  if (!input.carry && info.typedSearchAttributes.get(guardBatchIdKey) !== batchId) {
+    upsertSearchAttributes([{ key: guardBatchIdKey, value: batchId }]);
+  }
 
   const historyFull = () =>
     workflowInfo().historyLength > (input.historyBudget ?? HISTORY_BUDGET) ||
@@ -134,7 +138,11 @@ export async function guardBatch(input: GuardBatchInput): Promise<BatchSummary> 
         // Items outlive the run that started them (continue-as-new) and a cancelled batch.
         parentClosePolicy: ParentClosePolicy.ABANDON,
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        typedSearchAttributes: [{ key: guardBatchIdKey, value: batchId }],
+        // Set at start, so the item need not upsert them.
+        typedSearchAttributes: [
+          { key: guardBatchIdKey, value: batchId },
+          { key: guardToolKey, value: item.tool },
+        ],
       })
         .then(
           (child) => {

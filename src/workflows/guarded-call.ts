@@ -14,6 +14,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { DecideActivityInput, GuardActivities, NotifyChannelInput } from '../activities/create-activities';
 import type { PolicyDecision } from '../policy/types';
 import { reportToBatch } from './batch-report';
@@ -104,9 +105,14 @@ export async function guardedCall(call: GuardedCallInput): Promise<GuardResult> 
     }
   };
 
-  const setStatus = (next: GuardStatus, action?: string) => {
+  let visibleAction: string | undefined;
+  // One upsert per visible change: a status already shown is not upserted again.
+  const setStatus = (next: GuardStatus, action?: string, extra: SearchAttributeUpdatePair[] = []) => {
+    if (next === status && (action === undefined || action === visibleAction) && extra.length === 0) return;
     status = next;
+    if (action) visibleAction = action;
     upsertSearchAttributes([
+      ...extra,
       { key: guardStatusKey, value: next },
       ...(action ? [{ key: guardActionKey, value: action }] : []),
     ]);
@@ -236,17 +242,29 @@ export async function guardedCall(call: GuardedCallInput): Promise<GuardResult> 
     return result;
   }
 
-  upsertSearchAttributes([
-    { key: guardToolKey, value: tool },
-    ...(typeof call.context?.batch === 'string' ? [{ key: guardBatchIdKey, value: call.context.batch }] : []),
-  ]);
   const decideStarted = Date.now();
   decision = await decidePolicy(
     { tool, input: call.input, context: call.context, execute: call.execute },
     `policy decision: ${tool}`,
   );
-  upsertSearchAttributes([{ key: guardRulesKey, value: decision.rulesTriggered.map((r) => r.id) }]);
-  upsertMemo({ reason: decision.reason ?? '', rules: decision.rulesTriggered });
+  // The tool, batch, rules and the status after the decision in one upsert (the client and the batch set the
+  // tool and batch at start already).
+  const started = workflowInfo().typedSearchAttributes;
+  const batchId = typeof call.context?.batch === 'string' ? call.context.batch : undefined;
+  const decided: SearchAttributeUpdatePair[] = [
+    ...(started.get(guardToolKey) === tool ? [] : [{ key: guardToolKey, value: tool }]),
+    ...(batchId === undefined || started.get(guardBatchIdKey) === batchId
+      ? []
+      : [{ key: guardBatchIdKey, value: batchId }]),
+    { key: guardRulesKey, value: decision.rulesTriggered.map((r) => r.id) },
+  ];
+  if (decision.action === 'escalate') setStatus('pending-approval', 'escalate', decided);
+  else if (call.execute && decision.action !== 'block') setStatus('running-tool', decision.action, decided);
+  else setStatus('done', decision.action, decided);
+  // A decision without reason or rules has nothing to show: no memo (one event and visibility write less).
+  if (decision.reason || decision.rulesTriggered.length > 0) {
+    upsertMemo({ reason: decision.reason ?? '', rules: decision.rulesTriggered });
+  }
   recordDecisionMetrics(tool, decision);
   recordDecisionSpan({ tool, result: decisionResult(decision), startedAt: decideStarted, withAuditHits: true });
 
@@ -254,9 +272,6 @@ export async function guardedCall(call: GuardedCallInput): Promise<GuardResult> 
     const timeoutMs = call.escalationTimeoutMs ?? decision.escalation?.timeoutMs ?? DEFAULT_ESCALATION_TIMEOUT_MS;
     const waitStarted = Date.now();
     expiresAt = new Date(waitStarted + timeoutMs).toISOString();
-    setStatus('pending-approval', 'escalate');
-    // A batch does not count a waiting item against its concurrency: it learns of the wait from this report.
-    await reportToBatch(call, { status: 'pending-approval', tool });
     const groups = decision.escalation?.approverGroups ?? [];
     setCurrentDetails(
       `**Waiting for approval** of \`${tool}\` until ${expiresAt}\n\n` +
@@ -270,6 +285,9 @@ export async function guardedCall(call: GuardedCallInput): Promise<GuardResult> 
       rulesTriggered: decision.rulesTriggered,
     };
     notify({ ...eventBase, type: 'escalation.created', expiresAt }, channels);
+    // A batch does not count a waiting item against its concurrency: it learns of the wait from this report,
+    // sent in the same workflow task as the notifications' starts.
+    await reportToBatch(call, { status: 'pending-approval', tool });
     const decidedInTime = await condition(() => humanResult !== undefined, timeoutMs, {
       summary: `approval window ${formatDuration(timeoutMs)}`,
     });
@@ -331,13 +349,13 @@ export async function guardedCall(call: GuardedCallInput): Promise<GuardResult> 
       });
     }
     setStatus('done');
-  } else if (status === 'deciding') {
-    setStatus('done', result.action);
   }
-  await Promise.all(notifications);
-  if (decision.action === 'escalate') {
-    await reportToBatch(call, { status: 'done', tool, action: result.action, reason: result.reason });
-  }
+  // The batch's report and the notifications' starts are awaited together: one workflow task, not two.
+  const report =
+    decision.action === 'escalate'
+      ? reportToBatch(call, { status: 'done', tool, action: result.action, reason: result.reason })
+      : undefined;
+  await Promise.all([...notifications, report]);
   await condition(allHandlersFinished);
   return result;
 }

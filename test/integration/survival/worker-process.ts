@@ -1,7 +1,7 @@
 /**
  * A worker in its own process, so survival tests can kill -9 it. Env: DG_ADDRESS, DG_TASK_QUEUE, DG_LEDGER,
  * DG_BUNDLE (prebuilt workflow bundle), DG_TOOL_DELAY_MS (slows every tool, to kill mid-batch), DG_MAX_CACHED
- * (maxCachedWorkflows, for benchmarks).
+ * (maxCachedWorkflows, for benchmarks), DG_WORKER_TUNING (JSON of further `tuning` options, for benchmarks).
  * Decides with the real PolicyEngine on policies/example.yaml; prints "ready" once polling.
  */
 import { join } from 'node:path';
@@ -36,7 +36,10 @@ async function main() {
     decider: new PolicyEngine([loadPolicyFile(join(__dirname, '..', '..', '..', 'policies', 'example.yaml'))]),
     tools,
     workflowBundle: { codePath: env('DG_BUNDLE') },
-    ...(process.env.DG_MAX_CACHED ? { tuning: { maxCachedWorkflows: Number(process.env.DG_MAX_CACHED) } } : {}),
+    tuning: {
+      ...(process.env.DG_WORKER_TUNING ? (JSON.parse(process.env.DG_WORKER_TUNING) as object) : {}),
+      ...(process.env.DG_MAX_CACHED ? { maxCachedWorkflows: Number(process.env.DG_MAX_CACHED) } : {}),
+    },
   });
   const running = worker.run();
   process.stdout.write('ready\n');
