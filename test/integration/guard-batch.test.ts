@@ -5,25 +5,13 @@ import type { Worker } from '@temporalio/worker';
 import { createLedgerTools, readLedger } from '../../examples/tools/ledger-tools';
 import { BatchClient } from '../../src/client';
 import { approveSignal, denySignal, guardBatchIdKey, type BatchItem } from '../../src/workflows/definitions';
+import { piiRedacted, refundEscalated, rmRfBlocked } from './fixtures/decisions';
 import { integrationEnv, recordHistory, tableDecider, waitFor } from './helpers';
 
 const decider = tableDecider({
-  send_email: {
-    action: 'modify',
-    reason: 'PII redacted',
-    rulesTriggered: [{ id: 'email-pii', action: 'modify', mode: 'enforce' }],
-  },
-  run_shell: {
-    action: 'block',
-    reason: 'rm -rf is not allowed',
-    rulesTriggered: [{ id: 'no-rm-rf', action: 'block', mode: 'enforce' }],
-  },
-  process_refund: {
-    action: 'escalate',
-    reason: 'refund over 1000',
-    rulesTriggered: [{ id: 'big-refund', action: 'escalate', mode: 'enforce' }],
-    escalation: { timeoutMs: 60_000 },
-  },
+  send_email: piiRedacted('email-pii'),
+  run_shell: rmRfBlocked,
+  process_refund: refundEscalated(),
 });
 
 const dir = mkdtempSync(join(tmpdir(), 'guard-batch-'));

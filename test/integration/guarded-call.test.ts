@@ -6,25 +6,13 @@ import type { Worker } from '@temporalio/worker';
 import type { GuardApprovalError } from '../../src/client';
 import { findTemporalCli } from '../../src/server/find-cli';
 import { approveSignal, decideUpdate, statusQuery, type GuardResult } from '../../src/workflows/definitions';
+import { piiRedacted, refundEscalated, rmRfBlocked } from './fixtures/decisions';
 import { integrationEnv, recordHistory, tableDecider, waitFor } from './helpers';
 
 const decider = tableDecider({
-  send_email: {
-    action: 'modify',
-    reason: 'PII redacted',
-    rulesTriggered: [{ id: 'redact-pii', action: 'modify', mode: 'enforce' }],
-  },
-  run_shell: {
-    action: 'block',
-    reason: 'rm -rf is not allowed',
-    rulesTriggered: [{ id: 'no-rm-rf', action: 'block', mode: 'enforce' }],
-  },
-  process_refund: {
-    action: 'escalate',
-    reason: 'refund over 1000',
-    rulesTriggered: [{ id: 'big-refund', action: 'escalate', mode: 'enforce' }],
-    escalation: { timeoutMs: 60_000, approverGroups: ['finance'] },
-  },
+  send_email: piiRedacted(),
+  run_shell: rmRfBlocked,
+  process_refund: refundEscalated({ timeoutMs: 60_000, approverGroups: ['finance'] }),
   export_rows: { action: 'allow', rulesTriggered: [{ id: 'large-export', action: 'block', mode: 'audit' }] },
 });
 

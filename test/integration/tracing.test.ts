@@ -5,6 +5,7 @@ import { createTracing } from '../../src/telemetry/tracing';
 import { tracingClientInterceptors } from '../../src/telemetry/tracing-interceptors';
 import type { GuardResult } from '../../src/workflows/definitions';
 import { integrationEnv, tableDecider, waitFor } from './helpers';
+import { piiRedacted, refundEscalated, rmRfBlocked } from './fixtures/decisions';
 
 const decider = tableDecider({
   export_rows: {
@@ -14,22 +15,9 @@ const decider = tableDecider({
       { id: 'night-export', action: 'escalate', mode: 'audit' },
     ],
   },
-  run_shell: {
-    action: 'block',
-    reason: 'rm -rf is not allowed',
-    rulesTriggered: [{ id: 'no-rm-rf', action: 'block', mode: 'enforce' }],
-  },
-  send_email: {
-    action: 'modify',
-    reason: 'PII redacted',
-    rulesTriggered: [{ id: 'redact-pii', action: 'modify', mode: 'enforce' }],
-  },
-  process_refund: {
-    action: 'escalate',
-    reason: 'refund over 1000',
-    rulesTriggered: [{ id: 'big-refund', action: 'escalate', mode: 'enforce' }],
-    escalation: { timeoutMs: 60_000 },
-  },
+  run_shell: rmRfBlocked,
+  send_email: piiRedacted(),
+  process_refund: refundEscalated(),
 });
 
 const exporter = new InMemorySpanExporter();

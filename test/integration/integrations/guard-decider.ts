@@ -1,18 +1,11 @@
 /** The fixed decisions both provider tests run against, and a tool registry that counts what ran. */
+import { piiRedacted, refundEscalated, rmRfBlocked } from '../fixtures/decisions';
 import { tableDecider } from '../helpers';
 
 export function providerDecider() {
   return tableDecider({
-    send_email: {
-      action: 'modify',
-      reason: 'PII redacted',
-      rulesTriggered: [{ id: 'redact-pii', action: 'modify', mode: 'enforce' }],
-    },
-    run_shell: {
-      action: 'block',
-      reason: 'rm -rf is not allowed',
-      rulesTriggered: [{ id: 'no-rm-rf', action: 'block', mode: 'enforce' }],
-    },
+    send_email: piiRedacted(),
+    run_shell: rmRfBlocked,
     execute_sql: {
       action: 'block',
       reason: 'DDL is not allowed',
@@ -21,12 +14,7 @@ export function providerDecider() {
         { id: 'sql-review', action: 'escalate', mode: 'audit' },
       ],
     },
-    process_refund: {
-      action: 'escalate',
-      reason: 'refund over 1000',
-      rulesTriggered: [{ id: 'big-refund', action: 'escalate', mode: 'enforce' }],
-      escalation: { timeoutMs: 60_000, approverGroups: ['finance'] },
-    },
+    process_refund: refundEscalated({ timeoutMs: 60_000, approverGroups: ['finance'] }),
   });
 }
 
