@@ -1,12 +1,12 @@
 /** `check`, `status`, `approve`, `deny`: guard one call and resolve escalations from a shell. */
 import { userInfo } from 'node:os';
 import { Client, Connection } from '@temporalio/client';
-import type { Duration } from '@temporalio/common';
 import type { Command } from 'commander';
 import { BatchClient, GuardClient } from '../client';
 import { dataConverterFromEnv } from '../codec';
 import { clientConnectionOptions, loadConnectionConfig, loadGuardConfig } from '../config';
 import { isBatch } from './batch-commands';
+import { parseDurationFlag } from './duration-flag';
 import { fail, parseJsonObject, printJson } from './output';
 
 async function withGuard<T>(fn: (guard: GuardClient) => Promise<T>): Promise<void> {
@@ -64,8 +64,7 @@ export function registerCallCommands(program: Command): Command {
         await withGuard(async (guard) => {
           const options = {
             ...(flags.callId ? { callId: flags.callId } : {}),
-            // The client checks the duration and names it when malformed.
-            ...(flags.timeout ? { escalationTimeout: flags.timeout as Duration } : {}),
+            ...(flags.timeout ? { escalationTimeout: parseDurationFlag(flags.timeout, '--timeout') } : {}),
           };
           const args = parseJsonObject(input, '<input>');
           if (flags.execute) return guard.run(tool, args, options);
