@@ -138,3 +138,24 @@ export async function waitFor<T>(fn: () => Promise<T | undefined>, timeoutMs = 2
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+/**
+ * Registers beforeAll/afterAll hooks that run one worker for the whole test file; the returned object's `env`
+ * is set once the hooks have run.
+ */
+export function workerForFile(name: string, decider: Decider, tools?: ToolRegistry) {
+  const context = {} as { env: Awaited<ReturnType<typeof integrationEnv>> };
+  let worker: Worker;
+  let running: Promise<void>;
+  beforeAll(async () => {
+    context.env = await integrationEnv(name);
+    worker = await context.env.worker(decider, tools);
+    running = worker.run();
+  });
+  afterAll(async () => {
+    worker.shutdown();
+    await running;
+    await context.env.close();
+  });
+  return context;
+}

@@ -1,30 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import Anthropic from '@anthropic-ai/sdk';
-import type { Worker } from '@temporalio/worker';
 import type { GuardBlocked } from '../../../src/client';
 import { guardSummaryOf, patchAnthropic, type PatchOptions } from '../../../src/integrations';
-import { integrationEnv, waitFor } from '../helpers';
+import { waitFor, workerForFile } from '../helpers';
 import { countedTools, providerDecider } from './guard-decider';
 import { startProviderServer } from './provider-server';
 
 const decider = providerDecider();
-let env: Awaited<ReturnType<typeof integrationEnv>>;
-let worker: Worker;
-let running: Promise<void>;
+const file = workerForFile('anthropic-integration', decider);
+let env: typeof file.env;
 let provider: Awaited<ReturnType<typeof startProviderServer>>;
 
 beforeAll(async () => {
-  env = await integrationEnv('anthropic-integration');
-  worker = await env.worker(decider);
-  running = worker.run();
+  env = file.env;
   provider = await startProviderServer();
 });
 
 afterAll(async () => {
   await provider.close();
-  worker.shutdown();
-  await running;
-  await env.close();
 });
 
 function guardedAnthropic(options: PatchOptions = {}) {

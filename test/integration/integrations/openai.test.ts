@@ -1,30 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import OpenAI from 'openai';
-import type { Worker } from '@temporalio/worker';
 import type { GuardBlocked } from '../../../src/client';
 import { guardSummaryOf, guardToolCalls, patchOpenAI, type PatchOptions } from '../../../src/integrations';
-import { integrationEnv, waitFor } from '../helpers';
+import { waitFor, workerForFile } from '../helpers';
 import { countedTools, providerDecider } from './guard-decider';
 import { startProviderServer } from './provider-server';
 
 const decider = providerDecider();
-let env: Awaited<ReturnType<typeof integrationEnv>>;
-let worker: Worker;
-let running: Promise<void>;
+const file = workerForFile('openai-integration', decider);
+let env: typeof file.env;
 let provider: Awaited<ReturnType<typeof startProviderServer>>;
 
 beforeAll(async () => {
-  env = await integrationEnv('openai-integration');
-  worker = await env.worker(decider);
-  running = worker.run();
+  env = file.env;
   provider = await startProviderServer();
 });
 
 afterAll(async () => {
   await provider.close();
-  worker.shutdown();
-  await running;
-  await env.close();
 });
 
 const newOpenAI = () => new OpenAI({ baseURL: provider.openaiURL, apiKey: 'test', maxRetries: 0 });
