@@ -57,26 +57,26 @@ const modifyOpSchema = z.discriminatedUnion(
   },
 );
 
+/** What `llm-judge` and `remote` rules share: the key's env var name, timeout and retries. */
+const httpCallFields = {
+  apiKeyEnv: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected the NAME of an environment variable holding the key, not the key')
+    .optional(),
+  timeout: durationSchema.optional(),
+  retries: z.number().int().min(0).max(5).optional(),
+};
+
 const llmJudgeSchema = z.strictObject({
   baseUrl: z.url({ error: 'expected an http(s) URL such as http://localhost:8000' }),
   model: nonEmpty,
   prompt: nonEmpty,
-  apiKeyEnv: z
-    .string()
-    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected the NAME of an environment variable holding the key, not the key')
-    .optional(),
-  timeout: durationSchema.optional(),
-  retries: z.number().int().min(0).max(5).optional(),
+  ...httpCallFields,
 });
 
 const remoteSchema = z.strictObject({
   url: z.url({ error: 'expected an http(s) URL of the guard endpoint' }),
-  apiKeyEnv: z
-    .string()
-    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected the NAME of an environment variable holding the key, not the key')
-    .optional(),
-  timeout: durationSchema.optional(),
-  retries: z.number().int().min(0).max(5).optional(),
+  ...httpCallFields,
   failOpen: z.boolean().optional(),
 });
 

@@ -1,11 +1,10 @@
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Worker } from '@temporalio/worker';
 import { chromium, type Browser } from 'playwright-core';
 import { startApi, type RunningApi } from '../../src/api';
 import { createApproverRegistry } from '../../src/approvals';
-import { integrationEnv, tableDecider, waitFor } from '../integration/helpers';
+import { tableDecider, waitFor, workerForFile } from '../integration/helpers';
 
 const CHROMIUM = '/usr/bin/chromium';
 const TOKEN = 'inbox-e2e-token-0123456789abcdef';
@@ -19,9 +18,8 @@ const decider = tableDecider({
   },
 });
 
-let env: Awaited<ReturnType<typeof integrationEnv>>;
-let worker: Worker;
-let running: Promise<void>;
+const file = workerForFile('inbox-e2e', decider);
+let env: typeof file.env;
 let api: RunningApi;
 let browser: Browser;
 
@@ -29,9 +27,7 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`${CHROMIUM} is missing: run scripts/install-chromium.sh (as root) before the e2e tests`);
   }
-  env = await integrationEnv('inbox-e2e');
-  worker = await env.worker(decider);
-  running = worker.run();
+  env = file.env;
   api = await startApi({
     client: env.client,
     taskQueue: env.taskQueue,
@@ -56,9 +52,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await api?.close();
-  worker?.shutdown();
-  await running;
-  await env?.close();
 });
 
 async function pendingRefund(amount: number, note: string): Promise<string> {

@@ -1,9 +1,8 @@
-import type { Worker } from '@temporalio/worker';
 import { Agent, request } from 'undici';
 import { startApi, type RunningApi } from '../../src/api';
 import { createApprovalLinkSigner, createApproverRegistry, MemoryUsedLinkStore } from '../../src/approvals';
 import { statusQuery, type GuardResult } from '../../src/workflows/definitions';
-import { integrationEnv, tableDecider, waitFor } from './helpers';
+import { tableDecider, waitFor, workerForFile } from './helpers';
 
 const decider = tableDecider({
   process_refund: {
@@ -24,16 +23,13 @@ const TOKENS = { alice: 'alice-token-0123456789abcdef', bob: 'bob-token-01234567
 const FINANCE = Array.from({ length: 5 }, (_, i) => ({ id: `fin${i}`, token: `fin${i}-token-0123456789abcdef` }));
 const SECRET = 'integration-link-secret-0123456789abcdef';
 
-let env: Awaited<ReturnType<typeof integrationEnv>>;
-let worker: Worker;
-let running: Promise<void>;
+const file = workerForFile('approval-api', decider);
+let env: typeof file.env;
 let api: RunningApi;
 const agent = new Agent({ connections: 128 });
 
 beforeAll(async () => {
-  env = await integrationEnv('approval-api');
-  worker = await env.worker(decider);
-  running = worker.run();
+  env = file.env;
   api = await startApi({
     client: env.client,
     taskQueue: env.taskQueue,
@@ -51,9 +47,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await api.close();
   await agent.close();
-  worker.shutdown();
-  await running;
-  await env.close();
 });
 
 async function http(

@@ -2,22 +2,16 @@ import { randomUUID } from 'node:crypto';
 import Anthropic from '@anthropic-ai/sdk';
 import type { GuardBlocked } from '../../../src/client';
 import { guardSummaryOf, patchAnthropic, type PatchOptions } from '../../../src/integrations';
-import { waitFor, workerForFile } from '../helpers';
-import { countedTools, providerDecider } from './guard-decider';
-import { startProviderServer } from './provider-server';
+import { waitFor } from '../helpers';
+import { countedTools, providerTestFile } from './guard-decider';
 
-const decider = providerDecider();
-const file = workerForFile('anthropic-integration', decider);
-let env: typeof file.env;
-let provider: Awaited<ReturnType<typeof startProviderServer>>;
+const setup = providerTestFile('anthropic-integration');
+const decider = setup.decider;
+let env: typeof setup.env;
+let provider: typeof setup.provider;
 
-beforeAll(async () => {
-  env = file.env;
-  provider = await startProviderServer();
-});
-
-afterAll(async () => {
-  await provider.close();
+beforeAll(() => {
+  ({ env, provider } = setup);
 });
 
 function guardedAnthropic(options: PatchOptions = {}) {

@@ -1,6 +1,7 @@
 /** The fixed decisions both provider tests run against, and a tool registry that counts what ran. */
 import { piiRedacted, refundEscalated, rmRfBlocked } from '../fixtures/decisions';
-import { tableDecider } from '../helpers';
+import { tableDecider, workerForFile } from '../helpers';
+import { startProviderServer } from './provider-server';
 
 export function providerDecider() {
   return tableDecider({
@@ -28,4 +29,26 @@ export function countedTools() {
       return JSON.stringify({ ok: true, tool });
     },
   };
+}
+
+/**
+ * Hooks for a provider test file: a worker on `providerDecider()` and the 127.0.0.1 provider stand-in. The
+ * returned object's fields are set once the hooks have run.
+ */
+export function providerTestFile(name: string) {
+  const decider = providerDecider();
+  const file = workerForFile(name, decider);
+  const context = { decider } as {
+    decider: typeof decider;
+    env: typeof file.env;
+    provider: Awaited<ReturnType<typeof startProviderServer>>;
+  };
+  beforeAll(async () => {
+    context.env = file.env;
+    context.provider = await startProviderServer();
+  });
+  afterAll(async () => {
+    await context.provider.close();
+  });
+  return context;
 }

@@ -2,22 +2,16 @@ import { randomUUID } from 'node:crypto';
 import OpenAI from 'openai';
 import type { GuardBlocked } from '../../../src/client';
 import { guardSummaryOf, guardToolCalls, patchOpenAI, type PatchOptions } from '../../../src/integrations';
-import { waitFor, workerForFile } from '../helpers';
-import { countedTools, providerDecider } from './guard-decider';
-import { startProviderServer } from './provider-server';
+import { waitFor } from '../helpers';
+import { countedTools, providerTestFile } from './guard-decider';
 
-const decider = providerDecider();
-const file = workerForFile('openai-integration', decider);
-let env: typeof file.env;
-let provider: Awaited<ReturnType<typeof startProviderServer>>;
+const setup = providerTestFile('openai-integration');
+const decider = setup.decider;
+let env: typeof setup.env;
+let provider: typeof setup.provider;
 
-beforeAll(async () => {
-  env = file.env;
-  provider = await startProviderServer();
-});
-
-afterAll(async () => {
-  await provider.close();
+beforeAll(() => {
+  ({ env, provider } = setup);
 });
 
 const newOpenAI = () => new OpenAI({ baseURL: provider.openaiURL, apiKey: 'test', maxRetries: 0 });
