@@ -33,6 +33,7 @@ export interface CreateWorkerOptions {
       WorkerOptions,
       | 'maxCachedWorkflows'
       | 'maxConcurrentActivityTaskExecutions'
+      | 'maxConcurrentLocalActivityExecutions'
       | 'maxConcurrentWorkflowTaskExecutions'
       | 'maxConcurrentWorkflowTaskPolls'
       | 'maxConcurrentActivityTaskPolls'

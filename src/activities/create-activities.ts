@@ -4,6 +4,7 @@ import type { CallContext, Decider, PolicyDecision } from '../policy/types';
 import { whileHeartbeating } from './heartbeat';
 import type { EscalationEvent, Notifier } from './notify';
 import { readBatchPage } from './read-batch-page';
+import { reportToBatch } from './report-to-batch';
 import type { ToolRegistry } from './tools';
 
 /** Where escalation notifications go, and how their approve/deny links are made. */
@@ -103,6 +104,9 @@ export function createActivities({ decider, tools = {}, notifications }: Activit
 
     /** One page of a batch file (JSON Lines) from a byte offset, bounded in lines and bytes. */
     readBatchPage,
+
+    /** A batch item's report to its batch (a local activity of the item). */
+    reportToBatch,
   };
 }
 

@@ -52,7 +52,12 @@ export interface GuardedCallInput {
   /** Caller's escalation timeout; wins over the rule's, which wins over the default. */
   escalationTimeoutMs?: number;
   /** Set by `guardBatch` on its items: the item reports escalation and its end to the batch by signal. */
-  batchItem?: { batchWorkflowId: string; index: number };
+  batchItem?: {
+    batchWorkflowId: string;
+    index: number;
+    /** The batch's history length at which reports of an item's end wait for the batch to continue as new. */
+    holdReportsAt?: number;
+  };
 }
 
 /** Payload of the `approve` and `deny` signals. */
@@ -209,6 +214,17 @@ export interface BatchSummary extends BatchProgress {
 
 /** Largest number of pending IDs / problems kept in progress and summary. */
 export const BATCH_MAX_LISTED = 100;
+/** A batch run continues as new past this many history events (well before Temporal's 10,240-event warning). */
+export const DEFAULT_BATCH_HISTORY_BUDGET = 6_000;
+
+/**
+ * The batch history length at which items hold the reports of their end: a little past the budget, not at it, so
+ * that a run idle just under its budget still gets the reports that wake it to continue as new (its last task
+ * may have added a few events after it looked).
+ */
+export function holdReportsAt(historyBudget = DEFAULT_BATCH_HISTORY_BUDGET): number {
+  return historyBudget + Math.max(20, Math.ceil(historyBudget / 20));
+}
 
 // A signal: the item needs no answer, and it must reach whichever run of the batch is current.
 export const batchItemSignal = defineSignal<[BatchItemReport]>('batchItem');

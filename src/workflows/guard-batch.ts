@@ -22,9 +22,11 @@ import type { BatchLine } from '../activities/read-batch-page';
 import { BatchState, type Finish } from './batch-state';
 import {
   batchItemSignal,
+  DEFAULT_BATCH_HISTORY_BUDGET,
   denySignal,
   guardBatchIdKey,
   guardToolKey,
+  holdReportsAt,
   progressQuery,
   type BatchItem,
   type BatchSummary,
@@ -40,8 +42,6 @@ const { readBatchPage } = proxyActivities<GuardActivities>({
 export const DEFAULT_BATCH_CONCURRENCY = 50;
 const MAX_CONCURRENCY = 500;
 const PAGE_LINES = 500;
-/** Continue as new well before the 10,240-event warning: each item adds a handful of events. */
-const HISTORY_BUDGET = 6_000;
 /** Children started by one run and still open; the server allows 2,000 pending children per execution. */
 const OPEN_CHILDREN_BUDGET = 1_000;
 /** Pending escalations denied at once when the batch is cancelled. */
@@ -92,8 +92,9 @@ export async function guardBatch(input: GuardBatchInput): Promise<BatchSummary> 
     upsertSearchAttributes([{ key: guardBatchIdKey, value: batchId }]);
   }
 
+  const historyBudget = input.historyBudget ?? DEFAULT_BATCH_HISTORY_BUDGET;
   const historyFull = () =>
-    workflowInfo().historyLength > (input.historyBudget ?? HISTORY_BUDGET) ||
+    workflowInfo().historyLength > historyBudget ||
     workflowInfo().continueAsNewSuggested ||
     state.openInRun >= OPEN_CHILDREN_BUDGET;
 
@@ -132,7 +133,7 @@ export async function guardBatch(input: GuardBatchInput): Promise<BatchSummary> 
             context: { ...item.context, batch: batchId, ...(item.callId ? { callId: item.callId } : {}) },
             execute: true,
             ...(input.escalationTimeoutMs ? { escalationTimeoutMs: input.escalationTimeoutMs } : {}),
-            batchItem: { batchWorkflowId: info.workflowId, index },
+            batchItem: { batchWorkflowId: info.workflowId, index, holdReportsAt: holdReportsAt(historyBudget) },
           },
         ],
         // Items outlive the run that started them (continue-as-new) and a cancelled batch.
@@ -191,7 +192,8 @@ export async function guardBatch(input: GuardBatchInput): Promise<BatchSummary> 
               .catch((err: unknown) => state.finish(index, { status: 'cancelled', reason: failureReason(err) })),
           ),
         );
-        const answered = await condition(() => chunk.every((i) => !state.isPending(i)), '1 minute');
+        // Answers held back by a full history arrive in the next run, which denies what is still pending again.
+        const answered = await condition(() => chunk.every((i) => !state.isPending(i)) || historyFull(), '1 minute');
         if (!answered) {
           for (const i of chunk)
             state.finish(i, { status: 'cancelled', reason: 'no answer to the batch cancellation' });
