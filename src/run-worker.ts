@@ -12,6 +12,7 @@ import { loadWebhookTargets, nativeConnectionOptions, type ConnectionConfig, typ
 import { PolicyStore } from './policy';
 import { tracingFromEnv, type GuardTracing } from './telemetry/tracing';
 import { createWorker } from './worker';
+import { DEFAULT_MAX_CACHED_WORKFLOWS, limitWorkflowHeap } from './worker-memory';
 
 export interface RunningWorker {
   worker: Worker;
@@ -69,6 +70,7 @@ export async function runWorker({
   });
   const notifications = notificationDeps(guard);
   const nativeConnection = await NativeConnection.connect(nativeConnectionOptions(connection));
+  limitWorkflowHeap(guard.workflowHeapMb);
   const worker = await createWorker({
     connection: nativeConnection,
     namespace: connection.namespace,
@@ -80,7 +82,8 @@ export async function runWorker({
     ...(dataConverter ? { dataConverter } : {}),
     tuning: {
       shutdownGraceTime: '30s',
-      ...(guard.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: guard.maxCachedWorkflows } : {}),
+      // Set, not left to the SDK: its default is sized from the main thread's heap, not the workflow thread's.
+      maxCachedWorkflows: guard.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
       ...(guard.maxConcurrentActivities !== undefined
         ? { maxConcurrentActivityTaskExecutions: guard.maxConcurrentActivities }
         : {}),

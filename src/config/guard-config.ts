@@ -15,8 +15,10 @@ export interface GuardConfig {
   dataDir: string;
   /** Worker `maxConcurrentActivityTaskExecutions`; the SDK default when absent. */
   maxConcurrentActivities?: number;
-  /** Worker `maxCachedWorkflows`; the SDK default when absent. */
+  /** Worker `maxCachedWorkflows`; DEFAULT_MAX_CACHED_WORKFLOWS when absent. */
   maxCachedWorkflows?: number;
+  /** V8 old-space limit of the worker's workflow thread, in MB; DEFAULT_WORKFLOW_HEAP_MB when absent. */
+  workflowHeapMb?: number;
   /** HMAC secret of one-click approval links (at least 32 bytes); links are off when absent. */
   linkSecret?: string;
   /** Base URL the approval API is reached at, for links in notifications, e.g. `https://guard.example.com`. */
@@ -60,6 +62,11 @@ export function loadGuardConfig(env: NodeJS.ProcessEnv = process.env): GuardConf
       what: 'workflow cache size',
     },
   );
+  const workflowHeapMb = parseInteger('DURABLE_GUARD_WORKFLOW_HEAP_MB', env.DURABLE_GUARD_WORKFLOW_HEAP_MB, {
+    min: 64,
+    max: 65_536,
+    what: 'heap size in MB',
+  });
 
   const linkSecret = present(env.DURABLE_GUARD_LINK_SECRET);
   if (linkSecret !== undefined && Buffer.byteLength(linkSecret, 'utf8') < 32) {
@@ -81,6 +88,7 @@ export function loadGuardConfig(env: NodeJS.ProcessEnv = process.env): GuardConf
   if (metricsPort !== undefined) config.metricsPort = metricsPort;
   if (maxConcurrentActivities !== undefined) config.maxConcurrentActivities = maxConcurrentActivities;
   if (maxCachedWorkflows !== undefined) config.maxCachedWorkflows = maxCachedWorkflows;
+  if (workflowHeapMb !== undefined) config.workflowHeapMb = workflowHeapMb;
   if (linkSecret !== undefined) config.linkSecret = linkSecret;
   if (publicUrl !== undefined) config.publicUrl = publicUrl;
   return config;

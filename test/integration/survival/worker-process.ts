@@ -1,15 +1,19 @@
 /**
  * A worker in its own process, so survival tests can kill -9 it. Env: DG_ADDRESS, DG_TASK_QUEUE, DG_LEDGER,
  * DG_BUNDLE (prebuilt workflow bundle), DG_TOOL_DELAY_MS (slows every tool, to kill mid-batch), DG_MAX_CACHED
- * (maxCachedWorkflows, for benchmarks), DG_WORKER_TUNING (JSON of further `tuning` options, for benchmarks).
+ * (maxCachedWorkflows, for benchmarks), DG_WORKFLOW_HEAP_MB (the workflow thread's heap), DG_WORKER_TUNING (JSON of further `tuning` options, for benchmarks),
+ * DG_MEMORY_LOG_MS (prints the process's memory use to stderr at that interval).
+ * Memory bounds as `durable-guard worker` sets them (src/worker-memory.ts) unless overridden.
  * Decides with the real PolicyEngine on policies/example.yaml; prints "ready" once polling.
  */
 import { join } from 'node:path';
+import v8 from 'node:v8';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createLedgerTools } from '../../../examples/tools/ledger-tools';
 import type { ToolRegistry } from '../../../src/activities/tools';
 import { loadPolicyFile, PolicyEngine } from '../../../src/policy';
 import { createWorker } from '../../../src/worker';
+import { DEFAULT_MAX_CACHED_WORKFLOWS, limitWorkflowHeap } from '../../../src/worker-memory';
 
 async function main() {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -29,6 +33,7 @@ async function main() {
       },
     ]),
   );
+  limitWorkflowHeap(process.env.DG_WORKFLOW_HEAP_MB ? Number(process.env.DG_WORKFLOW_HEAP_MB) : undefined);
   const connection = await NativeConnection.connect({ address: env('DG_ADDRESS') });
   const worker = await createWorker({
     connection,
@@ -38,10 +43,22 @@ async function main() {
     workflowBundle: { codePath: env('DG_BUNDLE') },
     tuning: {
       ...(process.env.DG_WORKER_TUNING ? (JSON.parse(process.env.DG_WORKER_TUNING) as object) : {}),
-      ...(process.env.DG_MAX_CACHED ? { maxCachedWorkflows: Number(process.env.DG_MAX_CACHED) } : {}),
+      maxCachedWorkflows: process.env.DG_MAX_CACHED ? Number(process.env.DG_MAX_CACHED) : DEFAULT_MAX_CACHED_WORKFLOWS,
     },
   });
   const running = worker.run();
+  const memoryLogMs = Number(process.env.DG_MEMORY_LOG_MS ?? '0');
+  if (memoryLogMs > 0) {
+    const mb = (n: number) => Math.round(n / 1048576);
+    setInterval(() => {
+      const m = process.memoryUsage();
+      const v8Heap = v8.getHeapStatistics();
+      process.stderr.write(
+        `memory: rss ${mb(m.rss)} heapUsed ${mb(m.heapUsed)} heapTotal ${mb(m.heapTotal)} external ${mb(m.external)} ` +
+          `arrayBuffers ${mb(m.arrayBuffers)} heapLimit ${mb(v8Heap.heap_size_limit)} contexts ${v8Heap.number_of_native_contexts}\n`,
+      );
+    }, memoryLogMs).unref();
+  }
   process.stdout.write('ready\n');
   await running;
 }

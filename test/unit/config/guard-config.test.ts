@@ -38,8 +38,12 @@ describe('loadGuardConfig', () => {
     ['a data directory', { DURABLE_GUARD_DATA_DIR: '/var/lib/durable-guard' }, { dataDir: '/var/lib/durable-guard' }],
     [
       'worker tuning',
-      { DURABLE_GUARD_MAX_CONCURRENT_ACTIVITIES: '200', DURABLE_GUARD_MAX_CACHED_WORKFLOWS: '5000' },
-      { maxConcurrentActivities: 200, maxCachedWorkflows: 5000 },
+      {
+        DURABLE_GUARD_MAX_CONCURRENT_ACTIVITIES: '200',
+        DURABLE_GUARD_MAX_CACHED_WORKFLOWS: '5000',
+        DURABLE_GUARD_WORKFLOW_HEAP_MB: '1024',
+      },
+      { maxConcurrentActivities: 200, maxCachedWorkflows: 5000, workflowHeapMb: 1024 },
     ],
     [
       'a link secret and a public URL (trailing slash dropped)',
@@ -61,6 +65,7 @@ describe('loadGuardConfig', () => {
     expect(config).not.toHaveProperty('metricsPort');
     expect(config).not.toHaveProperty('maxConcurrentActivities');
     expect(config).not.toHaveProperty('maxCachedWorkflows');
+    expect(config).not.toHaveProperty('workflowHeapMb');
     expect(config).not.toHaveProperty('linkSecret');
     expect(config).not.toHaveProperty('publicUrl');
   });
@@ -98,6 +103,11 @@ describe('loadGuardConfig', () => {
       { DURABLE_GUARD_MAX_CACHED_WORKFLOWS: 'lots' },
       'DURABLE_GUARD_MAX_CACHED_WORKFLOWS',
       /'lots' is not a valid workflow cache size/,
+    ],
+    [
+      { DURABLE_GUARD_WORKFLOW_HEAP_MB: '32' },
+      'DURABLE_GUARD_WORKFLOW_HEAP_MB',
+      /'32' is not a valid heap size in MB: use a whole number from 64 to 65536/,
     ],
     [
       { DURABLE_GUARD_POLICY: ',,' },
