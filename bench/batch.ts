@@ -38,6 +38,8 @@ export interface BatchBenchFigures {
   seconds: number;
   itemsPerSecond: number;
   workerPeakRssMb: number;
+  /** History events of the plain batch's runs per item: each workflow task the batch takes adds three. */
+  batchEventsPerItem: number;
   /** CPU seconds per 1,000 items of the plain batch, per process (server only when the bench started it). */
   cpuPer1000: { server: number; worker: number; bench: number };
   pending: number;
@@ -87,6 +89,18 @@ async function startWorker(env: Record<string, string>): Promise<ChildProcess> {
     child.once('exit', (code) => reject(new Error(`bench worker exited with ${code}`)));
   });
   return child;
+}
+
+/** Events in every run of a closed workflow, following its continue-as-new chain back from the last run. */
+async function historyEvents(client: Client, workflowId: string): Promise<number> {
+  let events = 0;
+  let runId: string | undefined = (await client.workflow.getHandle(workflowId).describe()).runId;
+  while (runId) {
+    const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+    events += history.events?.length ?? 0;
+    runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
+  }
+  return events;
 }
 
 async function until(batches: BatchClient, id: string, ok: (p: BatchProgress) => boolean): Promise<BatchProgress> {
@@ -150,12 +164,15 @@ export async function benchBatch(options: BatchBenchOptions = {}): Promise<Batch
       bench: per1000(cpuSeconds(process.pid), cpu0.bench),
     };
     log(`CPU seconds per 1,000 items: ${JSON.stringify(cpuPer1000)}`);
+    const batchEventsPerItem = (await historyEvents(client, handle.workflowId)) / items;
+    log(`batch history events per item (all runs): ${batchEventsPerItem.toFixed(2)}`);
     const plainFigures = {
       items,
       seconds,
       itemsPerSecond: items / seconds,
       workerPeakRssMb: peakPlain,
       cpuPer1000,
+      batchEventsPerItem,
       pending,
     };
     if (pending === 0) return plainFigures;

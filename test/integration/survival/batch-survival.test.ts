@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { batchLines } from '../../../examples/batches/generate';
@@ -104,6 +104,10 @@ test('kill -9 the dev server while escalations wait: after a restart on the same
   });
   const waiting = await waitForProgress(batches, batchId, (p) => p.pendingEscalations === 4 && p.done === 16);
   await connection.close();
+  // The dev server runs with Go's GC at 200 (less CPU per call) unless the environment sets GOGC.
+  if (process.env.GOGC === undefined) {
+    expect(readFileSync(`/proc/${server.pid}/environ`, 'utf8').split('\0')).toContain('GOGC=200');
+  }
 
   process.kill(server.pid as number, 'SIGKILL');
   const port = Number(server.address.split(':')[1]);
