@@ -1,5 +1,5 @@
 /** Tool calls of an OpenAI Chat Completions response: `choices[].message.tool_calls[]`. */
-import { parseArguments } from './parse-arguments';
+import { parseArguments, writeArguments } from './parse-arguments';
 import { removeItem } from './remove-item';
 import type { ProposedCall } from './types';
 
@@ -36,9 +36,7 @@ export function chatCompletionToolCalls(completion: ChatCompletionLike): Propose
           tool: fn.name,
           ...parsed,
           rewrite(input) {
-            fn.arguments = JSON.stringify(input);
-            // Responses from `chat.completions.parse` also carry the decoded arguments.
-            if ('parsed_arguments' in fn) fn.parsed_arguments = input;
+            writeArguments(fn, input);
           },
           withhold() {
             const calls = message.tool_calls;

@@ -1,5 +1,5 @@
 /** Tool calls of an OpenAI Responses API response: `output[]` items of type `function_call`. */
-import { parseArguments } from './parse-arguments';
+import { parseArguments, writeArguments } from './parse-arguments';
 import { removeItem } from './remove-item';
 import type { ProposedCall } from './types';
 
@@ -39,8 +39,7 @@ export function responseFunctionCalls(response: ResponsesResponseLike): Proposed
       tool: item.name,
       ...parsed,
       rewrite(input) {
-        item.arguments = JSON.stringify(input);
-        if ('parsed_arguments' in item) item.parsed_arguments = input;
+        writeArguments(item, input);
       },
       withhold() {
         removeItem(response.output, item);

@@ -1,4 +1,4 @@
-/** Turns a model's tool-call arguments into an input object, or says why they cannot be used. */
+/** Turns a model's tool-call arguments into an input object (or says why they cannot be used), and back. */
 
 /** A usable input, or the reason there is none. */
 export type ParsedArguments = { input: Record<string, unknown> } | { problem: string };
@@ -44,4 +44,16 @@ export function parseArguments(json: unknown, label: string): ParsedArguments {
   return isPlainObject(value)
     ? { input: value }
     : { problem: `the arguments of ${label} are ${kindOf(value)}, not a JSON object; the call was not run` };
+}
+
+/**
+ * Writes a rewritten input back as OpenAI `arguments` (a JSON string), and as `parsed_arguments` where the
+ * response came from a `parse` helper and carries the decoded arguments too.
+ */
+export function writeArguments(
+  target: { arguments: unknown; parsed_arguments?: unknown },
+  input: Record<string, unknown>,
+): void {
+  target.arguments = JSON.stringify(input);
+  if ('parsed_arguments' in target) target.parsed_arguments = input;
 }
