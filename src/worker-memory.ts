@@ -3,6 +3,8 @@ import v8 from 'node:v8';
 
 /** Old-space limit of the workflow thread, in MB. */
 export const DEFAULT_WORKFLOW_HEAP_MB = 256;
+/** The smallest limit accepted: below it the bundle and a few cached workflows do not fit. */
+export const MIN_WORKFLOW_HEAP_MB = 64;
 /** Workflows kept between tasks: more than a batch's default concurrency (50) and the worker's task slots (40). */
 export const DEFAULT_MAX_CACHED_WORKFLOWS = 200;
 
@@ -14,7 +16,7 @@ export const DEFAULT_MAX_CACHED_WORKFLOWS = 200;
  * belongs to worker processes (`durable-guard worker`, `start`), not to code that embeds `createWorker`.
  */
 export function limitWorkflowHeap(mb: number = DEFAULT_WORKFLOW_HEAP_MB): void {
-  if (!Number.isInteger(mb) || mb < 64)
-    throw new RangeError(`workflow heap must be a whole number of MB >= 64, got ${mb}`);
+  if (!Number.isInteger(mb) || mb < MIN_WORKFLOW_HEAP_MB)
+    throw new RangeError(`workflow heap must be a whole number of MB >= ${MIN_WORKFLOW_HEAP_MB}, got ${mb}`);
   v8.setFlagsFromString(`--max-old-space-size=${mb}`);
 }

@@ -1,3 +1,4 @@
+import { MIN_WORKFLOW_HEAP_MB } from '../worker-memory';
 import { ConfigError } from './config-error';
 import { parseInteger, parseName, parsePort, present } from './env-values';
 
@@ -63,7 +64,7 @@ export function loadGuardConfig(env: NodeJS.ProcessEnv = process.env): GuardConf
     },
   );
   const workflowHeapMb = parseInteger('DURABLE_GUARD_WORKFLOW_HEAP_MB', env.DURABLE_GUARD_WORKFLOW_HEAP_MB, {
-    min: 64,
+    min: MIN_WORKFLOW_HEAP_MB,
     max: 65_536,
     what: 'heap size in MB',
   });

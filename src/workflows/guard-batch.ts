@@ -93,6 +93,7 @@ export async function guardBatch(input: GuardBatchInput): Promise<BatchSummary> 
   }
 
   const historyBudget = input.historyBudget ?? DEFAULT_BATCH_HISTORY_BUDGET;
+  const reportHold = holdReportsAt(historyBudget);
   const historyFull = () =>
     workflowInfo().historyLength > historyBudget ||
     workflowInfo().continueAsNewSuggested ||
@@ -133,7 +134,7 @@ export async function guardBatch(input: GuardBatchInput): Promise<BatchSummary> 
             context: { ...item.context, batch: batchId, ...(item.callId ? { callId: item.callId } : {}) },
             execute: true,
             ...(input.escalationTimeoutMs ? { escalationTimeoutMs: input.escalationTimeoutMs } : {}),
-            batchItem: { batchWorkflowId: info.workflowId, index, holdReportsAt: holdReportsAt(historyBudget) },
+            batchItem: { batchWorkflowId: info.workflowId, index, holdReportsAt: reportHold },
           },
         ],
         // Items outlive the run that started them (continue-as-new) and a cancelled batch.

@@ -1,10 +1,12 @@
 /**
- * A worker in its own process, so survival tests can kill -9 it. Env: DG_ADDRESS, DG_TASK_QUEUE, DG_LEDGER,
- * DG_BUNDLE (prebuilt workflow bundle), DG_TOOL_DELAY_MS (slows every tool, to kill mid-batch), DG_MAX_CACHED
- * (maxCachedWorkflows, for benchmarks), DG_WORKFLOW_HEAP_MB (the workflow thread's heap), DG_WORKER_TUNING (JSON of further `tuning` options, for benchmarks),
- * DG_MEMORY_LOG_MS (prints the process's memory use to stderr at that interval).
- * Memory bounds as `durable-guard worker` sets them (src/worker-memory.ts) unless overridden.
- * Decides with the real PolicyEngine on policies/example.yaml; prints "ready" once polling.
+ * A worker in its own process, so survival tests can kill -9 it. Env:
+ * - DG_ADDRESS, DG_TASK_QUEUE, DG_LEDGER, DG_BUNDLE (prebuilt workflow bundle);
+ * - DG_TOOL_DELAY_MS: slows every tool, to kill mid-batch;
+ * - for benchmarks: DG_MAX_CACHED (maxCachedWorkflows), DG_WORKFLOW_HEAP_MB (the workflow thread's heap),
+ *   DG_WORKER_TUNING (JSON of further `tuning` options), DG_MEMORY_LOG_MS (prints the process's memory use to
+ *   stderr at that interval).
+ * Memory bounds as `durable-guard worker` sets them (src/worker-memory.ts) unless overridden. Decides with the
+ * real PolicyEngine on policies/example.yaml; prints "ready" once polling.
  */
 import { join } from 'node:path';
 import v8 from 'node:v8';
