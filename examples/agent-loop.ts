@@ -82,7 +82,7 @@ async function main(): Promise<void> {
     const results: Anthropic.ToolResultBlockParam[] = [];
     for (const block of response.content) {
       if (block.type !== 'tool_use') continue;
-      const run = ledger[block.name];
+      const run = ledger[block.name]?.run;
       const output = run
         ? await run(block.input as Record<string, unknown>, { idempotencyKey: block.id, callId: block.id })
         : { error: `unknown tool ${block.name}` };

@@ -33,7 +33,7 @@ export {
   type GuardTracing,
 } from './telemetry';
 export { dataConverterFromEnv, encryptingDataConverter } from './codec';
-export type { ToolContext, ToolImplementation, ToolRegistry } from './activities/tools';
+export type { ToolContext, ToolDefinition, ToolImplementation, ToolRegistry } from './activities/tools';
 export {
   guardSummaryOf,
   guardToolCalls,

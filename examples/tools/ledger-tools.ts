@@ -5,7 +5,7 @@
  */
 import { appendFileSync, closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { ToolContext, ToolRegistry } from '../../src/activities/tools';
+import type { ToolContext, ToolDefinition } from '../../src/activities/tools';
 
 export interface LedgerEntry {
   key: string;
@@ -93,25 +93,34 @@ function onceIn(index: LedgerIndex, path: string, tool: string, act: (input: Rec
   };
 }
 
-/** The example tools, writing to the ledger at `path`. */
-export function createLedgerTools(path: string): ToolRegistry {
+/**
+ * The example tools, writing to the ledger at `path`. The quick ones run as local activities (`local: true`: in
+ * the workflow task that decided the call); `generate_report` takes seconds, so it is a regular, heartbeating
+ * activity.
+ */
+export function createLedgerTools(path: string): Record<string, ToolDefinition> {
   const index = new LedgerIndex(path);
-  const once = (tool: string, act: (input: Record<string, unknown>) => unknown) => onceIn(index, path, tool, act);
+  const quick = (tool: string, act: (input: Record<string, unknown>) => unknown): ToolDefinition => ({
+    run: onceIn(index, path, tool, act),
+    local: true,
+  });
   return {
-    process_refund: once('process_refund', (input) => ({
+    process_refund: quick('process_refund', (input) => ({
       refunded: input.amount,
       currency: input.currency ?? 'USD',
     })),
-    send_email: once('send_email', (input) => ({ sent: true, to: input.to })),
-    export_rows: once('export_rows', (input) => ({ exported: input.rows })),
-    run_shell: once('run_shell', (input) => ({ simulated: true, cmd: input.cmd })),
-    execute_sql: once('execute_sql', (input) => ({ simulated: true, sql: input.sql })),
-    lookup_order: once('lookup_order', (input) => ({ orderId: input.orderId, status: 'shipped' })),
+    send_email: quick('send_email', (input) => ({ sent: true, to: input.to })),
+    export_rows: quick('export_rows', (input) => ({ exported: input.rows })),
+    run_shell: quick('run_shell', (input) => ({ simulated: true, cmd: input.cmd })),
+    execute_sql: quick('execute_sql', (input) => ({ simulated: true, sql: input.sql })),
+    lookup_order: quick('lookup_order', (input) => ({ orderId: input.orderId, status: 'shipped' })),
     // A slow tool, to watch a worker drain in-flight work on SIGTERM.
-    generate_report: once('generate_report', async (input) => {
-      const ms = Math.min(Math.max(Number(input.seconds) || 1, 0), 60) * 1000;
-      await new Promise((r) => setTimeout(r, ms));
-      return { report: `${input.name ?? 'report'} ready`, tookMs: ms };
-    }),
+    generate_report: {
+      run: onceIn(index, path, 'generate_report', async (input) => {
+        const ms = Math.min(Math.max(Number(input.seconds) || 1, 0), 60) * 1000;
+        await new Promise((r) => setTimeout(r, ms));
+        return { report: `${input.name ?? 'report'} ready`, tookMs: ms };
+      }),
+    },
   };
 }

@@ -5,7 +5,7 @@ import { whileHeartbeating } from './heartbeat';
 import type { EscalationEvent, Notifier } from './notify';
 import { readBatchPage } from './read-batch-page';
 import { reportToBatch } from './report-to-batch';
-import type { ToolRegistry } from './tools';
+import { runsLocally, toolImplementation, toolRegistryProblem, type ToolRegistry } from './tools';
 
 /** Where escalation notifications go, and how their approve/deny links are made. */
 export interface NotificationDeps {
@@ -36,6 +36,9 @@ export interface DecideActivityInput {
   execute?: boolean;
 }
 
+/** The policy's decision, and for an execute call whether its tool runs as a local activity on this worker. */
+export type DecideOutcome = PolicyDecision & { runToolLocally?: true };
+
 export interface RunToolInput {
   tool: string;
   input: Record<string, unknown>;
@@ -45,8 +48,11 @@ export interface RunToolInput {
 }
 
 export function createActivities({ decider, tools = {}, notifications }: ActivityDeps) {
+  const problem = toolRegistryProblem(tools);
+  if (problem) throw new TypeError(`invalid tools: ${problem}`);
+
   /** An execute call for a tool this worker cannot run is blocked with the reason. */
-  async function decide({ tool, input, context, execute }: DecideActivityInput): Promise<PolicyDecision> {
+  async function decide({ tool, input, context, execute }: DecideActivityInput): Promise<DecideOutcome> {
     if (execute && !Object.hasOwn(tools, tool)) {
       const known = Object.keys(tools).sort();
       return {
@@ -56,12 +62,21 @@ export function createActivities({ decider, tools = {}, notifications }: Activit
         policyVersion: 'n/a',
       };
     }
-    return decider.decide({ tool, input, context }, new Date());
+    const decision = await decider.decide({ tool, input, context }, new Date());
+    return execute && runsLocally(tools[tool]) ? { ...decision, runToolLocally: true } : decision;
+  }
+
+  /** Runs the tool once per idempotency key; a tool's own ApplicationFailure decides retry or not. */
+  function toolRun({ tool, input, idempotencyKey, callId, context }: RunToolInput): Promise<unknown> | unknown {
+    const entry = Object.hasOwn(tools, tool) ? tools[tool] : undefined;
+    if (!entry) throw ApplicationFailure.nonRetryable(`unknown tool '${tool}' on this worker`, 'GUARD_UNKNOWN_TOOL');
+    Context.current().log.info('running tool', { tool, callId });
+    return toolImplementation(entry)(input, { idempotencyKey, callId, context });
   }
 
   return {
     /** Policy evaluation, as a regular activity (tools with network rules, or deciders that give no hint). */
-    async decide(input: DecideActivityInput): Promise<PolicyDecision> {
+    async decide(input: DecideActivityInput): Promise<DecideOutcome> {
       return whileHeartbeating(() => decide(input));
     },
 
@@ -69,17 +84,19 @@ export function createActivities({ decider, tools = {}, notifications }: Activit
      * The fast path, run as a local activity: static rules decide in-process. A tool whose rules need the network
      * (LLM judge, remote guard) is deferred to the regular `decide` activity, which has its own timeouts.
      */
-    async decideLocal(input: DecideActivityInput): Promise<PolicyDecision | { deferred: true }> {
+    async decideLocal(input: DecideActivityInput): Promise<DecideOutcome | { deferred: true }> {
       if (decider.requiresAsync?.(input.tool) ?? true) return { deferred: true };
       return decide(input);
     },
 
-    /** Runs the tool once per idempotency key; a tool's own ApplicationFailure decides retry or not. */
-    async runTool({ tool, input, idempotencyKey, callId, context }: RunToolInput): Promise<unknown> {
-      const impl = tools[tool];
-      if (!impl) throw ApplicationFailure.nonRetryable(`unknown tool '${tool}' on this worker`, 'GUARD_UNKNOWN_TOOL');
-      Context.current().log.info('running tool', { tool, callId });
-      return whileHeartbeating(() => impl(input, { idempotencyKey, callId, context }));
+    /** A tool as a regular activity, heartbeating while it runs. */
+    async runTool(input: RunToolInput): Promise<unknown> {
+      return whileHeartbeating(() => toolRun(input));
+    },
+
+    /** A tool registered with `local: true`, as a local activity in the workflow task that decided the call. */
+    async runToolLocal(input: RunToolInput): Promise<unknown> {
+      return toolRun(input);
     },
 
     /** Sends one webhook; 4xx fails for good, anything else is retried by Temporal with backoff. */

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
 import type { Command } from 'commander';
-import type { ToolRegistry } from '../activities/tools';
+import { toolRegistryProblem, type ToolRegistry } from '../activities/tools';
 import { clientConnectionOptions, describeConnection, loadConnectionConfig, loadGuardConfig } from '../config';
 import { onShutdownSignal } from '../lifecycle/shutdown';
 import { createApproverRegistry, loadApprovers, type ApproverRegistry } from '../approvals';
@@ -22,8 +22,10 @@ async function loadTools(modulePath: string | undefined): Promise<ToolRegistry |
   const mod = (await import(resolve(modulePath))) as { tools?: ToolRegistry; default?: ToolRegistry };
   const tools = mod.tools ?? mod.default;
   if (!tools || typeof tools !== 'object') {
-    throw new Error(`${modulePath} must export \`tools\`: an object of tool functions by name`);
+    throw new Error(`${modulePath} must export \`tools\`: an object of tools by name`);
   }
+  const problem = toolRegistryProblem(tools);
+  if (problem) throw new Error(`${modulePath}: ${problem}`);
   return tools;
 }
 

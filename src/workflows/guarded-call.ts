@@ -15,7 +15,12 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import type { DecideActivityInput, GuardActivities, NotifyChannelInput } from '../activities/create-activities';
+import type {
+  DecideActivityInput,
+  DecideOutcome,
+  GuardActivities,
+  NotifyChannelInput,
+} from '../activities/create-activities';
 import type { PolicyDecision } from '../policy/types';
 import { reportToBatch } from './batch-report';
 import { approvalProblem, callProblem, formatDuration } from './call-validation';
@@ -59,7 +64,7 @@ const { decideLocal } = proxyLocalActivities<GuardActivities>({
  * Static rules decide in a local activity (no extra round trip); network rules (LLM judge, remote guard) in a
  * regular one, shown in the Web UI with `summary`.
  */
-async function decidePolicy(input: DecideActivityInput, summary: string): Promise<PolicyDecision> {
+async function decidePolicy(input: DecideActivityInput, summary: string): Promise<DecideOutcome> {
   const local = await decideLocal(input);
   return 'deferred' in local ? decide.executeWithOptions({ ...decideOptions, summary }, [input]) : local;
 }
@@ -70,6 +75,12 @@ const runToolOptions: ActivityOptions = {
   retry: { maximumAttempts: 5, maximumInterval: '1 minute' },
 };
 const { runTool } = proxyActivities<GuardActivities>(runToolOptions);
+// A tool registered with `local: true`: no heartbeats, so a crashed worker's run is retried once the workflow
+// task times out; retries with longer backoff than localRetryThreshold wait on a durable timer.
+const { runToolLocal } = proxyLocalActivities<GuardActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { maximumAttempts: 5, maximumInterval: '1 minute' },
+});
 
 function reject(type: string, message: string): never {
   throw ApplicationFailure.create({ type, message, nonRetryable: true });
@@ -243,10 +254,11 @@ export async function guardedCall(call: GuardedCallInput): Promise<GuardResult> 
   }
 
   const decideStarted = Date.now();
-  decision = await decidePolicy(
+  const { runToolLocally, ...policyDecision } = await decidePolicy(
     { tool, input: call.input, context: call.context, execute: call.execute },
     `policy decision: ${tool}`,
   );
+  decision = policyDecision;
   // The tool, batch, rules and the status after the decision in one upsert (the client and the batch set the
   // tool and batch at start already).
   const started = workflowInfo().typedSearchAttributes;
@@ -258,7 +270,10 @@ export async function guardedCall(call: GuardedCallInput): Promise<GuardResult> 
       : [{ key: guardBatchIdKey, value: batchId }]),
     { key: guardRulesKey, value: decision.rulesTriggered.map((r) => r.id) },
   ];
+  // A local tool runs in this workflow task: its status after the run is the first one shown, in one upsert.
+  let afterTool: SearchAttributeUpdatePair[] = [];
   if (decision.action === 'escalate') setStatus('pending-approval', 'escalate', decided);
+  else if (call.execute && decision.action !== 'block' && runToolLocally) afterTool = decided;
   else if (call.execute && decision.action !== 'block') setStatus('running-tool', decision.action, decided);
   else setStatus('done', decision.action, decided);
   // A decision without reason or rules has nothing to show: no memo (one event and visibility write less).
@@ -324,20 +339,21 @@ export async function guardedCall(call: GuardedCallInput): Promise<GuardResult> 
   }
 
   if (call.execute && (result.action === 'allow' || result.action === 'modify')) {
-    setStatus('running-tool', result.action);
+    const toolInput = {
+      tool,
+      input: result.modifiedInput ?? call.input,
+      idempotencyKey: escalationId,
+      callId: escalationId,
+      context: call.context,
+    };
+    if (!runToolLocally) setStatus('running-tool', result.action);
     try {
-      const toolResult = await runTool.executeWithOptions({ ...runToolOptions, summary: `run ${tool}` }, [
-        {
-          tool,
-          input: result.modifiedInput ?? call.input,
-          idempotencyKey: escalationId,
-          callId: escalationId,
-          context: call.context,
-        },
-      ]);
+      const toolResult = runToolLocally
+        ? await runToolLocal(toolInput)
+        : await runTool.executeWithOptions({ ...runToolOptions, summary: `run ${tool}` }, [toolInput]);
       result = { ...result, toolResult };
     } catch (err) {
-      setStatus('failed');
+      setStatus('failed', result.action, afterTool);
       const cause = err instanceof ActivityFailure ? err.cause : err;
       const message = `tool '${tool}' failed: ${(cause as Error)?.message ?? String(cause)}`;
       if (decision.action === 'escalate') await reportToBatch(call, { status: 'failed', tool, reason: message });
@@ -348,7 +364,7 @@ export async function guardedCall(call: GuardedCallInput): Promise<GuardResult> 
         cause: cause as Error,
       });
     }
-    setStatus('done');
+    setStatus('done', result.action, afterTool);
   }
   // The batch's report and the notifications' starts are awaited together: one workflow task, not two.
   const report =

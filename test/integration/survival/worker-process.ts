@@ -2,6 +2,7 @@
  * A worker in its own process, so survival tests can kill -9 it. Env:
  * - DG_ADDRESS, DG_TASK_QUEUE, DG_LEDGER, DG_BUNDLE (prebuilt workflow bundle);
  * - DG_TOOL_DELAY_MS: slows every tool, to kill mid-batch;
+ * - DG_REGULAR_TOOLS=1: runs the ledger's quick tools as regular activities instead of local ones;
  * - for benchmarks: DG_MAX_CACHED (maxCachedWorkflows), DG_WORKFLOW_HEAP_MB (the workflow thread's heap),
  *   DG_WORKER_TUNING (JSON of further `tuning` options), DG_MEMORY_LOG_MS (prints the process's memory use to
  *   stderr at that interval).
@@ -12,7 +13,7 @@ import { join } from 'node:path';
 import v8 from 'node:v8';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createLedgerTools } from '../../../examples/tools/ledger-tools';
-import type { ToolRegistry } from '../../../src/activities/tools';
+import type { ToolContext, ToolRegistry } from '../../../src/activities/tools';
 import { loadPolicyFile, PolicyEngine } from '../../../src/policy';
 import { createWorker } from '../../../src/worker';
 import { DEFAULT_MAX_CACHED_WORKFLOWS, limitWorkflowHeap } from '../../../src/worker-memory';
@@ -27,11 +28,14 @@ async function main() {
   const delayMs = Number(process.env.DG_TOOL_DELAY_MS ?? '0');
   const ledgerTools = createLedgerTools(env('DG_LEDGER'));
   const tools: ToolRegistry = Object.fromEntries(
-    Object.entries(ledgerTools).map(([name, impl]) => [
+    Object.entries(ledgerTools).map(([name, tool]) => [
       name,
-      async (input: Record<string, unknown>, ctx: Parameters<typeof impl>[1]) => {
-        if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
-        return impl(input, ctx);
+      {
+        local: tool.local === true && process.env.DG_REGULAR_TOOLS !== '1',
+        run: async (input: Record<string, unknown>, ctx: ToolContext) => {
+          if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+          return tool.run(input, ctx);
+        },
       },
     ]),
   );

@@ -10,12 +10,12 @@ test('an effect is made once per key, also when another registry (process) on th
   const path = ledgerPath();
   const a = createLedgerTools(path);
   const b = createLedgerTools(path);
-  expect(await a.process_refund?.({ amount: 10 }, ctx('k1'))).toEqual({ refunded: 10, currency: 'USD' });
+  expect(await a.process_refund?.run({ amount: 10 }, ctx('k1'))).toEqual({ refunded: 10, currency: 'USD' });
   // b indexes the file for the first time here, a has indexed it before b appends.
-  expect(await b.process_refund?.({ amount: 99 }, ctx('k1'))).toEqual({ refunded: 10, currency: 'USD' });
-  expect(await b.lookup_order?.({ orderId: 'o-2' }, ctx('k2'))).toEqual({ orderId: 'o-2', status: 'shipped' });
-  expect(await a.lookup_order?.({ orderId: 'o-other' }, ctx('k2'))).toEqual({ orderId: 'o-2', status: 'shipped' });
-  expect(await a.lookup_order?.({ orderId: 'o-3' }, ctx('k3'))).toEqual({ orderId: 'o-3', status: 'shipped' });
+  expect(await b.process_refund?.run({ amount: 99 }, ctx('k1'))).toEqual({ refunded: 10, currency: 'USD' });
+  expect(await b.lookup_order?.run({ orderId: 'o-2' }, ctx('k2'))).toEqual({ orderId: 'o-2', status: 'shipped' });
+  expect(await a.lookup_order?.run({ orderId: 'o-other' }, ctx('k2'))).toEqual({ orderId: 'o-2', status: 'shipped' });
+  expect(await a.lookup_order?.run({ orderId: 'o-3' }, ctx('k3'))).toEqual({ orderId: 'o-3', status: 'shipped' });
   expect(readLedger(path).map((e) => e.key)).toEqual(['k1', 'k2', 'k3']);
 });
 
