@@ -270,11 +270,14 @@ export async function guardedCall(call: GuardedCallInput): Promise<GuardResult> 
       : [{ key: guardBatchIdKey, value: batchId }]),
     { key: guardRulesKey, value: decision.rulesTriggered.map((r) => r.id) },
   ];
-  // A local tool runs in this workflow task: its status after the run is the first one shown, in one upsert.
+  // A local tool runs in this workflow task: its status after the run is the first one shown, in one upsert
+  // (the `status` query says running-tool meanwhile).
   let afterTool: SearchAttributeUpdatePair[] = [];
   if (decision.action === 'escalate') setStatus('pending-approval', 'escalate', decided);
-  else if (call.execute && decision.action !== 'block' && runToolLocally) afterTool = decided;
-  else if (call.execute && decision.action !== 'block') setStatus('running-tool', decision.action, decided);
+  else if (call.execute && decision.action !== 'block' && runToolLocally) {
+    status = 'running-tool';
+    afterTool = decided;
+  } else if (call.execute && decision.action !== 'block') setStatus('running-tool', decision.action, decided);
   else setStatus('done', decision.action, decided);
   // A decision without reason or rules has nothing to show: no memo (one event and visibility write less).
   if (decision.reason || decision.rulesTriggered.length > 0) {
