@@ -21,9 +21,7 @@ async function loadTools(modulePath: string | undefined): Promise<ToolRegistry |
   if (!modulePath) return undefined;
   const mod = (await import(resolve(modulePath))) as { tools?: ToolRegistry; default?: ToolRegistry };
   const tools = mod.tools ?? mod.default;
-  if (!tools || typeof tools !== 'object') {
-    throw new Error(`${modulePath} must export \`tools\`: an object of tools by name`);
-  }
+  if (tools === undefined) throw new Error(`${modulePath} must export \`tools\`: an object of tools by name`);
   const problem = toolRegistryProblem(tools);
   if (problem) throw new Error(`${modulePath}: ${problem}`);
   return tools;

@@ -69,18 +69,16 @@ async function decidePolicy(input: DecideActivityInput, summary: string): Promis
   return 'deferred' in local ? decide.executeWithOptions({ ...decideOptions, summary }, [input]) : local;
 }
 
+const toolRetry = { maximumAttempts: 5, maximumInterval: '1 minute' } as const;
 const runToolOptions: ActivityOptions = {
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '10 seconds',
-  retry: { maximumAttempts: 5, maximumInterval: '1 minute' },
+  retry: toolRetry,
 };
 const { runTool } = proxyActivities<GuardActivities>(runToolOptions);
 // A tool registered with `local: true`: no heartbeats, so a crashed worker's run is retried once the workflow
 // task times out; retries with longer backoff than localRetryThreshold wait on a durable timer.
-const { runToolLocal } = proxyLocalActivities<GuardActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { maximumAttempts: 5, maximumInterval: '1 minute' },
-});
+const { runToolLocal } = proxyLocalActivities<GuardActivities>({ startToCloseTimeout: '1 minute', retry: toolRetry });
 
 function reject(type: string, message: string): never {
   throw ApplicationFailure.create({ type, message, nonRetryable: true });
@@ -274,11 +272,12 @@ export async function guardedCall(call: GuardedCallInput): Promise<GuardResult> 
   // (the `status` query says running-tool meanwhile).
   let afterTool: SearchAttributeUpdatePair[] = [];
   if (decision.action === 'escalate') setStatus('pending-approval', 'escalate', decided);
-  else if (call.execute && decision.action !== 'block' && runToolLocally) {
+  else if (!call.execute || decision.action === 'block') setStatus('done', decision.action, decided);
+  else if (!runToolLocally) setStatus('running-tool', decision.action, decided);
+  else {
     status = 'running-tool';
     afterTool = decided;
-  } else if (call.execute && decision.action !== 'block') setStatus('running-tool', decision.action, decided);
-  else setStatus('done', decision.action, decided);
+  }
   // A decision without reason or rules has nothing to show: no memo (one event and visibility write less).
   if (decision.reason || decision.rulesTriggered.length > 0) {
     upsertMemo({ reason: decision.reason ?? '', rules: decision.rulesTriggered });

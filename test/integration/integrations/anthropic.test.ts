@@ -6,19 +6,17 @@ import { waitFor } from '../helpers';
 import { countedTools, providerTestFile } from './guard-decider';
 
 const setup = providerTestFile('anthropic-integration');
-const decider = setup.decider;
-let env: typeof setup.env;
-let provider: typeof setup.provider;
-
-beforeAll(() => {
-  ({ env, provider } = setup);
-});
+const { decider } = setup;
 
 function guardedAnthropic(options: PatchOptions = {}) {
-  return patchAnthropic(new Anthropic({ baseURL: provider.anthropicURL, apiKey: 'test', maxRetries: 0 }), env.guard, {
-    escalationTimeout: '30s',
-    ...options,
-  });
+  return patchAnthropic(
+    new Anthropic({ baseURL: setup.provider.anthropicURL, apiKey: 'test', maxRetries: 0 }),
+    setup.env.guard,
+    {
+      escalationTimeout: '30s',
+      ...options,
+    },
+  );
 }
 
 const request = (messages: Anthropic.MessageParam[]): Anthropic.MessageCreateParamsNonStreaming => ({
@@ -46,7 +44,7 @@ function runTools(
 test('modify rewrites the tool_use input the agent loop sees and sends back', async () => {
   const anthropic = guardedAnthropic();
   const tools = countedTools();
-  provider.reply('/v1/messages', 'anthropic-order-tools', 'anthropic-final-answer');
+  setup.provider.reply('/v1/messages', 'anthropic-order-tools', 'anthropic-final-answer');
   const first = await anthropic.messages.create(request([question]));
   const email = first.content.find((b) => b.type === 'tool_use' && b.name === 'send_email') as Anthropic.ToolUseBlock;
   expect(email.input).toEqual({
@@ -63,14 +61,14 @@ test('modify rewrites the tool_use input the agent loop sees and sends back', as
     request([question, { role: 'assistant', content: first.content }, { role: 'user', content: results }]),
   );
   expect(final.stop_reason).toBe('end_turn');
-  const sent = provider.requests.at(-1)!.body.messages as { content: { input?: unknown }[] }[];
+  const sent = setup.provider.requests.at(-1)!.body.messages as { content: { input?: unknown }[] }[];
   expect(sent[1]!.content[2]!.input).toMatchObject({ redacted: true });
 });
 
 test('blocked calls throw one GuardBlocked naming each tool and rule; no tool of the turn runs', async () => {
   const anthropic = guardedAnthropic();
   const tools = countedTools();
-  provider.reply('/v1/messages', 'anthropic-dangerous-tools');
+  setup.provider.reply('/v1/messages', 'anthropic-dangerous-tools');
   const err = (await anthropic.messages
     .create(request([question]))
     .then((response) => runTools(response, tools))
@@ -89,7 +87,7 @@ test('blocked calls throw one GuardBlocked naming each tool and rule; no tool of
 test("onBlock 'tool-result': blocked calls never run, the model gets error tool_results it accepts", async () => {
   const anthropic = guardedAnthropic({ onBlock: 'tool-result' });
   const tools = countedTools();
-  provider.reply('/v1/messages', 'anthropic-dangerous-tools', 'anthropic-final-answer');
+  setup.provider.reply('/v1/messages', 'anthropic-dangerous-tools', 'anthropic-final-answer');
   const first = await anthropic.messages.create(request([question]));
   const summary = guardSummaryOf(first)!;
   const own = runTools(first, tools);
@@ -111,7 +109,7 @@ test("onBlock 'tool-result': blocked calls never run, the model gets error tool_
   const toolResults = [...own, ...(summary.toolResults as Anthropic.ToolResultBlockParam[])];
 
   // Without the withheld tool_use blocks the API refuses results that answer nothing.
-  provider.reply('/v1/messages');
+  setup.provider.reply('/v1/messages');
   await expect(
     anthropic.messages.create(
       request([question, { role: 'assistant', content: first.content }, { role: 'user', content: toolResults }]),
@@ -130,11 +128,13 @@ test('an escalation waits; an approval with edits racing in rewrites the refund;
   const callIdPrefix = `agent-${randomUUID().slice(0, 8)}-`;
   const anthropic = guardedAnthropic({ callIdPrefix });
   const tools = countedTools();
-  provider.reply('/v1/messages', 'anthropic-refund-tool');
+  setup.provider.reply('/v1/messages', 'anthropic-refund-tool');
   const escalationId = `${callIdPrefix}toolu_01D7FLrfh4GYq7yT1ULFeyMV`;
   const guarded = anthropic.messages.create(request([question]));
-  await waitFor(async () => ((await env.guard.status(escalationId)).status === 'pending-approval' ? true : undefined));
-  const approval = await env.guard.approve(escalationId, {
+  await waitFor(async () =>
+    (await setup.env.guard.status(escalationId)).status === 'pending-approval' ? true : undefined,
+  );
+  const approval = await setup.env.guard.approve(escalationId, {
     by: 'alice',
     groups: ['finance'],
     modifiedInput: { orderId: 'ord_8812', amount: 1000, currency: 'USD' },
@@ -152,7 +152,7 @@ test('an escalation waits; an approval with edits racing in rewrites the refund;
   });
 
   const decisions = decider.calls.filter((c) => c.tool === 'process_refund').length;
-  provider.reply('/v1/messages', 'anthropic-refund-tool');
+  setup.provider.reply('/v1/messages', 'anthropic-refund-tool');
   const rerun = await anthropic.messages.create(request([question]));
   expect((rerun.content[1] as Anthropic.ToolUseBlock).input).toEqual({
     orderId: 'ord_8812',
@@ -166,7 +166,7 @@ test('waitForEscalation false: the call is held back and reported pending with i
   const callIdPrefix = `agent-${randomUUID().slice(0, 8)}-`;
   const anthropic = guardedAnthropic({ callIdPrefix, waitForEscalation: false });
   const tools = countedTools();
-  provider.reply('/v1/messages', 'anthropic-refund-tool');
+  setup.provider.reply('/v1/messages', 'anthropic-refund-tool');
   const response = await anthropic.messages.create(request([question]));
   runTools(response, tools);
   expect(tools.ran).toEqual([]);
@@ -180,21 +180,21 @@ test('waitForEscalation false: the call is held back and reported pending with i
       escalationId,
     },
   ]);
-  expect((await env.guard.status(escalationId)).status).toBe('pending-approval');
-  await env.guard.deny(escalationId, { by: 'bob', reason: 'over budget' });
-  expect(await env.guard.waitForResult(escalationId)).toMatchObject({ action: 'block', reason: 'over budget' });
+  expect((await setup.env.guard.status(escalationId)).status).toBe('pending-approval');
+  await setup.env.guard.deny(escalationId, { by: 'bob', reason: 'over budget' });
+  expect(await setup.env.guard.waitForResult(escalationId)).toMatchObject({ action: 'block', reason: 'over budget' });
 });
 
 test('withResponse() still works on a patched client; streaming is refused unless passed through', async () => {
   const anthropic = guardedAnthropic();
-  provider.reply('/v1/messages', 'anthropic-order-tools');
+  setup.provider.reply('/v1/messages', 'anthropic-order-tools');
   const { data, response } = await anthropic.messages.create(request([question])).withResponse();
   expect(response.status).toBe(200);
   expect(guardSummaryOf(data)?.results).toHaveLength(2);
-  const before = provider.requests.length;
+  const before = setup.provider.requests.length;
   await expect(async () => anthropic.messages.create({ ...request([question]), stream: true })).rejects.toMatchObject({
     name: 'GuardInputError',
     message: expect.stringContaining('cannot guard a streamed response'),
   });
-  expect(provider.requests.length).toBe(before);
+  expect(setup.provider.requests.length).toBe(before);
 });

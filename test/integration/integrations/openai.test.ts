@@ -6,18 +6,12 @@ import { waitFor } from '../helpers';
 import { countedTools, providerTestFile } from './guard-decider';
 
 const setup = providerTestFile('openai-integration');
-const decider = setup.decider;
-let env: typeof setup.env;
-let provider: typeof setup.provider;
+const { decider } = setup;
 
-beforeAll(() => {
-  ({ env, provider } = setup);
-});
-
-const newOpenAI = () => new OpenAI({ baseURL: provider.openaiURL, apiKey: 'test', maxRetries: 0 });
+const newOpenAI = () => new OpenAI({ baseURL: setup.provider.openaiURL, apiKey: 'test', maxRetries: 0 });
 
 function guardedOpenAI(options: PatchOptions = {}) {
-  return patchOpenAI(newOpenAI(), env.guard, { escalationTimeout: '30s', ...options });
+  return patchOpenAI(newOpenAI(), setup.env.guard, { escalationTimeout: '30s', ...options });
 }
 
 const question: OpenAI.ChatCompletionMessageParam = { role: 'user', content: 'Order ord_8812: update the customer.' };
@@ -41,7 +35,7 @@ describe('Chat Completions', () => {
   test('a block throws GuardBlocked and nothing runs', async () => {
     const openai = guardedOpenAI();
     const tools = countedTools();
-    provider.reply('/v1/chat/completions', 'openai-chat-tools');
+    setup.provider.reply('/v1/chat/completions', 'openai-chat-tools');
     const err = (await openai.chat.completions
       .create(chat([question]))
       .then((completion) => runChatTools(completion, tools))
@@ -60,7 +54,7 @@ describe('Chat Completions', () => {
   test('tool-result mode: modified arguments are re-serialised, the block answered by a tool message', async () => {
     const openai = guardedOpenAI({ onBlock: 'tool-result' });
     const tools = countedTools();
-    provider.reply('/v1/chat/completions', 'openai-chat-tools', 'openai-chat-final-answer');
+    setup.provider.reply('/v1/chat/completions', 'openai-chat-tools', 'openai-chat-final-answer');
     const first = await openai.chat.completions.create(chat([question]));
     const message = first.choices[0]!.message;
     const email = message.tool_calls!.find((c) => c.id === 'call_Vr6ftUqCsafGoDGkU4CTEJtL');
@@ -94,7 +88,7 @@ describe('Chat Completions', () => {
   test('malformed arguments are a block with a clear reason, never a SyntaxError, never sent to the guard', async () => {
     const seen = decider.calls.length;
     const openai = guardedOpenAI();
-    provider.reply('/v1/chat/completions', 'openai-chat-malformed');
+    setup.provider.reply('/v1/chat/completions', 'openai-chat-malformed');
     const err = (await openai.chat.completions.create(chat([question])).catch((e: unknown) => e)) as GuardBlocked;
     expect(err).toMatchObject({ name: 'GuardBlocked', tool: 'process_refund', rulesTriggered: [] });
     expect(err.message).toContain(
@@ -104,7 +98,7 @@ describe('Chat Completions', () => {
 
     const tolerant = guardedOpenAI({ onBlock: 'tool-result' });
     const tools = countedTools();
-    provider.reply('/v1/chat/completions', 'openai-chat-malformed');
+    setup.provider.reply('/v1/chat/completions', 'openai-chat-malformed');
     const completion = await tolerant.chat.completions.create(chat([question]));
     runChatTools(completion, tools);
     expect(tools.ran.map((r) => r.tool)).toEqual(['lookup_order']);
@@ -117,9 +111,9 @@ describe('Chat Completions', () => {
   });
 
   test('guardToolCalls guards a completion from an unpatched client the same way', async () => {
-    provider.reply('/v1/chat/completions', 'openai-chat-tools');
+    setup.provider.reply('/v1/chat/completions', 'openai-chat-tools');
     const completion = await newOpenAI().chat.completions.create(chat([question]));
-    const summary = await guardToolCalls(completion, env.guard, { onBlock: 'tool-result' });
+    const summary = await guardToolCalls(completion, setup.env.guard, { onBlock: 'tool-result' });
     expect(summary.results.map((r) => [r.tool, r.result.action])).toEqual([
       ['lookup_order', 'allow'],
       ['send_email', 'modify'],
@@ -137,13 +131,13 @@ describe('Responses API', () => {
     const callIdPrefix = `resp-${randomUUID().slice(0, 8)}-`;
     const openai = guardedOpenAI({ callIdPrefix });
     const tools = countedTools();
-    provider.reply('/v1/responses', 'openai-responses-tools');
+    setup.provider.reply('/v1/responses', 'openai-responses-tools');
     const escalationId = `${callIdPrefix}call_12xhR4QkpnwPxaRk0Ib5OK1w`;
     const guarded = openai.responses.create({ model: 'gpt-4.1', input: 'Refund order ord_8812 and tell Dana.' });
     await waitFor(async () =>
-      (await env.guard.status(escalationId)).status === 'pending-approval' ? true : undefined,
+      (await setup.env.guard.status(escalationId)).status === 'pending-approval' ? true : undefined,
     );
-    await env.guard.approve(escalationId, { by: 'alice', groups: ['finance'] });
+    await setup.env.guard.approve(escalationId, { by: 'alice', groups: ['finance'] });
     const response = await guarded;
     for (const item of response.output) {
       if (item.type === 'function_call') tools.run(item.name, JSON.parse(item.arguments) as Record<string, unknown>);
@@ -158,13 +152,13 @@ describe('Responses API', () => {
   test('a denial while waiting blocks the refund: it is withheld and answered by function_call_output', async () => {
     const callIdPrefix = `resp-${randomUUID().slice(0, 8)}-`;
     const openai = guardedOpenAI({ callIdPrefix, onBlock: 'tool-result' });
-    provider.reply('/v1/responses', 'openai-responses-tools');
+    setup.provider.reply('/v1/responses', 'openai-responses-tools');
     const escalationId = `${callIdPrefix}call_12xhR4QkpnwPxaRk0Ib5OK1w`;
     const guarded = openai.responses.create({ model: 'gpt-4.1', input: 'Refund order ord_8812.' });
     await waitFor(async () =>
-      (await env.guard.status(escalationId)).status === 'pending-approval' ? true : undefined,
+      (await setup.env.guard.status(escalationId)).status === 'pending-approval' ? true : undefined,
     );
-    await env.guard.deny(escalationId, { by: 'bob', reason: 'over budget' });
+    await setup.env.guard.deny(escalationId, { by: 'bob', reason: 'over budget' });
     const response = await guarded;
     expect(response.output.map((o) => (o.type === 'function_call' ? o.name : o.type))).toEqual(['send_email']);
     expect(guardSummaryOf(response)?.toolResults).toEqual([
