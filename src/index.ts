@@ -9,6 +9,7 @@ export {
   GuardInputError,
   GuardToolFailed,
   type ApprovalErrorCode,
+  type InputErrorCode,
   type ApprovalOptions,
   type CheckOptions,
   type GuardClientOptions,

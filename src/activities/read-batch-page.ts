@@ -1,7 +1,9 @@
 /** Reads one page of a JSON Lines batch file from a byte offset, so no payload nears Temporal's 2 MB limit. */
 import { open } from 'node:fs/promises';
 import { ApplicationFailure } from '@temporalio/activity';
+import { batchItemIssue } from '../workflows/call-validation';
 import type { BatchItem } from '../workflows/definitions';
+import { INPUT_LIMITS } from '../workflows/input-limits';
 
 export interface ReadBatchPageInput {
   path: string;
@@ -9,8 +11,10 @@ export interface ReadBatchPageInput {
   offset: number;
   /** Most lines to return. */
   limit: number;
-  /** Most bytes to read (bounds the payload). @default 256 KiB */
+  /** Most bytes to read (bounds the payload); a single longer line is read alone. @default 256 KiB */
   maxBytes?: number;
+  /** Longest line read at all; a longer one is skipped as an invalid line. @default INPUT_LIMITS.batchLineBytes */
+  maxLineBytes?: number;
 }
 
 /** One non-blank line: an item, or why the line is not one. */
@@ -30,17 +34,41 @@ export interface BatchPage {
 }
 
 export const DEFAULT_PAGE_BYTES = 256 * 1024;
+const SCAN_BYTES = 64 * 1024;
 
-/** Why a parsed line is not a batch item, or undefined when it is one. */
-export function itemProblem(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a JSON object';
-  const v = value as Record<string, unknown>;
-  if (typeof v.tool !== 'string' || v.tool === '') return '"tool" must be a non-empty string';
-  if (typeof v.input !== 'object' || v.input === null || Array.isArray(v.input)) return '"input" must be an object';
-  if (v.context !== undefined && (typeof v.context !== 'object' || v.context === null || Array.isArray(v.context)))
-    return '"context" must be an object';
-  if (v.callId !== undefined && typeof v.callId !== 'string') return '"callId" must be a string';
-  return undefined;
+type FileHandle = Awaited<ReturnType<typeof open>>;
+
+/** Offset just after the next newline at or after `from` (or the file's size), read in small chunks. */
+async function endOfLine(file: FileHandle, from: number, size: number): Promise<number> {
+  const chunk = Buffer.alloc(SCAN_BYTES);
+  for (let at = from; at < size;) {
+    const { bytesRead } = await file.read(chunk, 0, chunk.length, at);
+    if (bytesRead === 0) break;
+    const nl = chunk.subarray(0, bytesRead).indexOf(10);
+    if (nl !== -1) return at + nl + 1;
+    at += bytesRead;
+  }
+  return size;
+}
+
+/**
+ * The page of one line longer than a page: read alone when within `maxLineBytes`, else skipped (never held in
+ * memory) and reported as an invalid line.
+ */
+async function longLinePage(file: FileHandle, offset: number, size: number, maxLineBytes: number): Promise<BatchPage> {
+  const buf = Buffer.alloc(Math.min(maxLineBytes + 1, size - offset));
+  const { bytesRead } = await file.read(buf, 0, buf.length, offset);
+  let nl = buf.subarray(0, bytesRead).indexOf(10);
+  if (nl === -1 && offset + bytesRead >= size && bytesRead <= maxLineBytes) nl = bytesRead;
+  if (nl !== -1) {
+    const end = Math.min(offset + nl + 1, size);
+    return { lines: [parseLine(buf.toString('utf8', 0, nl).trim(), offset, end)], nextOffset: end, eof: end >= size };
+  }
+  const end = await endOfLine(file, offset + bytesRead, size);
+  const error =
+    `byte ${offset}: the line is ${end - offset} bytes or more, over the limit batchLineBytes (${maxLineBytes}): ` +
+    'keep each item smaller';
+  return { lines: [{ error, end }], nextOffset: end, eof: end >= size };
 }
 
 function parseLine(text: string, start: number, end: number): BatchLine {
@@ -50,8 +78,8 @@ function parseLine(text: string, start: number, end: number): BatchLine {
   } catch (err) {
     return { error: `byte ${start}: invalid JSON (${(err as Error).message})`, end };
   }
-  const problem = itemProblem(value);
-  return problem ? { error: `byte ${start}: ${problem}`, end } : { item: value as BatchItem, end };
+  const issue = batchItemIssue(value);
+  return issue ? { error: `byte ${start}: ${issue.message}`, end } : { item: value as BatchItem, end };
 }
 
 /** Reads up to `limit` complete lines starting at `offset`. */
@@ -60,6 +88,7 @@ export async function readBatchPage({
   offset,
   limit,
   maxBytes = DEFAULT_PAGE_BYTES,
+  maxLineBytes = INPUT_LIMITS.batchLineBytes,
 }: ReadBatchPageInput): Promise<BatchPage> {
   let file;
   try {
@@ -88,12 +117,7 @@ export async function readBatchPage({
       if (text !== '') lines.push(parseLine(text, offset + pos, end));
       pos = Math.min(nl + 1, bytesRead);
     }
-    if (pos === 0 && bytesRead > 0) {
-      throw ApplicationFailure.nonRetryable(
-        `batch file ${path}: the line at byte ${offset} is longer than ${maxBytes} bytes: keep each item smaller`,
-        'GUARD_BATCH_LINE_TOO_LONG',
-      );
-    }
+    if (pos === 0 && bytesRead > 0) return await longLinePage(file, offset, size, maxLineBytes);
     const nextOffset = offset + pos;
     return { lines, nextOffset, eof: nextOffset >= size };
   } finally {

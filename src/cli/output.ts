@@ -5,9 +5,10 @@ export function printJson(value: unknown): void {
 
 /** Reports a failed command: the error's own message names the problem; the exit code says it failed. */
 export function fail(err: unknown, exitCode = 1): void {
-  const e = err as { name?: string; code?: string; message?: string };
+  const e = err as { name?: string; code?: string; message?: string; limit?: string };
   const label = e.code ?? e.name ?? 'Error';
-  process.stderr.write(`error: ${label}: ${e.message ?? String(err)}\n`);
+  const limits = typeof e.limit === 'string' ? ' (the limits: docs/limits.md)' : '';
+  process.stderr.write(`error: ${label}: ${e.message ?? String(err)}${limits}\n`);
   process.exitCode = exitCode;
 }
 

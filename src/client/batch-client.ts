@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { WorkflowIdConflictPolicy, type Client, type WorkflowHandle } from '@temporalio/client';
 import { msToNumber } from '@temporalio/common/lib/time';
 import type { Duration } from '@temporalio/common';
+import { batchItemIssue, callIdIssue, refusedItem } from '../workflows/call-validation';
 import type { guardBatch } from '../workflows/guard-batch';
 import {
   DEFAULT_TASK_QUEUE,
@@ -17,6 +18,7 @@ import {
   type BatchSummary,
   type GuardBatchInput,
 } from '../workflows/definitions';
+import { GuardInputError } from './errors';
 
 /** Inline items above this size must go through a file: workflow inputs are capped at 2 MB. */
 export const MAX_INLINE_BATCH_BYTES = 512 * 1024;
@@ -90,17 +92,22 @@ export class BatchClient {
   }
 
   /**
-   * Submits items inline (small batches).
+   * Submits items inline (small batches). An item that is malformed or over a limit of docs/limits.md is sent
+   * as its reason only, and the batch counts it `invalid` with that reason, as it does a bad line of a file.
    * @throws Error when the items exceed {@link MAX_INLINE_BATCH_BYTES}: write them to a file instead
    */
   async submitItems(items: BatchItem[], options: SubmitBatchOptions = {}): Promise<WorkflowHandle<typeof guardBatch>> {
-    const size = Buffer.byteLength(JSON.stringify(items));
+    const checked = items.map((item) => {
+      const issue = batchItemIssue(item);
+      return issue ? refusedItem(issue) : item;
+    });
+    const size = Buffer.byteLength(JSON.stringify(checked));
     if (size > MAX_INLINE_BATCH_BYTES) {
       throw new Error(
         `inline batch is ${size} bytes (limit ${MAX_INLINE_BATCH_BYTES}): write the items to a JSON Lines file and submit the file`,
       );
     }
-    return this.start({ source: { items } }, options);
+    return this.start({ source: { items: checked } }, options);
   }
 
   /** Counts per action and status, pending escalations, done/total. */
@@ -135,6 +142,8 @@ export class BatchClient {
     base: Pick<GuardBatchInput, 'source' | 'expectedTotal'>,
     options: SubmitBatchOptions,
   ): Promise<WorkflowHandle<typeof guardBatch>> {
+    const badId = options.batchId === undefined ? undefined : callIdIssue(options.batchId, 'batchId');
+    if (badId) throw new GuardInputError(badId.message, badId.limit ? { limit: badId.limit } : {});
     const batchId = options.batchId ?? `batch-${randomUUID()}`;
     const input: GuardBatchInput = {
       ...base,

@@ -67,9 +67,28 @@ export class GuardBlocked extends Error {
   }
 }
 
-/** A call or approval the client refuses before anything reaches Temporal: the message names the problem. */
+/**
+ * Why a call was refused: `GUARD_INPUT_LIMIT` when it broke a structural limit (then `limit` names it),
+ * `GUARD_INVALID_CALL` when it is malformed otherwise.
+ */
+export type InputErrorCode = 'GUARD_INPUT_LIMIT' | 'GUARD_INVALID_CALL';
+
+/**
+ * A call the client refuses before anything reaches Temporal (or that Temporal's payload conversion refused):
+ * the message names the problem and the fix.
+ */
 export class GuardInputError extends Error {
   override name = 'GuardInputError';
+  /** @default 'GUARD_INPUT_LIMIT' when `limit` is given, else 'GUARD_INVALID_CALL' */
+  readonly code: InputErrorCode;
+  /** The limit broken, as INPUT_LIMITS and docs/limits.md name it: `input.maxDepth`, `callIdLength`, ... */
+  readonly limit?: string;
+
+  constructor(message: string, options?: { cause?: unknown; code?: InputErrorCode; limit?: string }) {
+    super(message, options?.cause !== undefined ? { cause: options.cause } : undefined);
+    this.code = options?.code ?? (options?.limit ? 'GUARD_INPUT_LIMIT' : 'GUARD_INVALID_CALL');
+    if (options?.limit !== undefined) this.limit = options.limit;
+  }
 }
 
 /** Why an approval or denial was refused. */

@@ -11,6 +11,7 @@ import {
 } from '@temporalio/client';
 import {
   ApplicationFailure,
+  ValueError,
   WorkflowExecutionAlreadyStartedError,
   type DataConverter,
   type Duration,
@@ -20,7 +21,7 @@ import { dataConverterFromEnv } from '../codec/data-converter';
 import type { CallContext } from '../policy/types';
 import type { GuardTracing } from '../telemetry/tracing';
 import { tracingClientInterceptors } from '../telemetry/tracing-interceptors';
-import { approvalProblem, callProblem } from '../workflows/call-validation';
+import { approvalProblem, callIdIssue, callIssue, type Issue } from '../workflows/call-validation';
 import {
   decideUpdate,
   DEFAULT_TASK_QUEUE,
@@ -86,6 +87,13 @@ export interface ApprovalOptions {
 }
 
 const guardedCallType = 'guardedCall';
+
+// What the SDK's JSON payload converter cannot write (its ValueError says only "Unable to convert").
+const JSON_VALUES_ONLY = ' (give plain JSON values: no BigInt, functions, symbols or cycles)';
+
+function inputError(issue: Issue): GuardInputError {
+  return new GuardInputError(issue.message, issue.limit ? { limit: issue.limit } : {});
+}
 
 function updateErrorCode(err: unknown): { code: ApprovalErrorCode; message: string } | undefined {
   if (!(err instanceof WorkflowUpdateFailedError)) return undefined;
@@ -225,8 +233,8 @@ export class GuardClient {
       ...(execute ? { execute } : {}),
       ...(escalationTimeoutMs !== undefined ? { escalationTimeoutMs } : {}),
     };
-    const problem = callProblem(call);
-    if (problem) throw new GuardInputError(problem);
+    const issue = callIssue(call) ?? (options.callId === undefined ? undefined : callIdIssue(options.callId));
+    if (issue) throw inputError(issue);
     const workflowId = options.callId ?? `guard-${randomUUID()}`;
     try {
       return await this.client.workflow.start(guardedCallType, {
@@ -242,6 +250,11 @@ export class GuardClient {
     } catch (err) {
       // The same callId was used before and has completed: its result is the answer, never a second run.
       if (err instanceof WorkflowExecutionAlreadyStartedError) return this.client.workflow.getHandle(workflowId);
+      if (err instanceof ValueError) {
+        throw new GuardInputError(`the call to '${tool}' cannot be sent: ${err.message}${JSON_VALUES_ONLY}`, {
+          cause: err,
+        });
+      }
       throw err;
     }
   }
@@ -278,6 +291,10 @@ export class GuardClient {
     try {
       return await handle.executeUpdate(decideUpdate, { args: [input] });
     } catch (err) {
+      if (err instanceof ValueError) {
+        const message = `invalid approval for ${escalationId}: it cannot be sent: ${err.message}${JSON_VALUES_ONLY}`;
+        throw new GuardApprovalError('GUARD_INVALID_APPROVAL', escalationId, message, { cause: err });
+      }
       const coded = updateErrorCode(err);
       if (coded) throw new GuardApprovalError(coded.code, escalationId, coded.message, { cause: err });
       throw await this.explainClosed(escalationId, handle, err);

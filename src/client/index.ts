@@ -6,6 +6,7 @@ export {
   GuardInputError,
   GuardToolFailed,
   type ApprovalErrorCode,
+  type InputErrorCode,
   type BlockedCall,
 } from './errors';
 export {

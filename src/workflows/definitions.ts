@@ -112,6 +112,11 @@ export interface BatchItem {
   context?: CallContext;
   /** The caller's own ID for the item, kept in the item's context (`context.callId`) for correlation. */
   callId?: string;
+  /**
+   * Set in place of the content of an item refused before it became a call (over a limit, malformed): the batch
+   * counts it `invalid` with this reason. Written by the batch client and by the batch when it continues as new.
+   */
+  refused?: { message: string; limit?: string };
 }
 
 /** Where a batch's items come from: inline (small batches) or a JSON Lines file the worker reads in pages. */

@@ -10,6 +10,7 @@ import {
   isCancellation,
   log,
   ParentClosePolicy,
+  patched,
   proxyActivities,
   setHandler,
   startChild,
@@ -20,6 +21,7 @@ import {
 import type { GuardActivities } from '../activities/create-activities';
 import type { BatchLine } from '../activities/read-batch-page';
 import { BatchState, type Finish } from './batch-state';
+import { batchItemIssue, refusedItem, type Issue } from './call-validation';
 import {
   batchItemSignal,
   DEFAULT_BATCH_HISTORY_BUDGET,
@@ -33,6 +35,7 @@ import {
   type GuardBatchInput,
 } from './definitions';
 import { guardedCall } from './guarded-call';
+import { HOSTILE_INPUT_PATCH } from './patches';
 
 const { readBatchPage } = proxyActivities<GuardActivities>({
   startToCloseTimeout: '20 seconds',
@@ -69,6 +72,11 @@ export async function guardBatch(input: GuardBatchInput): Promise<BatchSummary> 
   );
   const source = input.source;
   const inline = 'items' in source ? source.items : undefined;
+  // Inline items are checked like a file's lines: one that is malformed or over a limit is counted invalid and
+  // never handed on (a value nested thousands deep cannot even be written into a child's arguments). The patch
+  // is asked only when an item is refused; batches of good items take the path they took before.
+  const inlineIssues: (Issue | undefined)[] = inline ? inline.map((item) => batchItemIssue(item)) : [];
+  const refusing = inlineIssues.some((issue) => issue !== undefined) && patched(HOSTILE_INPUT_PATCH);
   const state = new BatchState(batchId, input.carry, inline ? inline.length : input.expectedTotal);
   let cursor = input.carry?.cursor ?? 0;
   let exhausted = inline ? cursor >= inline.length : state.total !== undefined;
@@ -101,7 +109,12 @@ export async function guardBatch(input: GuardBatchInput): Promise<BatchSummary> 
 
   const refill = async () => {
     if (inline) {
-      buffer = inline.slice(cursor, cursor + PAGE_LINES).map((item, i) => ({ item, end: cursor + i + 1 }));
+      buffer = inline.slice(cursor, cursor + PAGE_LINES).map((item, i) => {
+        const issue = refusing ? inlineIssues[cursor + i] : undefined;
+        return issue
+          ? { error: `item ${cursor + i}: ${issue.message}`, end: cursor + i + 1 }
+          : { item, end: cursor + i + 1 };
+      });
       exhausted = cursor + buffer.length >= inline.length;
       return;
     }
@@ -167,7 +180,11 @@ export async function guardBatch(input: GuardBatchInput): Promise<BatchSummary> 
   const continueAsNewNow = async (cancelling: boolean): Promise<never> => {
     await CancellationScope.nonCancellable(() => condition(() => startsInFlight === 0 && state.running === 0));
     await condition(allHandlersFinished);
-    return continueAsNew<typeof guardBatch>({ ...input, carry: state.carry(cursor, cancelling) });
+    // Refused items travel as their reasons: their content may be too deep to be written again.
+    const carried = refusing
+      ? { source: { items: (inline ?? []).map((item, i) => (inlineIssues[i] ? refusedItem(inlineIssues[i]) : item)) } }
+      : {};
+    return continueAsNew<typeof guardBatch>({ ...input, ...carried, carry: state.carry(cursor, cancelling) });
   };
 
   // Cancelling denies the items still waiting for a human (their tool has not run) and lets running ones end.

@@ -5,6 +5,7 @@ import {
   ApplicationFailure,
   condition,
   log,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   startChild,
@@ -24,6 +25,7 @@ import type {
 import type { PolicyDecision } from '../policy/types';
 import { reportToBatch } from './batch-report';
 import { approvalProblem, callProblem, formatDuration } from './call-validation';
+import { HOSTILE_INPUT_PATCH } from './patches';
 import {
   approveSignal,
   decideUpdate,
@@ -79,6 +81,18 @@ const { runTool } = proxyActivities<GuardActivities>(runToolOptions);
 // A tool registered with `local: true`: no heartbeats, so a crashed worker's run is retried once the workflow
 // task times out; retries with longer backoff than localRetryThreshold wait on a durable timer.
 const { runToolLocal } = proxyLocalActivities<GuardActivities>({ startToCloseTimeout: '1 minute', retry: toolRetry });
+
+/**
+ * A problem found only by the structural limits, when this execution takes the limits' path. `patched()` is
+ * asked only then: a call within the limits takes the same path as before and records no marker.
+ */
+function limitProblem(problem: string | undefined): string | undefined {
+  return problem !== undefined && patched(HOSTILE_INPUT_PATCH) ? problem : undefined;
+}
+
+function signalProblem(payload: unknown): string | undefined {
+  return approvalProblem(payload, false, { limits: false }) ?? limitProblem(approvalProblem(payload, false));
+}
 
 function reject(type: string, message: string): never {
   throw ApplicationFailure.create({ type, message, nonRetryable: true });
@@ -157,8 +171,10 @@ export async function guardedCall(call: GuardedCallInput): Promise<GuardResult> 
     ];
   };
 
+  // The update's validator writes nothing to history and is not run on replay: it always checks the limits.
+  // A signal is applied in history, so its limit check is a change of a released path.
   const validateApproval = (payload: unknown, needsDecision: boolean) => {
-    const problem = approvalProblem(payload, needsDecision);
+    const problem = needsDecision ? approvalProblem(payload, true) : signalProblem(payload);
     if (problem) reject('GUARD_INVALID_APPROVAL', `invalid approval for ${escalationId}: ${problem}`);
     if (status !== 'pending-approval' || approvalInFlight || humanResult) reject(...notPending());
     const allowed = decision?.escalation?.approverGroups ?? [];
@@ -243,7 +259,7 @@ export async function guardedCall(call: GuardedCallInput): Promise<GuardResult> 
     { description: 'Waits until the policy has decided; returns the decision (escalate with its ID)' },
   );
 
-  const problem = callProblem(call);
+  const problem = callProblem(call, { limits: false }) ?? limitProblem(callProblem(call));
   if (problem) {
     result = { action: 'block', reason: `invalid call: ${problem}`, rulesTriggered: [], escalationId };
     setStatus('failed', 'block');

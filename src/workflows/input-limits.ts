@@ -32,12 +32,15 @@ export const INPUT_LIMITS = {
   callIdLength: 256,
   /** An approval's `by`, `reason` and `groups`. */
   approval: { byLength: 256, reasonLength: 4_096, groups: 64, groupLength: 128 },
+  /** The longest line of a batch file, in bytes: one item, which must fit one 2 MB payload with its envelope. */
+  batchLineBytes: 2_000_000,
 } as const satisfies {
   input: ValueLimits;
   context: ValueLimits;
   toolNameLength: number;
   callIdLength: number;
   approval: { byLength: number; reasonLength: number; groups: number; groupLength: number };
+  batchLineBytes: number;
 };
 
 /** The name of a limit, as error messages and the `GUARD_INPUT_LIMIT` code's details name it. */
@@ -90,10 +93,14 @@ interface Path {
   key: string | number;
 }
 
+// Messages show at most this much of a pointer: its keys may be long strings.
+const POINTER_SHOWN = 256;
+
 function pointer(path: Path | undefined): string {
   const tokens: string[] = [];
-  for (let p = path; p; p = p.parent) tokens.push(escapeToken(p.key));
-  return tokens.length === 0 ? '' : `/${tokens.reverse().join('/')}`;
+  for (let p = path; p; p = p.parent) tokens.push(escapeToken(p.key).slice(0, POINTER_SHOWN));
+  const full = tokens.length === 0 ? '' : `/${tokens.reverse().join('/')}`;
+  return full.length > POINTER_SHOWN ? `${full.slice(0, POINTER_SHOWN)}...` : full;
 }
 
 /**

@@ -35,6 +35,8 @@ test.each([
   ['{"input":{}}', '"tool" must be a non-empty string'],
   ['{"tool":"x","input":[]}', '"input" must be an object'],
   ['{"tool":"x","input":{},"callId":3}', '"callId" must be a string'],
+  ['{"tool":"x y","input":{}}', 'tool must be a name'],
+  ['{"tool":"x","input":{},"callId":"a b"}', 'has the character " "'],
 ])('reports a bad line %s without stopping', async (text, problem) => {
   const path = file(`bad-${problem.length}.jsonl`, `${text}\n${line(1)}\n`);
   const page = await readBatchPage({ path, offset: 0, limit: 10 });
@@ -43,12 +45,42 @@ test.each([
   expect(page.lines[1]?.item?.tool).toBe('lookup_order');
 });
 
-test('a line longer than the page is a permanent error naming the fix', async () => {
-  const path = file('long.jsonl', `${line(0)}\n`);
-  await expect(readBatchPage({ path, offset: 0, limit: 10, maxBytes: 10 })).rejects.toMatchObject({
-    type: 'GUARD_BATCH_LINE_TOO_LONG',
-    nonRetryable: true,
-  });
+test('a line longer than the page is read alone; one over the line limit is skipped as invalid', async () => {
+  const long = JSON.stringify({ tool: 'lookup_order', input: { note: 'x'.repeat(200) } });
+  const huge = JSON.stringify({ tool: 'lookup_order', input: { note: 'y'.repeat(5000) } });
+  const path = file('long.jsonl', `${long}\n${huge}\n${line(2)}\n${huge}`);
+  const read = (offset: number) => readBatchPage({ path, offset, limit: 10, maxBytes: 100, maxLineBytes: 1000 });
+  const first = await read(0);
+  expect(first.lines).toHaveLength(1);
+  expect(first.lines[0]?.item?.input.note).toHaveLength(200);
+  expect(first.nextOffset).toBe(long.length + 1);
+  const second = await read(first.nextOffset);
+  expect(second.lines).toEqual([
+    {
+      error: `byte ${long.length + 1}: the line is ${huge.length + 1} bytes or more, over the limit batchLineBytes (1000): keep each item smaller`,
+      end: long.length + huge.length + 2,
+    },
+  ]);
+  const third = await read(second.nextOffset);
+  expect(third.lines.map((l) => l.item?.input.orderId)).toEqual([2]);
+  const last = await read(third.nextOffset);
+  expect(last.lines[0]?.error).toContain('over the limit batchLineBytes');
+  expect(last).toMatchObject({ eof: true, nextOffset: Buffer.byteLength(`${long}\n${huge}\n${line(2)}\n${huge}`) });
+});
+
+test('a line over an input limit is an invalid line naming the limit', async () => {
+  const deep = `{"tool":"t","input":${'{"a":'.repeat(50_000)}{}${'}'.repeat(50_000)}}`;
+  const path = file('deep.jsonl', `${deep}\n${line(1)}\n`);
+  const page = await readBatchPage({ path, offset: 0, limit: 10 });
+  expect(page.lines[0]?.error).toMatch(
+    /^byte 0: input of tool 't' is nested more than 64 levels deep .*limit input\.maxDepth\)$/,
+  );
+  const next = await readBatchPage({ path, offset: page.nextOffset, limit: 10 });
+  expect(next.lines[0]?.item?.tool).toBe('lookup_order');
+  const wide = JSON.stringify({ tool: 't', input: {}, context: { note: 'v'.repeat(9000) } });
+  const widePath = file('wide.jsonl', `${wide}\n`);
+  const widePage = await readBatchPage({ path: widePath, offset: 0, limit: 10 });
+  expect(widePage.lines[0]?.error).toContain('limit context.maxStringLength');
 });
 
 test('a missing file names the path and that the worker must be able to read it', async () => {
