@@ -99,8 +99,11 @@ export function tableDecider(
   };
 }
 
-/** Writes a workflow's history to test/replay/histories/NAME.json when RECORD_HISTORIES=1. */
-export async function recordHistory(handle: WorkflowHandle, name: string): Promise<void> {
+/**
+ * Writes a workflow's history to test/replay/histories/NAME.json when RECORD_HISTORIES=1: its latest run, or the
+ * run `runId` (a run that continued as new).
+ */
+export async function recordHistory(handle: WorkflowHandle, name: string, runId?: string): Promise<void> {
   if (process.env.RECORD_HISTORIES !== '1') return;
   const cli = await findTemporalCli();
   if (!cli) throw new Error('recording histories needs the Temporal CLI');
@@ -113,6 +116,7 @@ export async function recordHistory(handle: WorkflowHandle, name: string): Promi
       process.env.DG_TEST_ADDRESS as string,
       '--workflow-id',
       handle.workflowId,
+      ...(runId ? ['--run-id', runId] : []),
       '--output',
       'json',
     ],
