@@ -22,6 +22,8 @@ export {
   type GuardStatus,
   type GuardedCallInput,
 } from './workflows/definitions';
+/** The structural limits every boundary checks (docs/limits.md). */
+export { INPUT_LIMITS, type ValueLimits } from './workflows/input-limits';
 export type { CallContext, Decider, GuardAction, PolicyDecision, RuleHit, ToolCall } from './policy/types';
 export { PolicyEngine, PolicyError, PolicyStore } from './policy';
 export { createWorker, type CreateWorkerOptions } from './worker';

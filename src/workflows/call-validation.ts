@@ -15,7 +15,7 @@ export interface Issue {
 }
 
 /** Which checks to run. */
-export interface CheckOptions {
+export interface ValidationOptions {
   /**
    * Check the structural limits too. Workflow code passes `false` for the checks its released versions made,
    * then checks the limits behind `patched()`. @default true
@@ -74,7 +74,7 @@ export function callIdIssue(callId: unknown, what = 'callId'): Issue | undefined
 }
 
 /** What is wrong with a guarded call, or undefined when it is well formed and within the limits. */
-export function callIssue(call: unknown, { limits = true }: CheckOptions = {}): Issue | undefined {
+export function callIssue(call: unknown, { limits = true }: ValidationOptions = {}): Issue | undefined {
   if (!isPlainObject(call)) return { message: 'the call must be an object {tool, input}' };
   const { tool, input, context, escalationTimeoutMs } = call as Partial<GuardedCallInput>;
   const badTool = toolIssue(tool);
@@ -96,7 +96,7 @@ export function callIssue(call: unknown, { limits = true }: CheckOptions = {}): 
 }
 
 /** Returns what is wrong with a guarded call, or undefined when it is well formed and within the limits. */
-export function callProblem(call: unknown, options: CheckOptions = {}): string | undefined {
+export function callProblem(call: unknown, options: ValidationOptions = {}): string | undefined {
   return callIssue(call, options)?.message;
 }
 
@@ -104,7 +104,7 @@ export function callProblem(call: unknown, options: CheckOptions = {}): string |
 export function approvalIssue(
   payload: unknown,
   needsDecision = false,
-  { limits = true }: CheckOptions = {},
+  { limits = true }: ValidationOptions = {},
 ): Issue | undefined {
   if (!isPlainObject(payload)) return { message: 'the payload must be an object {by, reason?, modifiedInput?}' };
   const { by, reason, modifiedInput, groups } = payload as Partial<ApproveInput>;
@@ -162,7 +162,7 @@ export function approvalIssue(
 export function approvalProblem(
   payload: unknown,
   needsDecision = false,
-  options: CheckOptions = {},
+  options: ValidationOptions = {},
 ): string | undefined {
   return approvalIssue(payload, needsDecision, options)?.message;
 }

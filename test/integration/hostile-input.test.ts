@@ -1,8 +1,10 @@
+import { execFile } from 'node:child_process';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Client, WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import type { ApplicationFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { Worker } from '@temporalio/worker';
 import fc from 'fast-check';
@@ -343,5 +345,44 @@ describe('batches', () => {
       }),
     ]);
     await expectNoFailedTask(handle);
+  });
+});
+
+describe('the CLI', () => {
+  /** Runs `durable-guard ARGS` as its own process against the test server; resolves with its exit code and output. */
+  async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    const root = join(__dirname, '..', '..');
+    try {
+      const { stdout, stderr } = await promisify(execFile)(
+        process.execPath,
+        [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'src/cli/main.ts', ...args],
+        { cwd: root, env: { ...process.env, TEMPORAL_ADDRESS: env.address, DURABLE_GUARD_TASK_QUEUE: env.taskQueue } },
+      );
+      return { code: 0, stdout, stderr };
+    } catch (err) {
+      const e = err as { code?: number; stdout?: string; stderr?: string };
+      return { code: e.code ?? -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+    }
+  }
+
+  test('check, check --execute and submit print the refusal in one line and exit 1', async () => {
+    const deep = JSON.stringify(nested(1000));
+    const check = await cli('check', 'read_file', deep);
+    expect(check).toMatchObject({ code: 1, stdout: '' });
+    expect(check.stderr).toMatch(
+      /^error: GUARD_INPUT_LIMIT: input of tool 'read_file' is nested more than 64 levels deep \(at \/a.*; limit input\.maxDepth\) \(the limits: docs\/limits\.md\)\n$/,
+    );
+    const run = await cli('check', '--execute', '--call-id', 'bad id', 'read_file', '{}');
+    expect(run).toMatchObject({ code: 1 });
+    expect(run.stderr).toBe(
+      'error: GUARD_INVALID_CALL: callId "bad id" has the character " ": use letters, digits and _ . : @ / + = -\n',
+    );
+    const path = join(dir, 'ok.jsonl');
+    writeFileSync(path, `${JSON.stringify({ tool: 'lookup_order', input: {} })}\n`);
+    const submit = await cli('submit', path, '--batch-id', 'b'.repeat(300));
+    expect(submit).toMatchObject({ code: 1 });
+    expect(submit.stderr).toBe(
+      'error: GUARD_INPUT_LIMIT: batchId is 300 characters long (limit callIdLength: 256) (the limits: docs/limits.md)\n',
+    );
   });
 });

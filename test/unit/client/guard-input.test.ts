@@ -43,7 +43,9 @@ const { input, context } = INPUT_LIMITS;
 
 /** Values over exactly one limit, each with the limit it breaks; wrapped in arbitrary JSON around them. */
 const overLimit = fc.oneof(
-  fc.integer({ min: input.maxDepth + 1, max: 20_000 }).map((depth) => ({ input: nested(depth), limit: 'input.maxDepth' })),
+  fc
+    .integer({ min: input.maxDepth + 1, max: 20_000 })
+    .map((depth) => ({ input: nested(depth), limit: 'input.maxDepth' })),
   fc
     .integer({ min: input.maxStringLength + 1, max: input.maxStringLength + 1000 })
     .map((n) => ({ input: { text: 'é'.repeat(n) }, limit: 'input.maxStringLength' })),
