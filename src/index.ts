@@ -5,6 +5,7 @@
 export {
   GuardApprovalError,
   GuardBlocked,
+  GuardCallIdConflict,
   GuardClient,
   GuardInputError,
   GuardToolFailed,
@@ -21,6 +22,7 @@ export {
   type GuardStatus,
   type GuardedCallInput,
 } from './workflows/definitions';
+export { callFingerprint, canonicalJson, type FingerprintedCall } from './workflows/fingerprint';
 export type { CallContext, Decider, GuardAction, PolicyDecision, RuleHit, ToolCall } from './policy/types';
 export { PolicyEngine, PolicyError, PolicyStore } from './policy';
 export { createWorker, type CreateWorkerOptions } from './worker';
@@ -39,6 +41,7 @@ export {
   guardToolCalls,
   patchAnthropic,
   patchOpenAI,
+  toolCallGuardId,
   type AnthropicClientLike,
   type OpenAIClientLike,
   type PatchOptions,

@@ -24,6 +24,7 @@ import { approvalProblem, callProblem } from '../workflows/call-validation';
 import {
   decideUpdate,
   DEFAULT_TASK_QUEUE,
+  guardFingerprintKey,
   guardToolKey,
   policyDecisionUpdate,
   statusQuery,
@@ -32,6 +33,8 @@ import {
   type GuardedCallInput,
   type GuardResult,
 } from '../workflows/definitions';
+import { callFingerprint } from '../workflows/fingerprint';
+import { assertSameCall } from './call-conflict';
 import { callDetails, callSummary } from './call-summary';
 import { GuardApprovalError, GuardBlocked, GuardInputError, GuardToolFailed, type ApprovalErrorCode } from './errors';
 
@@ -60,7 +63,10 @@ export interface GuardClientOptions {
 
 /** Options of one guarded call. */
 export interface CheckOptions {
-  /** Workflow ID: re-submitting the same ID returns the same execution's result. @default `guard-<uuid>` */
+  /**
+   * Workflow ID: re-submitting the same ID with the same tool, input and context returns the same execution's
+   * result; with a different call it throws `GuardCallIdConflict`. @default `guard-<uuid>`
+   */
   callId?: string;
   context?: CallContext;
   /** Wait for a human (or the timeout) instead of returning `escalate` at once. @default false */
@@ -228,22 +234,31 @@ export class GuardClient {
     const problem = callProblem(call);
     if (problem) throw new GuardInputError(problem);
     const workflowId = options.callId ?? `guard-${randomUUID()}`;
+    const fingerprint = callFingerprint(call);
+    let handle: WorkflowHandle;
     try {
-      return await this.client.workflow.start(guardedCallType, {
+      handle = await this.client.workflow.start(guardedCallType, {
         args: [call],
         workflowId,
         taskQueue: this.taskQueue,
         workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        typedSearchAttributes: [{ key: guardToolKey, value: tool }],
+        typedSearchAttributes: [
+          { key: guardToolKey, value: tool },
+          { key: guardFingerprintKey, value: fingerprint },
+        ],
         staticSummary: callSummary(tool, input, execute),
         staticDetails: callDetails(tool, input, execute, options.context),
       });
     } catch (err) {
       // The same callId was used before and has completed: its result is the answer, never a second run.
-      if (err instanceof WorkflowExecutionAlreadyStartedError) return this.client.workflow.getHandle(workflowId);
-      throw err;
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      handle = this.client.workflow.getHandle(workflowId);
     }
+    // Only a caller's callId can name an existing execution (the SDK does not say whether the start attached):
+    // its decision is returned only if it was made for this very call.
+    if (options.callId !== undefined) await assertSameCall(this.client, handle, fingerprint);
+    return handle;
   }
 
   private async result(handle: WorkflowHandle, tool = 'tool'): Promise<GuardResult> {

@@ -1,0 +1,4 @@
+/** Patch IDs of released workflow paths changed since (`patched()`); one ID per released change set. */
+
+/** Hostile-input hardening of guardedCall: input limits, call fingerprints, approver groups required. */
+export const HOSTILE_INPUT_PATCH = 'hostile-input';
