@@ -20,8 +20,7 @@ async function startArgument(client: Client, workflowId: string, runId: string):
     execution: { workflowId, runId },
     maximumPageSize: 1,
   });
-  const payloads = (history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ??
-    []) as Payload[];
+  const payloads = (history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? []) as Payload[];
   let decoded = payloads;
   const converter = client.workflow.options.loadedDataConverter;
   for (const codec of [...converter.payloadCodecs].reverse()) decoded = await codec.decode(decoded);

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import OpenAI from 'openai';
 import type { GuardBlocked } from '../../../src/client';
-import { guardSummaryOf, guardToolCalls, patchOpenAI, toolCallGuardId, type PatchOptions } from '../../../src/integrations';
+import {
+  guardSummaryOf,
+  guardToolCalls,
+  patchOpenAI,
+  toolCallGuardId,
+  type PatchOptions,
+} from '../../../src/integrations';
 import { waitFor } from '../helpers';
 import { countedTools, providerTestFile } from './guard-decider';
 
