@@ -183,7 +183,7 @@ test('waitForEscalation false: the call is held back and reported pending with i
     },
   ]);
   expect((await setup.env.guard.status(escalationId)).status).toBe('pending-approval');
-  await setup.env.guard.deny(escalationId, { by: 'bob', reason: 'over budget' });
+  await setup.env.guard.deny(escalationId, { by: 'bob', reason: 'over budget', groups: ['finance'] });
   expect(await setup.env.guard.waitForResult(escalationId)).toMatchObject({ action: 'block', reason: 'over budget' });
 });
 

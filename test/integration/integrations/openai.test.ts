@@ -166,7 +166,7 @@ describe('Responses API', () => {
     await waitFor(async () =>
       (await setup.env.guard.status(escalationId)).status === 'pending-approval' ? true : undefined,
     );
-    await setup.env.guard.deny(escalationId, { by: 'bob', reason: 'over budget' });
+    await setup.env.guard.deny(escalationId, { by: 'bob', reason: 'over budget', groups: ['finance'] });
     const response = await guarded;
     expect(response.output.map((o) => (o.type === 'function_call' ? o.name : o.type))).toEqual(['send_email']);
     expect(guardSummaryOf(response)?.toolResults).toEqual([
