@@ -178,7 +178,8 @@ export async function guardedCall(call: GuardedCallInput): Promise<GuardResult> 
         'GUARD_APPROVER_NOT_ALLOWED',
         `${by} may not decide ${escalationId}: one of the approver groups ${allowed.join(', ')} is required and ` +
           `the decision carries ${groups?.length ? `only ${groups.join(', ')}` : 'no groups'} ` +
-          `(send the approver's groups: --groups ${allowed[0]}, or "groups": ["${allowed[0]}"])`,
+          `(send the approver's groups with the decision: "groups": ["${allowed[0]}"], --groups ${allowed[0]} in the ` +
+          `CLI, or a webhook channel configured with groups for its links)`,
       );
     }
   };
