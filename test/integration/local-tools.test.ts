@@ -77,6 +77,8 @@ test('a local tool runs in the deciding workflow task: no activity events, one s
     'workflowTaskScheduled',
     'workflowTaskStarted',
     'workflowTaskCompleted',
+    'markerRecorded', // the hostile-input patch
+    'upsertWorkflowSearchAttributes', // TemporalChangeVersion, which the SDK records with every patch
     'markerRecorded', // the decision
     'workflowPropertiesModified', // the memo: reason and rules
     'markerRecorded', // the tool's run
