@@ -192,7 +192,9 @@ export async function benchBatch(options: BatchBenchOptions = {}): Promise<Batch
     const ids = Array.from({ length: pending }, (_, i) => `${batchId}/${i}`);
     for (let i = 0; i < ids.length; i += 100) {
       await Promise.all(
-        ids.slice(i, i + 100).map((id) => client.workflow.getHandle(id).signal(approveSignal, { by: 'bench' })),
+        ids
+          .slice(i, i + 100)
+          .map((id) => client.workflow.getHandle(id).signal(approveSignal, { by: 'bench', groups: ['finance'] })),
       );
     }
     const done = await pendingHandle.result();

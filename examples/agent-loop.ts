@@ -50,7 +50,7 @@ function report(summary: GuardedToolCalls | undefined): void {
   for (const { tool, escalationId } of summary?.pending ?? []) {
     console.log(
       `guard: ${tool} waits for approval: temporal workflow signal --workflow-id ${escalationId} ` +
-        `--name approve --input '{"by":"you"}'`,
+        `--name approve --input '{"by":"you","groups":["finance"]}'`,
     );
   }
 }

@@ -5,6 +5,7 @@
 export {
   GuardApprovalError,
   GuardBlocked,
+  GuardCallIdConflict,
   GuardClient,
   GuardInputError,
   GuardToolFailed,
@@ -24,6 +25,7 @@ export {
 } from './workflows/definitions';
 /** The structural limits every boundary checks (docs/limits.md). */
 export { INPUT_LIMITS, type ValueLimits } from './workflows/input-limits';
+export { callFingerprint, canonicalJson, type FingerprintedCall } from './workflows/fingerprint';
 export type { CallContext, Decider, GuardAction, PolicyDecision, RuleHit, ToolCall } from './policy/types';
 export { PolicyEngine, PolicyError, PolicyStore } from './policy';
 export { createWorker, type CreateWorkerOptions } from './worker';
@@ -42,6 +44,7 @@ export {
   guardToolCalls,
   patchAnthropic,
   patchOpenAI,
+  toolCallGuardId,
   type AnthropicClientLike,
   type OpenAIClientLike,
   type PatchOptions,

@@ -6,7 +6,7 @@ import { createRemoteGuard } from './activities/remote-guard';
 import type { ToolRegistry } from './activities/tools';
 import type { NotificationDeps } from './activities/create-activities';
 import { createNotifier } from './activities/notify';
-import { createApprovalLinkSigner, LINK_TTL_MS } from './approvals';
+import { channelLinkFor, createApprovalLinkSigner, LINK_TTL_MS } from './approvals';
 import { dataConverterFromEnv } from './codec/data-converter';
 import { loadWebhookTargets, nativeConnectionOptions, type ConnectionConfig, type GuardConfig } from './config';
 import { PolicyStore } from './policy';
@@ -43,13 +43,8 @@ function notificationDeps(guard: GuardConfig): NotificationDeps | undefined {
   return {
     notifier: createNotifier({ targets }),
     ...(publicUrl ? { inboxUrl: `${publicUrl}/` } : {}),
-    // The link is issued to the channel: whoever reads that channel decides as it.
-    ...(signer && publicUrl
-      ? {
-          linkFor: (escalationId: string, decision: 'approve' | 'deny', channel: string) =>
-            `${publicUrl}/v1/links/${signer.sign({ escalationId, decision, approver: channel })}`,
-        }
-      : {}),
+    // The link is issued to the channel: whoever reads that channel decides as it, with the channel's groups.
+    ...(signer && publicUrl ? { linkFor: channelLinkFor(signer, publicUrl, targets) } : {}),
   };
 }
 

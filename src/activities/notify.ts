@@ -13,6 +13,11 @@ export interface WebhookTarget {
   /** Standard Webhooks secret (`whsec_<base64>`); when set, requests carry `webhook-signature`. */
   secret?: string;
   format: 'standard' | 'slack';
+  /**
+   * Approver groups the readers of this channel hold: one-click links sent here decide with them. Without any, a
+   * link from this channel cannot decide an escalation whose rule has approver groups.
+   */
+  groups?: string[];
 }
 
 /** Links a human follows to decide. */

@@ -39,8 +39,8 @@ export async function assertMayDecide(groups: ApproverGroupsCache, id: string, a
 
 /**
  * Approves or denies through the `decide` update, so the caller gets the final answer or the workflow's reason.
- * `groups` is sent so the workflow enforces the approver groups itself; a link decision omits it because the
- * groups were checked when the link was minted.
+ * `groups` (the token's, or those a signed link carries) is sent so the workflow checks them against the rule
+ * itself: a rule with approver groups refuses a decision that carries none.
  */
 export async function decideEscalation(
   deps: { client: Client; guard: GuardClient },

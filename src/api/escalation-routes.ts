@@ -93,8 +93,13 @@ export function registerEscalationRoutes(app: FastifyInstance, context: ApiConte
         throw new ApiError('GUARD_ALREADY_DECIDED', `escalation ${id} is ${status.status}, not waiting for approval`);
       }
       const base = baseUrl(context, request);
-      const approve = links.sign({ escalationId: id, decision: 'approve', approver: approver.id });
-      const deny = links.sign({ escalationId: id, decision: 'deny', approver: approver.id });
+      const approve = links.sign({
+        escalationId: id,
+        decision: 'approve',
+        approver: approver.id,
+        groups: approver.groups,
+      });
+      const deny = links.sign({ escalationId: id, decision: 'deny', approver: approver.id, groups: approver.groups });
       return {
         escalationId: id,
         approver: approver.id,

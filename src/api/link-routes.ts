@@ -70,7 +70,7 @@ export function registerLinkRoutes(app: FastifyInstance, context: ApiContext): v
         const result = await decideEscalation(
           { client, guard },
           link.escalationId,
-          { id: link.approver },
+          { id: link.approver, ...(link.groups ? { groups: link.groups } : {}) },
           {
             decision: link.decision,
             reason,

@@ -13,6 +13,11 @@ export interface ApprovalLinkClaims {
   decision: LinkDecision;
   /** The approver identity the link was issued to. */
   approver: string;
+  /**
+   * The approver groups the link decides with: the minting approver's, or the channel's configured `groups`.
+   * Without any, the link cannot decide an escalation whose rule has approver groups.
+   */
+  groups?: string[];
 }
 
 /** A link that verified: its claims, its expiry (epoch ms) and its single-use nonce. */
@@ -68,6 +73,7 @@ interface WireClaims {
   a: string;
   x: number;
   n: string;
+  g?: string[];
 }
 
 function isWireClaims(value: unknown): value is WireClaims {
@@ -84,14 +90,16 @@ function isWireClaims(value: unknown): value is WireClaims {
     typeof claims.x === 'number' &&
     Number.isSafeInteger(claims.x) &&
     typeof claims.n === 'string' &&
-    SEGMENT.test(claims.n)
+    SEGMENT.test(claims.n) &&
+    (claims.g === undefined ||
+      (Array.isArray(claims.g) && claims.g.every((group) => typeof group === 'string' && group.length > 0)))
   );
 }
 
 /**
  * Creates a signer for one-click approval links. A token is `base64url(claims JSON).base64url(HMAC-SHA256)`; the
- * claims hold the escalation id, decision, approver, expiry and a random 128-bit nonce that makes each token
- * single-use through a {@link UsedLinkStore}.
+ * claims hold the escalation id, decision, approver, the approver groups it decides with (if any), expiry and a
+ * random 128-bit nonce that makes each token single-use through a {@link UsedLinkStore}.
  */
 export function createApprovalLinkSigner(options: ApprovalLinkSignerOptions): ApprovalLinkSigner {
   const secret = typeof options.secret === 'string' ? Buffer.from(options.secret, 'utf8') : Buffer.from(options.secret);
@@ -135,14 +143,24 @@ export function createApprovalLinkSigner(options: ApprovalLinkSignerOptions): Ap
         `approval link expired at ${new Date(claims.x).toISOString()}; decide in the inbox or ask for a new link`,
       );
     }
-    return { escalationId: claims.e, decision: claims.d, approver: claims.a, expiresAt: claims.x, nonce: claims.n };
+    return {
+      escalationId: claims.e,
+      decision: claims.d,
+      approver: claims.a,
+      ...(claims.g && claims.g.length > 0 ? { groups: claims.g } : {}),
+      expiresAt: claims.x,
+      nonce: claims.n,
+    };
   };
 
   return {
-    sign({ escalationId, decision, approver }) {
+    sign({ escalationId, decision, approver, groups }) {
       if (!escalationId || !approver) throw new TypeError('approval link needs a non-empty escalationId and approver');
       if (decision !== 'approve' && decision !== 'deny') {
         throw new TypeError(`approval link decision must be 'approve' or 'deny', got '${String(decision)}'`);
+      }
+      if (groups !== undefined && !groups.every((group) => typeof group === 'string' && group.length > 0)) {
+        throw new TypeError('approval link groups must be non-empty strings');
       }
       const claims: WireClaims = {
         v: TOKEN_VERSION,
@@ -151,6 +169,7 @@ export function createApprovalLinkSigner(options: ApprovalLinkSignerOptions): Ap
         a: approver,
         x: now() + options.ttlMs,
         n: randomBytes(NONCE_BYTES).toString('base64url'),
+        ...(groups && groups.length > 0 ? { g: groups } : {}),
       };
       const body = Buffer.from(JSON.stringify(claims), 'utf8').toString('base64url');
       return `${body}.${mac(body).toString('base64url')}`;

@@ -8,6 +8,7 @@ export type {
   LinkDecision,
   VerifiedApprovalLink,
 } from './approval-links';
+export { channelLinkFor, type LinkChannel } from './channel-links';
 export { FileUsedLinkStore, MemoryUsedLinkStore } from './used-link-store';
 export type { UsedLinkStore } from './used-link-store';
 export {

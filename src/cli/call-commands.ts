@@ -2,7 +2,7 @@
 import { userInfo } from 'node:os';
 import { Client, Connection } from '@temporalio/client';
 import type { Command } from 'commander';
-import { BatchClient, GuardClient } from '../client';
+import { BatchClient, GuardApprovalError, GuardClient, type ApprovalOptions } from '../client';
 import { dataConverterFromEnv } from '../codec';
 import { clientConnectionOptions, loadConnectionConfig, loadGuardConfig } from '../config';
 import { isBatch } from './batch-commands';
@@ -41,8 +41,38 @@ function approvalOptions(flags: ApprovalFlags) {
     by: flags.by ?? defaultApprover(),
     ...(flags.reason ? { reason: flags.reason } : {}),
     ...(flags.input ? { modifiedInput: parseJsonObject(flags.input, '--input') } : {}),
-    ...(flags.groups ? { groups: flags.groups.split(',').map((g) => g.trim()) } : {}),
+    ...(flags.groups
+      ? {
+          groups: flags.groups
+            .split(',')
+            .map((g) => g.trim())
+            .filter((g) => g !== ''),
+        }
+      : {}),
   };
+}
+
+/**
+ * Approves or denies; a refusal for missing approver groups says which groups the rule needs and how to pass
+ * them (the workflow only sees the groups the decision carries).
+ */
+async function decideFromShell(guard: GuardClient, id: string, decision: 'approve' | 'deny', flags: ApprovalFlags) {
+  const options: ApprovalOptions = approvalOptions(flags);
+  try {
+    return decision === 'approve' ? await guard.approve(id, options) : await guard.deny(id, options);
+  } catch (err) {
+    if (!(err instanceof GuardApprovalError) || err.code !== 'GUARD_APPROVER_NOT_ALLOWED') throw err;
+    const required = (await guard.status(id).catch(() => undefined))?.approverGroups ?? [];
+    const needs = required.length > 0 ? required.join(', ') : 'an approver group';
+    throw new GuardApprovalError(
+      err.code,
+      id,
+      `${options.by} may not ${decision} ${id}: the rule requires one of the approver groups ${needs}, and the ` +
+        `decision carried ${options.groups ? `only ${options.groups.join(', ')}` : 'none'}; if you hold one, ` +
+        `pass it: durable-guard ${decision} ${id} --groups ${required[0] ?? '<group>'}`,
+      { cause: err },
+    );
+  }
 }
 
 export function registerCallCommands(program: Command): Command {
@@ -53,7 +83,7 @@ export function registerCallCommands(program: Command): Command {
     .argument('<input>', 'tool input as a JSON object, e.g. \'{"amount": 4200}\'')
     .option('--wait', 'wait for a human decision or the escalation timeout')
     .option('--timeout <duration>', 'escalation timeout, e.g. 5m')
-    .option('--call-id <id>', 'workflow ID; re-using it returns the same result')
+    .option('--call-id <id>', 'workflow ID; re-using it for the same call returns the same result')
     .option('--execute', 'let the worker run the tool after allow/modify')
     .action(
       async (
@@ -90,9 +120,9 @@ export function registerCallCommands(program: Command): Command {
     .option('--by <name>', 'approver identity (default: $USER)')
     .option('--reason <text>', 'why')
     .option('--input <json>', 'approve with this edited input')
-    .option('--groups <list>', 'approver groups, comma-separated')
+    .option('--groups <list>', 'approver groups, comma-separated (required when the rule has approver groups)')
     .action(async (id: string, flags: ApprovalFlags) =>
-      withGuard((guard) => guard.approve(id, approvalOptions(flags))),
+      withGuard((guard) => decideFromShell(guard, id, 'approve', flags)),
     );
 
   program
@@ -101,7 +131,9 @@ export function registerCallCommands(program: Command): Command {
     .argument('<id>', 'escalation ID')
     .requiredOption('--reason <text>', 'why (shown to the caller)')
     .option('--by <name>', 'approver identity (default: $USER)')
-    .option('--groups <list>', 'approver groups, comma-separated')
-    .action(async (id: string, flags: ApprovalFlags) => withGuard((guard) => guard.deny(id, approvalOptions(flags))));
+    .option('--groups <list>', 'approver groups, comma-separated (required when the rule has approver groups)')
+    .action(async (id: string, flags: ApprovalFlags) =>
+      withGuard((guard) => decideFromShell(guard, id, 'deny', flags)),
+    );
   return program;
 }

@@ -1,15 +1,16 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { resolve } from 'node:path';
-import { WorkflowIdConflictPolicy, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type Client, type WorkflowHandle } from '@temporalio/client';
 import { msToNumber } from '@temporalio/common/lib/time';
-import type { Duration } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError, type Duration } from '@temporalio/common';
 import { batchItemIssue, callIdIssue, refusedItem } from '../workflows/call-validation';
 import type { guardBatch } from '../workflows/guard-batch';
 import {
   DEFAULT_TASK_QUEUE,
   guardActionKey,
   guardBatchIdKey,
+  guardFingerprintKey,
   guardStatusKey,
   guardToolKey,
   progressQuery,
@@ -18,6 +19,8 @@ import {
   type BatchSummary,
   type GuardBatchInput,
 } from '../workflows/definitions';
+import { sha256Hex } from '../workflows/fingerprint';
+import { assertSameBatch } from './call-conflict';
 import { GuardInputError } from './errors';
 
 /** Inline items above this size must go through a file: workflow inputs are capped at 2 MB. */
@@ -25,7 +28,10 @@ export const MAX_INLINE_BATCH_BYTES = 512 * 1024;
 
 /** Options of a batch submission. */
 export interface SubmitBatchOptions {
-  /** Workflow ID of the batch and prefix of its items' IDs; re-submitting the same ID attaches to it. @default `batch-<uuid>` */
+  /**
+   * Workflow ID of the batch and prefix of its items' IDs; re-submitting the same ID with the same items (and
+   * escalation timeout) attaches to it, with other items throws `GuardCallIdConflict`. @default `batch-<uuid>`
+   */
   batchId?: string;
   /** Items deciding or running their tool at once; pending escalations do not count. @default 50 */
   concurrency?: number;
@@ -48,9 +54,16 @@ export interface BatchItemResult {
 
 /** Counts the non-blank lines of a JSON Lines file without holding it in memory. */
 export async function countLines(path: string): Promise<number> {
+  return (await scanFile(path)).lines;
+}
+
+/** Non-blank lines and SHA-256 (hex) of a file, in one pass. */
+async function scanFile(path: string): Promise<{ lines: number; sha256: string }> {
+  const hash = createHash('sha256');
   let count = 0;
   let lineHasText = false;
   for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+    hash.update(chunk);
     for (const byte of chunk) {
       if (byte === 10) {
         if (lineHasText) count += 1;
@@ -58,7 +71,7 @@ export async function countLines(path: string): Promise<number> {
       } else if (byte !== 32 && byte !== 13 && byte !== 9) lineHasText = true;
     }
   }
-  return lineHasText ? count + 1 : count;
+  return { lines: lineHasText ? count + 1 : count, sha256: hash.digest('hex') };
 }
 
 /**
@@ -85,10 +98,13 @@ export class BatchClient {
    */
   async submitFile(path: string, options: SubmitBatchOptions = {}): Promise<WorkflowHandle<typeof guardBatch>> {
     const absolute = resolve(path);
-    const expectedTotal = await countLines(absolute).catch((err: Error) => {
+    const scanned = await scanFile(absolute).catch((err: Error) => {
       throw new Error(`cannot read batch file ${absolute}: ${err.message}`);
     });
-    return this.start({ source: { path: absolute }, expectedTotal }, options);
+    // The file's content, not its path, is what the batch decides on.
+    return this.start({ source: { path: absolute }, expectedTotal: scanned.lines }, options, {
+      file: scanned.sha256,
+    });
   }
 
   /**
@@ -107,7 +123,7 @@ export class BatchClient {
         `inline batch is ${size} bytes (limit ${MAX_INLINE_BATCH_BYTES}): write the items to a JSON Lines file and submit the file`,
       );
     }
-    return this.start({ source: { items: checked } }, options);
+    return this.start({ source: { items: checked } }, options, { items: checked });
   }
 
   /** Counts per action and status, pending escalations, done/total. */
@@ -141,6 +157,7 @@ export class BatchClient {
   private async start(
     base: Pick<GuardBatchInput, 'source' | 'expectedTotal'>,
     options: SubmitBatchOptions,
+    content: { items: BatchItem[] } | { file: string },
   ): Promise<WorkflowHandle<typeof guardBatch>> {
     const badId = options.batchId === undefined ? undefined : callIdIssue(options.batchId, 'batchId');
     if (badId) throw new GuardInputError(badId.message, badId.limit ? { limit: badId.limit } : {});
@@ -153,13 +170,27 @@ export class BatchClient {
         ? { escalationTimeoutMs: msToNumber(options.escalationTimeout) }
         : {}),
     };
-    return this.client.workflow.start<typeof guardBatch>('guardBatch', {
-      workflowId: batchId,
-      taskQueue: this.taskQueue,
-      args: [input],
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-      typedSearchAttributes: [{ key: guardBatchIdKey, value: batchId }],
-      staticSummary: `batch ${batchId}`,
-    });
+    const fingerprint = sha256Hex({ ...content, escalationTimeoutMs: input.escalationTimeoutMs });
+    let handle: WorkflowHandle<typeof guardBatch>;
+    try {
+      handle = await this.client.workflow.start<typeof guardBatch>('guardBatch', {
+        workflowId: batchId,
+        taskQueue: this.taskQueue,
+        args: [input],
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+        // A finished batch is attached to, not run again: its items' IDs are taken.
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        typedSearchAttributes: [
+          { key: guardBatchIdKey, value: batchId },
+          { key: guardFingerprintKey, value: fingerprint },
+        ],
+        staticSummary: `batch ${batchId}`,
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      handle = this.client.workflow.getHandle<typeof guardBatch>(batchId);
+    }
+    if (options.batchId !== undefined) await assertSameBatch(handle, fingerprint);
+    return handle;
   }
 }

@@ -127,3 +127,39 @@ export class GuardToolFailed extends Error {
     this.callId = callId;
   }
 }
+
+/**
+ * A caller-given callId (or batch ID) already names a different call (or batch): its result belongs to that one.
+ * `expected` is this call's fingerprint, `found` the one recorded on the existing execution.
+ */
+export class GuardCallIdConflict extends Error {
+  override name = 'GuardCallIdConflict';
+  readonly code = 'GUARD_CALL_ID_CONFLICT';
+  readonly callId: string;
+  /** Fingerprint of the call (or batch) being submitted. */
+  readonly expected: string;
+  /** Fingerprint recorded on the existing execution with that ID. */
+  readonly found: string;
+  /** Whether the ID is a call's or a batch's. */
+  readonly kind: 'call' | 'batch';
+
+  constructor(
+    fields: { callId: string; expected: string; found: string; kind?: 'call' | 'batch' },
+    options?: { cause?: unknown },
+  ) {
+    const kind = fields.kind ?? 'call';
+    const what =
+      kind === 'call'
+        ? `callId '${fields.callId}' already names a different call (tool, input or context differ)`
+        : `batch ID '${fields.callId}' already names a batch with different items`;
+    super(
+      `${what}: recorded fingerprint ${fields.found}, this ${kind}'s ${fields.expected}; ` +
+        `its decision is not this ${kind}'s: use a new ${kind === 'call' ? 'callId' : 'batch ID'} for a different ${kind}`,
+      options,
+    );
+    this.callId = fields.callId;
+    this.expected = fields.expected;
+    this.found = fields.found;
+    this.kind = kind;
+  }
+}

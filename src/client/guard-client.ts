@@ -25,6 +25,7 @@ import { approvalProblem, callIdIssue, callIssue, type Issue } from '../workflow
 import {
   decideUpdate,
   DEFAULT_TASK_QUEUE,
+  guardFingerprintKey,
   guardToolKey,
   policyDecisionUpdate,
   statusQuery,
@@ -33,6 +34,8 @@ import {
   type GuardedCallInput,
   type GuardResult,
 } from '../workflows/definitions';
+import { callFingerprint } from '../workflows/fingerprint';
+import { assertSameCall } from './call-conflict';
 import { callDetails, callSummary } from './call-summary';
 import { GuardApprovalError, GuardBlocked, GuardInputError, GuardToolFailed, type ApprovalErrorCode } from './errors';
 
@@ -61,7 +64,10 @@ export interface GuardClientOptions {
 
 /** Options of one guarded call. */
 export interface CheckOptions {
-  /** Workflow ID: re-submitting the same ID returns the same execution's result. @default `guard-<uuid>` */
+  /**
+   * Workflow ID: re-submitting the same ID with the same tool, input and context returns the same execution's
+   * result; with a different call it throws `GuardCallIdConflict`. @default `guard-<uuid>`
+   */
   callId?: string;
   context?: CallContext;
   /** Wait for a human (or the timeout) instead of returning `escalate` at once. @default false */
@@ -236,27 +242,36 @@ export class GuardClient {
     const issue = callIssue(call) ?? (options.callId === undefined ? undefined : callIdIssue(options.callId));
     if (issue) throw inputError(issue);
     const workflowId = options.callId ?? `guard-${randomUUID()}`;
+    const fingerprint = callFingerprint(call);
+    let handle: WorkflowHandle;
     try {
-      return await this.client.workflow.start(guardedCallType, {
+      handle = await this.client.workflow.start(guardedCallType, {
         args: [call],
         workflowId,
         taskQueue: this.taskQueue,
         workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        typedSearchAttributes: [{ key: guardToolKey, value: tool }],
+        typedSearchAttributes: [
+          { key: guardToolKey, value: tool },
+          { key: guardFingerprintKey, value: fingerprint },
+        ],
         staticSummary: callSummary(tool, input, execute),
         staticDetails: callDetails(tool, input, execute, options.context),
       });
     } catch (err) {
       // The same callId was used before and has completed: its result is the answer, never a second run.
-      if (err instanceof WorkflowExecutionAlreadyStartedError) return this.client.workflow.getHandle(workflowId);
       if (err instanceof ValueError) {
         throw new GuardInputError(`the call to '${tool}' cannot be sent: ${err.message}${JSON_VALUES_ONLY}`, {
           cause: err,
         });
       }
-      throw err;
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      handle = this.client.workflow.getHandle(workflowId);
     }
+    // Only a caller's callId can name an existing execution (the SDK does not say whether the start attached):
+    // its decision is returned only if it was made for this very call.
+    if (options.callId !== undefined) await assertSameCall(this.client, handle, fingerprint);
+    return handle;
   }
 
   private async result(handle: WorkflowHandle, tool = 'tool'): Promise<GuardResult> {

@@ -3,6 +3,7 @@ export { GuardClient, type ApprovalOptions, type CheckOptions, type GuardClientO
 export {
   GuardApprovalError,
   GuardBlocked,
+  GuardCallIdConflict,
   GuardInputError,
   GuardToolFailed,
   type ApprovalErrorCode,

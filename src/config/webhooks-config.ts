@@ -10,13 +10,15 @@ const targetSchema = z
     url: z.url(),
     secret: z.string().startsWith('whsec_').optional(),
     format: z.enum(['standard', 'slack']).default('standard'),
+    groups: z.array(z.string().min(1)).optional(),
   })
   .strict();
 const fileSchema = z.object({ webhooks: z.array(targetSchema) }).strict();
 
 /**
- * Reads `DURABLE_GUARD_WEBHOOKS`: a YAML/JSON file `webhooks: [{name, url, secret?, format}]` whose names a
- * policy's `escalation.channels` refer to. Secrets stay in this file, never in workflow history.
+ * Reads `DURABLE_GUARD_WEBHOOKS`: a YAML/JSON file `webhooks: [{name, url, secret?, format, groups?}]` whose names a
+ * policy's `escalation.channels` refer to. Secrets stay in this file, never in workflow history. `groups` are the
+ * approver groups whoever reads the channel holds: the one-click links sent there decide with them.
  * @returns the targets; none when the variable is unset.
  * @throws ConfigError naming the variable, the entry and the fix.
  */
@@ -37,7 +39,7 @@ export function loadWebhookTargets(env: NodeJS.ProcessEnv = process.env): Webhoo
     const issue = parsed.error.issues[0];
     throw new ConfigError(
       'DURABLE_GUARD_WEBHOOKS',
-      `${path}: ${issue?.path.join('.') || '(top level)'}: ${issue?.message} (expected webhooks: [{name, url, secret?: whsec_..., format?: standard|slack}])`,
+      `${path}: ${issue?.path.join('.') || '(top level)'}: ${issue?.message} (expected webhooks: [{name, url, secret?: whsec_..., format?: standard|slack, groups?: [group, ...]}])`,
     );
   }
   const names = new Set<string>();

@@ -1,6 +1,7 @@
 /** Guards every tool call of one model response before the agent loop runs any of them. */
 import { GuardBlocked, GuardInputError, type BlockedCall } from '../client/errors';
 import type { GuardResult } from '../workflows/definitions';
+import { callFingerprint, type FingerprintedCall } from '../workflows/fingerprint';
 import { anthropicToolCalls, isAnthropicMessage } from './anthropic-calls';
 import { chatCompletionToolCalls, isChatCompletion } from './openai-chat-calls';
 import { isResponsesResponse, responseFunctionCalls } from './openai-responses-calls';
@@ -57,6 +58,18 @@ function pendingText(tool: string, result: GuardResult): string {
   return `durable-guard is holding this call to ${tool} for human approval (${detail.join('; ')}). It has not run yet.`;
 }
 
+/**
+ * The guarded call's ID for one provider tool call: `${prefix}${toolCallId}-` and the first 16 hex digits of the
+ * call's fingerprint, so that a provider ID replayed with other arguments names a new call instead of the first.
+ *
+ * @param prefix the `callIdPrefix` option
+ * @param toolCallId the provider's ID of the tool call
+ * @param call the tool, input and context that are guarded
+ */
+export function toolCallGuardId(prefix: string, toolCallId: string, call: FingerprintedCall): string {
+  return `${prefix}${toolCallId}-${callFingerprint(call).slice(0, 16)}`;
+}
+
 async function decide(call: ProposedCall, guard: ToolGuard, options: GuardToolCallsOptions): Promise<GuardResult> {
   if (call.input === undefined) {
     return { action: 'block', reason: call.problem ?? 'the call has no usable input', rulesTriggered: [] };
@@ -64,7 +77,15 @@ async function decide(call: ProposedCall, guard: ToolGuard, options: GuardToolCa
   return guard.check(call.tool, call.input, {
     waitForEscalation: options.waitForEscalation ?? true,
     ...(options.escalationTimeout !== undefined ? { escalationTimeout: options.escalationTimeout } : {}),
-    ...(options.callIdPrefix !== undefined ? { callId: `${options.callIdPrefix}${call.toolCallId}` } : {}),
+    ...(options.callIdPrefix !== undefined
+      ? {
+          callId: toolCallGuardId(options.callIdPrefix, call.toolCallId, {
+            tool: call.tool,
+            input: call.input,
+            context: options.context,
+          }),
+        }
+      : {}),
     ...(options.context !== undefined ? { context: options.context } : {}),
   });
 }

@@ -3,7 +3,7 @@
  * runs them. `patchAnthropic` / `patchOpenAI` wrap an SDK client in one line; `guardToolCalls` guards one
  * response by hand. The SDKs are optional: nothing here imports them.
  */
-export { guardSummaryOf, guardToolCalls } from './guard-tool-calls';
+export { guardSummaryOf, guardToolCalls, toolCallGuardId } from './guard-tool-calls';
 export { patchAnthropic, type AnthropicClientLike } from './patch-anthropic';
 export { patchOpenAI, type OpenAIClientLike } from './patch-openai';
 export type { PatchOptions } from './patch-create';

@@ -65,9 +65,10 @@ export interface GuardToolCallsOptions {
   /** Approval window, e.g. '5m' or 300000. @default the rule's, else 300 s */
   escalationTimeout?: CheckOptions['escalationTimeout'];
   /**
-   * Makes the guarded call's ID `${callIdPrefix}${toolCallId}`, so that re-running an agent turn on the same
-   * model response finds the same escalation instead of opening a second one. Without it every check gets
-   * a fresh ID.
+   * Makes the guarded call's ID `${callIdPrefix}${toolCallId}-<16 hex digits of the call's fingerprint>`
+   * ({@link toolCallGuardId}), so that re-running an agent turn on the same model response finds the same
+   * escalation instead of opening a second one, while a tool call ID replayed with other arguments opens a new
+   * call. Without it every check gets a fresh ID.
    */
   callIdPrefix?: string;
   /** Who is calling; available to rule conditions as `context`. */

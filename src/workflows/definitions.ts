@@ -40,6 +40,8 @@ export interface GuardResult {
   policyVersion?: string;
   /** What the tool returned, for calls that asked the workflow to run it. */
   toolResult?: unknown;
+  /** SHA-256 of the canonical tool, input and context this result was decided for (`GuardFingerprint`). */
+  fingerprint?: string;
 }
 
 /** The argument of the `guardedCall` workflow. */
@@ -65,7 +67,10 @@ export interface ApproveInput {
   by: string;
   reason?: string;
   modifiedInput?: Record<string, unknown>;
-  /** Approver groups the sender vouches for; checked against the rule's approver groups when given. */
+  /**
+   * Approver groups the sender claims (a claim, not proof): a rule with approver groups refuses a decision that
+   * carries none of them.
+   */
   groups?: string[];
 }
 
@@ -101,9 +106,18 @@ export const guardActionKey = defineSearchAttributeKey('GuardAction', SearchAttr
 export const guardStatusKey = defineSearchAttributeKey('GuardStatus', SearchAttributeType.KEYWORD);
 export const guardBatchIdKey = defineSearchAttributeKey('GuardBatchId', SearchAttributeType.KEYWORD);
 export const guardRulesKey = defineSearchAttributeKey('GuardRules', SearchAttributeType.KEYWORD_LIST);
+/** SHA-256 hex of the canonical call (guardedCall) or batch content (guardBatch): a re-used ID must match it. */
+export const guardFingerprintKey = defineSearchAttributeKey('GuardFingerprint', SearchAttributeType.KEYWORD);
 
 /** Every search attribute of ours, for registration on the dev server and on a real cluster. */
-export const GUARD_SEARCH_ATTRIBUTES = [guardToolKey, guardActionKey, guardStatusKey, guardBatchIdKey, guardRulesKey];
+export const GUARD_SEARCH_ATTRIBUTES = [
+  guardToolKey,
+  guardActionKey,
+  guardStatusKey,
+  guardBatchIdKey,
+  guardRulesKey,
+  guardFingerprintKey,
+];
 
 /** One line of a batch file, or one inline batch item. */
 export interface BatchItem {

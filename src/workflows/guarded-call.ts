@@ -25,7 +25,6 @@ import type {
 import type { PolicyDecision } from '../policy/types';
 import { reportToBatch } from './batch-report';
 import { approvalProblem, callProblem, formatDuration } from './call-validation';
-import { HOSTILE_INPUT_PATCH } from './patches';
 import {
   approveSignal,
   decideUpdate,
@@ -33,6 +32,7 @@ import {
   denySignal,
   guardActionKey,
   guardBatchIdKey,
+  guardFingerprintKey,
   guardRulesKey,
   guardStatusKey,
   guardToolKey,
@@ -46,8 +46,10 @@ import {
   type GuardStatus,
 } from './definitions';
 import { recordDecisionSpan } from './decision-spans';
+import { callFingerprint } from './fingerprint';
 import { recordDecisionMetrics, recordEscalationWait } from './metrics';
 import { notifyEscalation } from './notify-escalation';
+import { HOSTILE_INPUT_PATCH } from './patches';
 
 // Both activities heartbeat while they work: a crashed worker's task is retried after 10 s, not the full timeout.
 const decideOptions: ActivityOptions = {
@@ -104,6 +106,7 @@ function reject(type: string, message: string): never {
  */
 export async function guardedCall(call: GuardedCallInput): Promise<GuardResult> {
   const escalationId = workflowInfo().workflowId;
+  let fingerprint: string | undefined;
   const tool = typeof call?.tool === 'string' ? call.tool : '(invalid)';
   let status: GuardStatus = 'deciding';
   let decision: PolicyDecision | undefined;
@@ -148,6 +151,7 @@ export async function guardedCall(call: GuardedCallInput): Promise<GuardResult> 
     rulesTriggered: d.rulesTriggered,
     escalationId,
     policyVersion: d.policyVersion,
+    ...(fingerprint ? { fingerprint } : {}),
     ...(d.action === 'escalate' ? {} : { decidedBy: { kind: 'policy' as const, at: new Date().toISOString() } }),
   });
 
@@ -178,11 +182,18 @@ export async function guardedCall(call: GuardedCallInput): Promise<GuardResult> 
     if (problem) reject('GUARD_INVALID_APPROVAL', `invalid approval for ${escalationId}: ${problem}`);
     if (status !== 'pending-approval' || approvalInFlight || humanResult) reject(...notPending());
     const allowed = decision?.escalation?.approverGroups ?? [];
-    const groups = (payload as ApproveInput).groups;
-    if (groups && allowed.length > 0 && !groups.some((g) => allowed.includes(g))) {
+    const { by, groups } = payload as ApproveInput;
+    const inGroup = groups?.some((g) => allowed.includes(g)) ?? false;
+    // Groups are claims of the sender: a rule with groups refuses a decision that carries none of them. The update's
+    // validator writes nothing to history; a signal's refusal changes a released path, so `patched()` is asked only
+    // when the released code would have applied it (a decision without groups).
+    if (allowed.length > 0 && !inGroup && (groups || needsDecision || patched(HOSTILE_INPUT_PATCH))) {
       reject(
         'GUARD_APPROVER_NOT_ALLOWED',
-        `${(payload as ApproveInput).by} may not decide ${escalationId}: approver groups ${allowed.join(', ')} required`,
+        `${by} may not decide ${escalationId}: one of the approver groups ${allowed.join(', ')} is required and ` +
+          `the decision carries ${groups?.length ? `only ${groups.join(', ')}` : 'no groups'} ` +
+          `(send the approver's groups with the decision: "groups": ["${allowed[0]}"], --groups ${allowed[0]} in the ` +
+          `CLI, or a webhook channel configured with groups for its links)`,
       );
     }
   };
@@ -267,6 +278,8 @@ export async function guardedCall(call: GuardedCallInput): Promise<GuardResult> 
     return result;
   }
 
+  // Computing it adds no command (it rides in the decision's upsert), so it needs no patch.
+  fingerprint = callFingerprint(call);
   const decideStarted = Date.now();
   const { runToolLocally, ...policyDecision } = await decidePolicy(
     { tool, input: call.input, context: call.context, execute: call.execute },
@@ -283,6 +296,10 @@ export async function guardedCall(call: GuardedCallInput): Promise<GuardResult> 
       ? []
       : [{ key: guardBatchIdKey, value: batchId }]),
     { key: guardRulesKey, value: decision.rulesTriggered.map((r) => r.id) },
+    // A client of ours sets it at start; a call started by a plain Temporal client gets it here.
+    ...(fingerprint === undefined || started.get(guardFingerprintKey) === fingerprint
+      ? []
+      : [{ key: guardFingerprintKey, value: fingerprint }]),
   ];
   // A local tool runs in this workflow task: its status after the run is the first one shown, in one upsert
   // (the `status` query says running-tool meanwhile).

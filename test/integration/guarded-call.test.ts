@@ -52,6 +52,8 @@ afterAll(async () => {
 });
 
 const handleOf = (id: string) => env.client.workflow.getHandle(id);
+/** The refund rule's approver groups: a decision must carry one. */
+const finance = ['finance'];
 
 async function pendingRefund(amount = 4200, options = {}): Promise<string> {
   const result = await env.guard.check('process_refund', { amount }, options);
@@ -134,7 +136,7 @@ describe('escalations', () => {
       }
       return undefined;
     });
-    const approved = await env.guard.approve(id, { by: 'alice', reason: 'customer is right' });
+    const approved = await env.guard.approve(id, { by: 'alice', reason: 'customer is right', groups: finance });
     expect(approved).toMatchObject({
       action: 'allow',
       reason: 'customer is right',
@@ -147,7 +149,7 @@ describe('escalations', () => {
 
   test('approve signal from the TypeScript client resumes the call', async () => {
     const id = await pendingRefund();
-    await handleOf(id).signal(approveSignal, { by: 'bob' });
+    await handleOf(id).signal(approveSignal, { by: 'bob', groups: finance });
     const result = await env.guard.waitForResult(id);
     expect(result).toMatchObject({ action: 'allow', decidedBy: { kind: 'human', identity: 'bob' } });
     await recordHistory(handleOf(id), 'escalate-approve-signal');
@@ -167,7 +169,7 @@ describe('escalations', () => {
       '--name',
       'approve',
       '--input',
-      '{"by":"carol"}',
+      '{"by":"carol","groups":["finance"]}',
     ]);
     const result = await env.guard.waitForResult(id);
     expect(result).toMatchObject({ action: 'allow', decidedBy: { kind: 'human', identity: 'carol' } });
@@ -176,12 +178,12 @@ describe('escalations', () => {
   test('approve with edited input resolves to modify; an edit the policy blocks is refused', async () => {
     const id = await pendingRefund();
     const refused = await approvalError(
-      env.guard.approve(id, { by: 'alice', modifiedInput: { amount: 1, forbidden: true } }),
+      env.guard.approve(id, { by: 'alice', groups: finance, modifiedInput: { amount: 1, forbidden: true } }),
     );
     expect(refused.code).toBe('GUARD_EDIT_REFUSED');
     expect(refused.message).toContain('forbidden field present');
     expect((await handleOf(id).query(statusQuery)).status).toBe('pending-approval');
-    const result = await env.guard.approve(id, { by: 'alice', modifiedInput: { amount: 1000 } });
+    const result = await env.guard.approve(id, { by: 'alice', groups: finance, modifiedInput: { amount: 1000 } });
     expect(result).toMatchObject({
       action: 'modify',
       modifiedInput: { amount: 1000 },
@@ -192,7 +194,7 @@ describe('escalations', () => {
 
   test('deny blocks with the approver reason', async () => {
     const id = await pendingRefund();
-    const result = await env.guard.deny(id, { by: 'bob', reason: 'over budget' });
+    const result = await env.guard.deny(id, { by: 'bob', reason: 'over budget', groups: finance });
     expect(result).toMatchObject({
       action: 'block',
       reason: 'over budget',
@@ -231,13 +233,15 @@ describe('escalations', () => {
 
   test('double approval: the second is refused as already decided; concurrent approvals record one', async () => {
     const id = await pendingRefund();
-    await env.guard.approve(id, { by: 'alice' });
-    const second = await approvalError(env.guard.approve(id, { by: 'bob' }));
+    await env.guard.approve(id, { by: 'alice', groups: finance });
+    const second = await approvalError(env.guard.approve(id, { by: 'bob', groups: finance }));
     expect(second.code).toBe('GUARD_ALREADY_DECIDED');
     expect(second.message).toContain('alice');
 
     const racing = await pendingRefund();
-    const outcomes = await Promise.allSettled(['a', 'b', 'c', 'd', 'e'].map((by) => env.guard.approve(racing, { by })));
+    const outcomes = await Promise.allSettled(
+      ['a', 'b', 'c', 'd', 'e'].map((by) => env.guard.approve(racing, { by, groups: finance })),
+    );
     const winners = outcomes.filter((o) => o.status === 'fulfilled') as PromiseFulfilledResult<GuardResult>[];
     expect(winners).toHaveLength(1);
     for (const loser of outcomes.filter((o) => o.status === 'rejected') as PromiseRejectedResult[]) {
@@ -278,7 +282,7 @@ describe('execute mode', () => {
     await waitFor(async () =>
       (await handleOf(callId).query(statusQuery)).status === 'pending-approval' ? true : undefined,
     );
-    await env.guard.approve(callId, { by: 'alice', modifiedInput: { amount: 1000 } });
+    await env.guard.approve(callId, { by: 'alice', groups: finance, modifiedInput: { amount: 1000 } });
     const result = await pending;
     expect(result).toMatchObject({ action: 'modify', toolResult: { refunded: 1000 } });
     expect(toolRuns.filter((r) => r.key === callId).map((r) => r.input)).toEqual([{ amount: 1000 }]);
@@ -349,7 +353,7 @@ describe('bad input', () => {
     await handle.signal(approveSignal, { reason: 'no by' } as never);
     await handle.signal('approve', 'not even an object');
     expect((await handle.query(statusQuery)).status).toBe('pending-approval');
-    const result = await env.guard.deny(id, { by: 'ops', reason: 'cleanup' });
+    const result = await env.guard.deny(id, { by: 'ops', reason: 'cleanup', groups: finance });
     expect(result.action).toBe('block');
     expect((await handle.describe()).status.name).toBe('COMPLETED');
     await recordHistory(handle, 'escalate-bad-messages-deny');

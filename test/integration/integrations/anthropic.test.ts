@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Anthropic from '@anthropic-ai/sdk';
 import type { GuardBlocked } from '../../../src/client';
-import { guardSummaryOf, patchAnthropic, type PatchOptions } from '../../../src/integrations';
+import { guardSummaryOf, patchAnthropic, toolCallGuardId, type PatchOptions } from '../../../src/integrations';
 import { waitFor } from '../helpers';
 import { countedTools, providerTestFile } from './guard-decider';
 
@@ -25,6 +25,8 @@ const request = (messages: Anthropic.MessageParam[]): Anthropic.MessageCreatePar
   messages,
 });
 
+/** The refund the fixtures' model proposes, as the guard sees it (its ID carries its fingerprint). */
+const refundCall = { tool: 'process_refund', input: { orderId: 'ord_8812', amount: 4200, currency: 'USD' } };
 const question: Anthropic.MessageParam = { role: 'user', content: 'Order ord_8812 arrived damaged. Sort it out.' };
 
 /** The agent loop under test: runs every tool_use the (guarded) response still holds. */
@@ -129,7 +131,7 @@ test('an escalation waits; an approval with edits racing in rewrites the refund;
   const anthropic = guardedAnthropic({ callIdPrefix });
   const tools = countedTools();
   setup.provider.reply('/v1/messages', 'anthropic-refund-tool');
-  const escalationId = `${callIdPrefix}toolu_01D7FLrfh4GYq7yT1ULFeyMV`;
+  const escalationId = toolCallGuardId(callIdPrefix, 'toolu_01D7FLrfh4GYq7yT1ULFeyMV', refundCall);
   const guarded = anthropic.messages.create(request([question]));
   await waitFor(async () =>
     (await setup.env.guard.status(escalationId)).status === 'pending-approval' ? true : undefined,
@@ -171,7 +173,7 @@ test('waitForEscalation false: the call is held back and reported pending with i
   runTools(response, tools);
   expect(tools.ran).toEqual([]);
   expect(response.content.map((b) => b.type)).toEqual(['text']);
-  const escalationId = `${callIdPrefix}toolu_01D7FLrfh4GYq7yT1ULFeyMV`;
+  const escalationId = toolCallGuardId(callIdPrefix, 'toolu_01D7FLrfh4GYq7yT1ULFeyMV', refundCall);
   expect(guardSummaryOf(response)?.pending).toEqual([
     {
       toolCallId: 'toolu_01D7FLrfh4GYq7yT1ULFeyMV',
@@ -181,7 +183,7 @@ test('waitForEscalation false: the call is held back and reported pending with i
     },
   ]);
   expect((await setup.env.guard.status(escalationId)).status).toBe('pending-approval');
-  await setup.env.guard.deny(escalationId, { by: 'bob', reason: 'over budget' });
+  await setup.env.guard.deny(escalationId, { by: 'bob', reason: 'over budget', groups: ['finance'] });
   expect(await setup.env.guard.waitForResult(escalationId)).toMatchObject({ action: 'block', reason: 'over budget' });
 });
 

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import OpenAI from 'openai';
 import type { GuardBlocked } from '../../../src/client';
-import { guardSummaryOf, guardToolCalls, patchOpenAI, type PatchOptions } from '../../../src/integrations';
+import {
+  guardSummaryOf,
+  guardToolCalls,
+  patchOpenAI,
+  toolCallGuardId,
+  type PatchOptions,
+} from '../../../src/integrations';
 import { waitFor } from '../helpers';
 import { countedTools, providerTestFile } from './guard-decider';
 
@@ -14,6 +20,8 @@ function guardedOpenAI(options: PatchOptions = {}) {
   return patchOpenAI(newOpenAI(), setup.env.guard, { escalationTimeout: '30s', ...options });
 }
 
+/** The refund the fixtures' model proposes, as the guard sees it (its ID carries its fingerprint). */
+const refundCall = { tool: 'process_refund', input: { orderId: 'ord_8812', amount: 4200, currency: 'USD' } };
 const question: OpenAI.ChatCompletionMessageParam = { role: 'user', content: 'Order ord_8812: update the customer.' };
 const chat = (messages: OpenAI.ChatCompletionMessageParam[]) => ({ model: 'gpt-4o', messages });
 
@@ -132,7 +140,7 @@ describe('Responses API', () => {
     const openai = guardedOpenAI({ callIdPrefix });
     const tools = countedTools();
     setup.provider.reply('/v1/responses', 'openai-responses-tools');
-    const escalationId = `${callIdPrefix}call_12xhR4QkpnwPxaRk0Ib5OK1w`;
+    const escalationId = toolCallGuardId(callIdPrefix, 'call_12xhR4QkpnwPxaRk0Ib5OK1w', refundCall);
     const guarded = openai.responses.create({ model: 'gpt-4.1', input: 'Refund order ord_8812 and tell Dana.' });
     await waitFor(async () =>
       (await setup.env.guard.status(escalationId)).status === 'pending-approval' ? true : undefined,
@@ -153,12 +161,12 @@ describe('Responses API', () => {
     const callIdPrefix = `resp-${randomUUID().slice(0, 8)}-`;
     const openai = guardedOpenAI({ callIdPrefix, onBlock: 'tool-result' });
     setup.provider.reply('/v1/responses', 'openai-responses-tools');
-    const escalationId = `${callIdPrefix}call_12xhR4QkpnwPxaRk0Ib5OK1w`;
+    const escalationId = toolCallGuardId(callIdPrefix, 'call_12xhR4QkpnwPxaRk0Ib5OK1w', refundCall);
     const guarded = openai.responses.create({ model: 'gpt-4.1', input: 'Refund order ord_8812.' });
     await waitFor(async () =>
       (await setup.env.guard.status(escalationId)).status === 'pending-approval' ? true : undefined,
     );
-    await setup.env.guard.deny(escalationId, { by: 'bob', reason: 'over budget' });
+    await setup.env.guard.deny(escalationId, { by: 'bob', reason: 'over budget', groups: ['finance'] });
     const response = await guarded;
     expect(response.output.map((o) => (o.type === 'function_call' ? o.name : o.type))).toEqual(['send_email']);
     expect(guardSummaryOf(response)?.toolResults).toEqual([

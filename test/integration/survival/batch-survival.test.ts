@@ -116,7 +116,7 @@ test('kill -9 the dev server while escalations wait: after a restart on the same
   batches = new BatchClient(client, taskQueue);
 
   const [approved, ...timingOut] = waiting.pendingIds;
-  await client.workflow.getHandle(approved as string).signal(approveSignal, { by: 'alice' });
+  await client.workflow.getHandle(approved as string).signal(approveSignal, { by: 'alice', groups: ['finance'] });
   const summary = await batches.result(batchId);
   expect(summary).toMatchObject({ state: 'completed', done: 20, total: 20, pendingEscalations: 0 });
   expect(summary.counts.escalated).toBe(4);

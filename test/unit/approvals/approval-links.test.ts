@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   ApprovalLinkError,
+  channelLinkFor,
   createApprovalLinkSigner,
   FileUsedLinkStore,
   MemoryUsedLinkStore,
@@ -114,6 +115,56 @@ describe('approval link signer', () => {
     await expect(signer.redeem(token)).rejects.toMatchObject({ code: 'expired' });
     clock = 0;
     await expect(signer.redeem(token)).resolves.toMatchObject(claims);
+  });
+});
+
+describe('link groups', () => {
+  const signer = createApprovalLinkSigner({ secret: SECRET, ttlMs: 60_000 });
+  const tokenOf = (url: string) => url.slice(url.lastIndexOf('/') + 1);
+
+  test('a link carries the groups it was signed with; without groups it carries none', () => {
+    expect(signer.verify(signer.sign({ ...claims, groups: ['finance', 'ops'] }))).toMatchObject({
+      ...claims,
+      groups: ['finance', 'ops'],
+    });
+    expect(signer.verify(signer.sign(claims))).not.toHaveProperty('groups');
+    expect(signer.verify(signer.sign({ ...claims, groups: [] }))).not.toHaveProperty('groups');
+  });
+
+  test('groups are signed: adding a group to the claims forges the link', () => {
+    const token = signer.sign(claims);
+    const [body, signature] = token.split('.') as [string, string];
+    const wire = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const widened = Buffer.from(JSON.stringify({ ...wire, g: ['finance'] })).toString('base64url');
+    expect(codeOf(() => signer.verify(`${widened}.${signature}`))).toBe('forged');
+  });
+
+  test('signed groups that are not a list of names -> malformed; signing refuses empty names', () => {
+    const body = Buffer.from(
+      JSON.stringify({ v: 1, e: 'guard-1', d: 'approve', a: 'alice', x: 9e12, n: 'abc', g: 'finance' }),
+    ).toString('base64url');
+    const signature = createHmac('sha256', SECRET).update(body).digest('base64url');
+    expect(codeOf(() => signer.verify(`${body}.${signature}`))).toBe('malformed');
+    expect(() => signer.sign({ ...claims, groups: [''] })).toThrow(/non-empty strings/);
+  });
+
+  test("a channel's link is issued to the channel and carries exactly the channel's configured groups", () => {
+    const linkFor = channelLinkFor(signer, 'https://guard.example', [
+      { name: 'finance-webhook', groups: ['finance'] },
+      { name: 'ops-slack' },
+    ]);
+    const finance = linkFor('guard-1', 'approve', 'finance-webhook');
+    expect(finance).toMatch(/^https:\/\/guard\.example\/v1\/links\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+    expect(signer.verify(tokenOf(finance))).toMatchObject({
+      escalationId: 'guard-1',
+      decision: 'approve',
+      approver: 'finance-webhook',
+      groups: ['finance'],
+    });
+    const ops = signer.verify(tokenOf(linkFor('guard-1', 'deny', 'ops-slack')));
+    expect(ops).toMatchObject({ approver: 'ops-slack', decision: 'deny' });
+    expect(ops).not.toHaveProperty('groups');
+    expect(signer.verify(tokenOf(linkFor('guard-1', 'approve', 'unknown')))).not.toHaveProperty('groups');
   });
 });
 

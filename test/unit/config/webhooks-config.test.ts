@@ -26,6 +26,18 @@ describe('loadWebhookTargets', () => {
     ]);
   });
 
+  test("a channel's approver groups are read; an empty group name is refused", () => {
+    const path = file(
+      'groups.yaml',
+      'webhooks:\n  - { name: finance-webhook, url: "https://hooks.example/f", groups: [finance] }\n',
+    );
+    expect(loadWebhookTargets({ DURABLE_GUARD_WEBHOOKS: path })).toEqual([
+      { name: 'finance-webhook', url: 'https://hooks.example/f', format: 'standard', groups: ['finance'] },
+    ]);
+    const bad = file('bad-groups.yaml', 'webhooks:\n  - { name: a, url: "https://x.example", groups: [""] }\n');
+    expect(() => loadWebhookTargets({ DURABLE_GUARD_WEBHOOKS: bad })).toThrow(/webhooks\.0\.groups\.0/);
+  });
+
   test.each([
     ['not-url.yaml', 'webhooks:\n  - { name: a, url: nope }\n', /webhooks\.0\.url/],
     ['bad-secret.yaml', 'webhooks:\n  - { name: a, url: "https://x.example", secret: plain }\n', /webhooks\.0\.secret/],

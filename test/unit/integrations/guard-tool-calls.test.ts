@@ -1,5 +1,5 @@
 import type { CheckOptions } from '../../../src/client';
-import { guardSummaryOf, guardToolCalls, type ToolGuard } from '../../../src/integrations';
+import { guardSummaryOf, guardToolCalls, toolCallGuardId, type ToolGuard } from '../../../src/integrations';
 import type { GuardResult } from '../../../src/workflows/definitions';
 import { loadFixture } from '../../fixtures/providers/load-fixture';
 
@@ -41,7 +41,7 @@ test('every call is checked concurrently: all checks start before any answer', a
   expect(summary.provider).toBe('anthropic');
 });
 
-test('check options: waitForEscalation defaults to true; callId is prefix + tool call ID; context passes', async () => {
+test('check options: waitForEscalation defaults to true; callId is prefix + tool call ID + fingerprint; context passes', async () => {
   const { guard, checks, release } = tableGuard({});
   release();
   await guardToolCalls(loadFixture('anthropic-refund-tool'), guard, {
@@ -52,11 +52,31 @@ test('check options: waitForEscalation defaults to true; callId is prefix + tool
   expect(checks[0]!.options).toEqual({
     waitForEscalation: true,
     escalationTimeout: '2m',
-    callId: 'agent-7-toolu_01D7FLrfh4GYq7yT1ULFeyMV',
+    callId: toolCallGuardId('agent-7-', 'toolu_01D7FLrfh4GYq7yT1ULFeyMV', {
+      tool: 'process_refund',
+      input: { orderId: 'ord_8812', amount: 4200, currency: 'USD' },
+      context: { agent: 'support-bot' },
+    }),
     context: { agent: 'support-bot' },
   });
   await guardToolCalls(loadFixture('anthropic-refund-tool'), guard, { waitForEscalation: false });
   expect(checks[1]!.options).toEqual({ waitForEscalation: false });
+});
+
+test('a provider tool call ID replayed with other arguments gets another callId; the same call the same one', async () => {
+  const { guard, checks, release } = tableGuard({});
+  release();
+  const replayed = loadFixture<Message>('anthropic-refund-tool');
+  const refund = replayed.content.find((block) => block.type === 'tool_use')!;
+  await guardToolCalls(loadFixture('anthropic-refund-tool'), guard, { callIdPrefix: 'agent-7-' });
+  await guardToolCalls(loadFixture('anthropic-refund-tool'), guard, { callIdPrefix: 'agent-7-' });
+  refund.input = { ...refund.input, amount: 99_999 };
+  await guardToolCalls(replayed, guard, { callIdPrefix: 'agent-7-' });
+  const [first, again, changed] = checks.map((c) => c.options?.callId);
+  expect(first).toMatch(/^agent-7-toolu_01D7FLrfh4GYq7yT1ULFeyMV-[0-9a-f]{16}$/);
+  expect(again).toBe(first);
+  expect(changed).toMatch(/^agent-7-toolu_01D7FLrfh4GYq7yT1ULFeyMV-[0-9a-f]{16}$/);
+  expect(changed).not.toBe(first);
 });
 
 test('modify rewrites the input in place; the summary keeps what the model proposed', async () => {
