@@ -9,6 +9,7 @@ import { getEscalation } from './escalations';
 import { ApiError } from './errors';
 import { CONTENT_SECURITY_POLICY } from './html';
 import { linkConfirmPage, linkOutcomePage } from './inbox-page';
+import { emptyBodyAsObject } from './json-body';
 import { linkFormSchema, linkParamsSchema, type LinkForm } from './schemas';
 import { toApiError } from './to-api-error';
 
@@ -53,9 +54,7 @@ export function registerLinkRoutes(app: FastifyInstance, context: ApiContext): v
   app.post<LinkRoute & { Body: LinkForm }>(
     '/v1/links/:token',
     {
-      preValidation: async (request) => {
-        if (request.body === undefined || request.body === null) request.body = {};
-      },
+      preValidation: emptyBodyAsObject,
       schema: { params: linkParamsSchema, body: linkFormSchema },
     },
     async (request, reply) => {
