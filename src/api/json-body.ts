@@ -50,10 +50,13 @@ function syntaxProblem(text: string): string | undefined {
   }
 }
 
-/** Replaces fastify's `application/json` parser with the checked one. */
+/**
+ * Replaces fastify's `application/json` parser with the checked one, and drops its `text/plain` parser: bodies are
+ * JSON (or the link form), anything else is 415.
+ */
 export function registerJsonBody(app: FastifyInstance): void {
   const parse = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
+  app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = body as string;
     if (jsonNestsDeeperThan(text, MAX_BODY_DEPTH)) {

@@ -13,7 +13,7 @@ export const BOB_TOKEN = 'bob-token-0123456789abcdef';
  */
 export async function apiWithoutTemporal(
   bodyLimit?: number,
-  extra: Partial<Pick<ApiOptions, 'logger'>> = {},
+  extra: Partial<Pick<ApiOptions, 'logger' | 'links'>> = {},
 ): Promise<{ app: FastifyInstance; close(): Promise<void> }> {
   const connection = Connection.lazy({ address: '127.0.0.1:1', connectTimeout: 200, interceptors: [] });
   const client = new Client({ connection });
