@@ -1,7 +1,7 @@
 /** Runs the approval API (and inbox) against Temporal with the configured approvers and links. */
 import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { startApi } from './api';
+import { startApi, type ApiOptions } from './api';
 import {
   createApprovalLinkSigner,
   FileUsedLinkStore,
@@ -26,9 +26,20 @@ export interface RunApiOptions {
   approvers?: ApproverRegistry;
   /** Overrides the configured port (0 picks a free one). */
   port?: number;
+  /** Log settings (pino options; tokens are redacted whatever is given). @default JSON lines on stderr at `info` */
+  logger?: ApiOptions['logger'];
 }
 
-export async function runApi({ connection: config, guard, approvers, port }: RunApiOptions): Promise<RunningApi> {
+/** The API's log by default: JSON lines on stderr, so stdout stays free for what a command prints. */
+export const DEFAULT_API_LOGGER = { level: 'info', stream: process.stderr } as const;
+
+export async function runApi({
+  connection: config,
+  guard,
+  approvers,
+  port,
+  logger = DEFAULT_API_LOGGER,
+}: RunApiOptions): Promise<RunningApi> {
   const registry = approvers ?? (await loadApprovers());
   let usedLinks: UsedLinkStore | undefined;
   if (guard.linkSecret) usedLinks = await FileUsedLinkStore.open(resolve(join(guard.dataDir, 'used-links.jsonl')));
@@ -40,6 +51,7 @@ export async function runApi({ connection: config, guard, approvers, port }: Run
       approvers: registry,
       host: guard.apiHost,
       port: port ?? guard.apiPort,
+      logger,
       ...(guard.publicUrl ? { publicUrl: guard.publicUrl } : {}),
       ...(guard.linkSecret && usedLinks
         ? { links: createApprovalLinkSigner({ secret: guard.linkSecret, ttlMs: LINK_TTL_MS, usedLinks }) }

@@ -4,14 +4,19 @@ import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { ApprovalLinkSigner, ApproverRegistry } from '../approvals';
 import { GuardClient } from '../client';
+import { apiLoggerOptions } from './api-logger';
 import { ApproverGroupsCache } from './approver-groups';
 import type { ApiContext } from './context';
+import { clientErrorHandler, frameworkErrors, registerErrorReplies } from './error-replies';
 import { ApiError } from './errors';
 import { registerEscalationRoutes } from './escalation-routes';
 import { registerInboxRoutes } from './inbox-routes';
+import { registerJsonBody } from './json-body';
 import { registerLinkRoutes } from './link-routes';
 import { openApiDocument } from './openapi';
-import { toApiError } from './to-api-error';
+import { requestIdOf } from './request-id';
+import { DEFAULT_BODY_LIMIT, MAX_PARAM_LENGTH } from './request-limits';
+import { formatSchemaErrors } from './schema-errors';
 
 /** Options of {@link buildApi}. */
 export interface ApiOptions {
@@ -24,7 +29,10 @@ export interface ApiOptions {
   links?: ApprovalLinkSigner;
   /** Base URL in minted links, e.g. `https://guard.example.com`. @default the request's own origin */
   publicUrl?: string;
-  /** fastify logger setting. @default false */
+  /**
+   * Log settings: `true` or pino options (level, stream) get the API's redaction of tokens and request IDs
+   * ({@link apiLoggerOptions}). @default false
+   */
   logger?: FastifyServerOptions['logger'];
   /** Largest accepted request body in bytes. @default 65536 */
   bodyLimit?: number;
@@ -32,19 +40,23 @@ export interface ApiOptions {
   healthTimeoutMs?: number;
 }
 
-/** Default body limit: a decision with an edited input is small; 64 KiB leaves room and refuses abuse. */
-export const DEFAULT_BODY_LIMIT = 64 * 1024;
-
 /** Builds the approval API (not listening: use `app.inject` in tests, or {@link startApi}). */
 export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
+  const logger = options.logger;
   const app = Fastify({
-    logger: options.logger ?? false,
+    logger: logger ? apiLoggerOptions(logger === true ? {} : logger) : false,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
-    // Link tokens travel in the path and are longer than fastify's default 100-character parameter limit.
-    routerOptions: { maxParamLength: 4096 },
-    // Reject unknown fields instead of silently dropping them, and never coerce types.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    genReqId: requestIdOf,
+    frameworkErrors,
+    clientErrorHandler,
+    // Reject unknown fields instead of silently dropping them, and never coerce types; `verbose` gives the
+    // error formatter each failing property's schema, whose description says what was expected.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false, verbose: true } },
+    schemaErrorFormatter: formatSchemaErrors,
   });
+  registerErrorReplies(app);
+  registerJsonBody(app);
   await app.register(formbody, { bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT });
 
   const context: ApiContext = {
@@ -56,21 +68,6 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     ...(options.links ? { links: options.links } : {}),
     ...(options.publicUrl ? { publicUrl: options.publicUrl.replace(/\/+$/, '') } : {}),
   };
-
-  app.setErrorHandler((err, request, reply) => {
-    const apiError = toApiError(err);
-    if (apiError.statusCode >= 500) request.log.error({ err }, apiError.message);
-    if (apiError.code === 'GUARD_UNAUTHORIZED') reply.header('www-authenticate', 'Bearer');
-    if (apiError.code === 'GUARD_TOO_MANY_DECISIONS') reply.header('retry-after', '1');
-    return reply.status(apiError.statusCode).send(apiError.toBody());
-  });
-  app.setNotFoundHandler((request, reply) => {
-    const apiError = new ApiError(
-      'GUARD_ROUTE_NOT_FOUND',
-      `no route ${request.method} ${request.url}: see /openapi.json`,
-    );
-    return reply.status(apiError.statusCode).send(apiError.toBody());
-  });
 
   app.get('/healthz', async () => {
     const timeout = options.healthTimeoutMs ?? 3000;

@@ -1,10 +1,12 @@
 /** `/v1/escalations`: list, show, approve, deny, and mint one-click links. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { valueLimitProblem } from '../workflows/input-limits';
 import { approverOf, requireApprover } from './auth';
 import type { ApiContext } from './context';
 import { assertMayDecide, decideEscalation } from './decide';
 import { escalationStatus, getEscalation, listEscalations } from './escalations';
 import { ApiError } from './errors';
+import { emptyBodyAsObject } from './json-body';
 import { listOptions } from './list-options';
 import {
   approveBodySchema,
@@ -18,9 +20,12 @@ import {
 
 type WithId = { Params: { id: string } };
 
-/** An absent body means `{}`, so `curl -X POST .../approve` works without `-d '{}'`. */
-async function emptyBodyAsObject(request: FastifyRequest): Promise<void> {
-  if (request.body === undefined || request.body === null) request.body = {};
+/** The edited input within the input limits, refused before anything reaches Temporal. */
+async function editWithinLimits(request: FastifyRequest<{ Body: ApproveBody }>): Promise<void> {
+  const { modifiedInput } = request.body;
+  const problem =
+    modifiedInput === undefined ? undefined : valueLimitProblem("'modifiedInput'", modifiedInput, 'input');
+  if (problem) throw new ApiError('GUARD_INPUT_LIMIT', `${problem}: send a smaller edit`);
 }
 
 /** Where links point: the configured public URL, else this request's own origin. */
@@ -49,6 +54,7 @@ export function registerEscalationRoutes(app: FastifyInstance, context: ApiConte
     {
       onRequest,
       preValidation: emptyBodyAsObject,
+      preHandler: editWithinLimits,
       schema: { params: escalationParamsSchema, body: approveBodySchema },
     },
     async (request) => {

@@ -13,6 +13,8 @@ import {
   type RuleHit,
 } from '../workflows/definitions';
 import { ApiError } from './errors';
+import { decodePageToken, encodePageToken, pageTokenRefused } from './page-token';
+import { MAX_LISTING_AGE_DAYS } from './schemas';
 
 const GUARDED_CALL_TYPE = 'guardedCall';
 
@@ -95,13 +97,36 @@ export function escalationQuery(options: Omit<ListEscalationsOptions, 'pageSize'
   ];
   if (options.tool !== undefined) clauses.push(`GuardTool = ${quote(options.tool)}`);
   if (options.batch !== undefined) clauses.push(`GuardBatchId = ${quote(options.batch)}`);
-  if (options.olderThanMs !== undefined) {
-    clauses.push(`StartTime < ${quote(new Date(now - options.olderThanMs).toISOString())}`);
-  }
-  if (options.newerThanMs !== undefined) {
-    clauses.push(`StartTime > ${quote(new Date(now - options.newerThanMs).toISOString())}`);
-  }
+  if (options.olderThanMs !== undefined) clauses.push(`StartTime < ${quote(startedBefore(now, options.olderThanMs))}`);
+  if (options.newerThanMs !== undefined) clauses.push(`StartTime > ${quote(startedBefore(now, options.newerThanMs))}`);
   return clauses.join(' AND ');
+}
+
+function startedBefore(now: number, ageMs: number): string {
+  if (!(ageMs >= 0 && ageMs <= MAX_LISTING_AGE_DAYS * 86_400_000)) {
+    throw new RangeError(`an age of ${ageMs} ms is out of range: use 0 to ${MAX_LISTING_AGE_DAYS} days`);
+  }
+  return new Date(now - ageMs).toISOString();
+}
+
+/**
+ * One visibility page. Temporal answers a page token it cannot read with UNKNOWN, like a failure of its own; the
+ * same query without the token tells them apart, so a bad token is the caller's 400, not our 500.
+ */
+async function listPage(client: Client, options: ListEscalationsOptions) {
+  const request = { namespace: client.options.namespace, query: escalationQuery(options), pageSize: options.pageSize };
+  if (!options.pageToken) return client.workflowService.listWorkflowExecutions(request);
+  const nextPageToken = decodePageToken(options, options.pageToken);
+  try {
+    return await client.workflowService.listWorkflowExecutions({ ...request, nextPageToken });
+  } catch (err) {
+    const withoutToken = await client.workflowService.listWorkflowExecutions({ ...request, pageSize: 1 }).then(
+      () => true,
+      () => false,
+    );
+    if (withoutToken) throw new ApiError('GUARD_INVALID_REQUEST', pageTokenRefused(options.pageToken), { cause: err });
+    throw err;
+  }
 }
 
 async function statusOf(client: Client, id: string): Promise<CallStatus | undefined> {
@@ -118,12 +143,7 @@ async function statusOf(client: Client, id: string): Promise<CallStatus | undefi
  */
 export async function listEscalations(client: Client, options: ListEscalationsOptions): Promise<EscalationPage> {
   const namespace = client.options.namespace;
-  const response = await client.workflowService.listWorkflowExecutions({
-    namespace,
-    query: escalationQuery(options),
-    pageSize: options.pageSize,
-    nextPageToken: options.pageToken ? Buffer.from(options.pageToken, 'base64url') : undefined,
-  });
+  const response = await listPage(client, options);
   const infos = await Promise.all(
     (response.executions ?? []).map((raw) =>
       executionInfoFromRaw(raw, client.options.loadedDataConverter, raw, namespace),
@@ -149,7 +169,7 @@ export async function listEscalations(client: Client, options: ListEscalationsOp
   const token = response.nextPageToken;
   return {
     escalations: rows.filter((row): row is EscalationSummary => row !== undefined),
-    ...(token && token.length > 0 ? { nextPageToken: Buffer.from(token).toString('base64url') } : {}),
+    ...(token && token.length > 0 ? { nextPageToken: encodePageToken(options, token) } : {}),
   };
 }
 

@@ -9,6 +9,7 @@ import { getEscalation } from './escalations';
 import { ApiError } from './errors';
 import { CONTENT_SECURITY_POLICY } from './html';
 import { linkConfirmPage, linkOutcomePage } from './inbox-page';
+import { emptyBodyAsObject } from './json-body';
 import { linkFormSchema, linkParamsSchema, type LinkForm } from './schemas';
 import { toApiError } from './to-api-error';
 
@@ -37,6 +38,7 @@ function disabled(): ApiError {
 export function registerLinkRoutes(app: FastifyInstance, context: ApiContext): void {
   const { client, guard } = context;
 
+  // The confirmation page is HTML; a refusal is a page for a browser (Accept: text/html), else the coded JSON error.
   app.get<LinkRoute>('/v1/links/:token', { schema: { params: linkParamsSchema } }, async (request, reply) => {
     try {
       if (!context.links) throw disabled();
@@ -44,6 +46,7 @@ export function registerLinkRoutes(app: FastifyInstance, context: ApiContext): v
       const detail = await getEscalation(client, link.escalationId);
       return sendHtml(reply, 200, linkConfirmPage(detail, link));
     } catch (err) {
+      if (!wantsHtml(request)) throw err;
       const apiError = toApiError(err);
       if (apiError.statusCode >= 500) throw err;
       return sendHtml(reply, apiError.statusCode, linkOutcomePage('This link cannot be used', apiError.message));
@@ -53,9 +56,7 @@ export function registerLinkRoutes(app: FastifyInstance, context: ApiContext): v
   app.post<LinkRoute & { Body: LinkForm }>(
     '/v1/links/:token',
     {
-      preValidation: async (request) => {
-        if (request.body === undefined || request.body === null) request.body = {};
-      },
+      preValidation: emptyBodyAsObject,
       schema: { params: linkParamsSchema, body: linkFormSchema },
     },
     async (request, reply) => {

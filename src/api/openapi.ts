@@ -41,6 +41,43 @@ function errors(...codes: ApiErrorCode[]) {
   );
 }
 
+/** What any route may answer, whatever it does: HTTP-level refusals and the unexpected. */
+export const ANY_ROUTE_ERRORS: ApiErrorCode[] = [
+  'GUARD_INVALID_REQUEST',
+  'GUARD_ROUTE_NOT_FOUND',
+  'GUARD_METHOD_NOT_ALLOWED',
+  'GUARD_REQUEST_TIMEOUT',
+  'GUARD_URI_TOO_LONG',
+  'GUARD_HEADERS_TOO_LARGE',
+  'GUARD_INTERNAL',
+];
+
+function anyRouteErrors() {
+  return {
+    default: {
+      description: ANY_ROUTE_ERRORS.map(
+        (code) => `${code} (${API_ERRORS[code].status}): ${API_ERRORS[code].description}`,
+      ).join('; '),
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+    },
+  };
+}
+
+/** Adds the errors any route may answer to every operation of the document. */
+function withAnyRouteErrors(paths: Record<string, Record<string, { responses: object; [key: string]: unknown }>>) {
+  return Object.fromEntries(
+    Object.entries(paths).map(([path, operations]) => [
+      path,
+      Object.fromEntries(
+        Object.entries(operations).map(([method, operation]) => [
+          method,
+          { ...operation, responses: { ...operation.responses, ...anyRouteErrors() } },
+        ]),
+      ),
+    ]),
+  );
+}
+
 const json = (schema: object) => ({ 'application/json': { schema } });
 const ok = (description: string, schema: object) => ({ description, content: json(schema) });
 const html = (description: string) => ({ description, content: { 'text/html': { schema: { type: 'string' } } } });
@@ -50,6 +87,7 @@ const decisionErrors: ApiErrorCode[] = [
   ...auth,
   'GUARD_INVALID_REQUEST',
   'GUARD_INVALID_APPROVAL',
+  'GUARD_INPUT_LIMIT',
   'GUARD_FORBIDDEN',
   'GUARD_ESCALATION_NOT_FOUND',
   'GUARD_ALREADY_DECIDED',
@@ -81,7 +119,9 @@ export function openApiDocument(): Record<string, unknown> {
       version: '1',
       description:
         'List and decide escalated AI-agent tool calls. Decisions go through the `decide` update of the ' +
-        'guardedCall workflow, so the answer is final. Errors are `{ error: { code, message } }`.',
+        'guardedCall workflow, so the answer is final. Every answer that is not 2xx is ' +
+        '`{ error: { code, message } }` with the status of its code; 5xx answers add `requestId`, which every ' +
+        'answer also carries in the `x-request-id` header.',
     },
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an approver token' } },
@@ -93,7 +133,11 @@ export function openApiDocument(): Record<string, unknown> {
             error: {
               type: 'object',
               required: ['code', 'message'],
-              properties: { code: { type: 'string', enum: Object.keys(API_ERRORS) }, message: { type: 'string' } },
+              properties: {
+                code: { type: 'string', enum: Object.keys(API_ERRORS) },
+                message: { type: 'string' },
+                requestId: { type: 'string', description: 'on 5xx answers: the request ID of its line in the API log' },
+              },
             },
           },
         },
@@ -177,7 +221,7 @@ export function openApiDocument(): Record<string, unknown> {
         },
       },
     },
-    paths: {
+    paths: withAnyRouteErrors({
       '/v1/escalations': {
         get: {
           summary: 'Pending escalations (visibility query GuardStatus = pending-approval)',
@@ -317,6 +361,6 @@ export function openApiDocument(): Record<string, unknown> {
       '/openapi.json': {
         get: { summary: 'This document', responses: { '200': ok('OpenAPI 3.0', { type: 'object' }) } },
       },
-    },
+    }),
   };
 }

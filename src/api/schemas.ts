@@ -10,6 +10,8 @@ const DURATION = '^[0-9]+(\\.[0-9]+)?(ms|s|m|h|d)$';
 export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_REASON_LENGTH = 2000;
+/** The oldest `olderThan` / `newerThan` accepted: ten years, far inside what a Date can hold. */
+export const MAX_LISTING_AGE_DAYS = 3650;
 
 export const escalationParamsSchema = {
   type: 'object',
@@ -29,20 +31,40 @@ export const listQuerySchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    tool: { type: 'string', pattern: NAME, maxLength: 200, description: 'only this tool' },
-    batch: { type: 'string', pattern: NAME, maxLength: 200, description: 'only this batch (context.batch)' },
-    olderThan: { type: 'string', pattern: DURATION, description: 'started more than this long ago, e.g. 10m' },
-    newerThan: { type: 'string', pattern: DURATION, description: 'started less than this long ago, e.g. 1h' },
+    tool: {
+      type: 'string',
+      pattern: NAME,
+      maxLength: 200,
+      description: 'only this tool: a name of letters, digits and . _ : / @ -',
+    },
+    batch: {
+      type: 'string',
+      pattern: NAME,
+      maxLength: 200,
+      description: 'only this batch (context.batch): an ID of letters, digits and . _ : / @ -',
+    },
+    olderThan: {
+      type: 'string',
+      pattern: DURATION,
+      maxLength: 32,
+      description: `started more than this long ago: a duration like 10m, 2h or 7d, at most ${MAX_LISTING_AGE_DAYS}d`,
+    },
+    newerThan: {
+      type: 'string',
+      pattern: DURATION,
+      maxLength: 32,
+      description: `started less than this long ago: a duration like 10m, 2h or 7d, at most ${MAX_LISTING_AGE_DAYS}d`,
+    },
     pageSize: {
       type: 'string',
       pattern: '^[0-9]{1,3}$',
-      description: `escalations per page, 1 to ${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE})`,
+      description: `escalations per page, an integer from 1 to ${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE})`,
     },
     pageToken: {
       type: 'string',
       pattern: '^[A-Za-z0-9_-]+$',
       maxLength: 4096,
-      description: 'nextPageToken of the previous page',
+      description: 'the nextPageToken of the previous page, unchanged (base64url)',
     },
   },
 } as const;

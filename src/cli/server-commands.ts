@@ -151,6 +151,8 @@ async function start(flags: StartFlags) {
       connection,
       guard,
       approvers: approvers.registry,
+      // The dev banner owns the terminal: log only what needs attention (5xx), not every request.
+      logger: { level: 'warn', stream: process.stderr },
       ...(flags.apiPort !== undefined ? { port: parsePortFlag(flags.apiPort, '--api-port') } : {}),
     });
   } catch (err) {

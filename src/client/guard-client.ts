@@ -316,7 +316,14 @@ export class GuardClient {
     }
   }
 
-  /** Turns a failed update on a missing or closed workflow into the reason a person understands. */
+  /** The result of a still-running call that is no longer waiting for approval, if it has one. */
+  private async decidedMeanwhile(handle: WorkflowHandle): Promise<GuardResult | undefined> {
+    const status = await handle.query(statusQuery).catch(() => undefined);
+    if (!status || status.status === 'pending-approval' || status.status === 'deciding') return undefined;
+    return status.result;
+  }
+
+  /** Turns a failed update on a missing, closed or meanwhile decided workflow into the reason a person understands. */
   private async explainClosed(escalationId: string, handle: WorkflowHandle, original: unknown): Promise<unknown> {
     let closed: boolean;
     try {
@@ -332,8 +339,10 @@ export class GuardClient {
       }
       return original;
     }
-    if (!closed) return original;
-    const result = await handle.result().catch(() => undefined);
+    // Still running: a deny signal or the timer may have decided while the update was on its way (Temporal then
+    // fails the update with FAILED_PRECONDITION while the workflow finishes); the status query has the decision.
+    const result = closed ? await handle.result().catch(() => undefined) : await this.decidedMeanwhile(handle);
+    if (!closed && !result) return original;
     const by = result?.decidedBy;
     if (by?.kind === 'timeout') {
       return new GuardApprovalError(

@@ -138,6 +138,14 @@ describe('separate server and worker processes', () => {
       expect(answer.statusCode).toBe(200);
       expect(await answer.body.json()).toMatchObject({ action: 'allow', decidedBy: { identity: 'olga' } });
       expect(await api.exited).toBe(0);
+      // The API logs JSON lines to stderr, each with its request ID, and never the approver token.
+      const logLines = api
+        .output()
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as { reqId?: string; req?: { url?: string } });
+      expect(logLines.some((line) => line.reqId && line.req?.url?.endsWith('/approve'))).toBe(true);
+      expect(api.output()).not.toContain(token);
       await expect(request(`${base}/healthz`)).rejects.toThrow();
       expect(await guard.waitForResult(pending.escalationId as string)).toMatchObject({
         decidedBy: { identity: 'olga' },

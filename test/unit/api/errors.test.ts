@@ -63,9 +63,43 @@ describe('toApiError', () => {
     expect(toApiError(wrapped(14))).toMatchObject({ code: 'GUARD_TEMPORAL_UNAVAILABLE', statusCode: 503 });
   });
 
-  test('anything else is GUARD_INTERNAL without leaking the message', () => {
-    const mapped = toApiError(new Error('secret detail'));
+  const named = (name: string, message: string, code?: string) =>
+    Object.assign(new Error(message), { name, ...(code ? { code } : {}) });
+  test.each([
+    ['GuardInputError', 'GUARD_INPUT_LIMIT', 'GUARD_INPUT_LIMIT', 400],
+    ['GuardInputError', undefined, 'GUARD_INVALID_REQUEST', 400],
+    ['GuardCallIdConflict', 'GUARD_CALL_ID_CONFLICT', 'GUARD_CALL_ID_CONFLICT', 409],
+    ['GuardUnavailable', 'GUARD_UNAVAILABLE', 'GUARD_TEMPORAL_UNAVAILABLE', 503],
+  ])('%s (code %s) from another realm becomes %s (%d) with its message', (name, code, apiCode, status) => {
+    expect(toApiError(named(name, 'what went wrong', code))).toMatchObject({
+      code: apiCode,
+      statusCode: status,
+      message: 'what went wrong',
+    });
+  });
+
+  test.each([
+    ['FST_ERR_CTP_BODY_TOO_LARGE', 413, 'GUARD_PAYLOAD_TOO_LARGE'],
+    ['FST_ERR_CTP_INVALID_MEDIA_TYPE', 415, 'GUARD_UNSUPPORTED_MEDIA_TYPE'],
+    ['FST_ERR_CTP_EMPTY_JSON_BODY', 400, 'GUARD_INVALID_REQUEST'],
+    ['FST_ERR_BAD_URL', 400, 'GUARD_INVALID_REQUEST'],
+    ['FST_ERR_MAX_PARAM_LENGTH', 414, 'GUARD_URI_TOO_LONG'],
+    ['FST_ERR_SOMETHING_NEW', 405, 'GUARD_METHOD_NOT_ALLOWED'],
+    ['FST_ERR_SOMETHING_ODD', 418, 'GUARD_INVALID_REQUEST'],
+  ])('fastify %s (%d) becomes %s', (code, statusCode, apiCode) => {
+    const err = Object.assign(new Error('fastify says no'), { code, statusCode });
+    const mapped = toApiError(err);
+    expect(mapped.code).toBe(apiCode);
+    expect(mapped.statusCode).toBe(API_ERRORS[apiCode as keyof typeof API_ERRORS].status);
+    expect(mapped.message).toContain('fastify says no');
+  });
+
+  test('anything else is GUARD_INTERNAL without leaking the message, naming the request', () => {
+    const mapped = toApiError(new Error('secret detail'), 'req-7');
     expect(mapped).toMatchObject({ code: 'GUARD_INTERNAL', statusCode: 500 });
-    expect(mapped.message).not.toContain('secret');
+    expect(mapped.message).toBe('unexpected error; see the API log for request req-7');
+    expect(mapped.toBody('req-7')).toEqual({
+      error: { code: 'GUARD_INTERNAL', message: mapped.message, requestId: 'req-7' },
+    });
   });
 });

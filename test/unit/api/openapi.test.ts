@@ -1,4 +1,5 @@
-import { openApiDocument } from '../../../src/api';
+import { API_ERRORS, openApiDocument } from '../../../src/api';
+import { ANY_ROUTE_ERRORS } from '../../../src/api/openapi';
 import { apiWithoutTemporal } from './api-app';
 
 type Doc = { openapi: string; paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
@@ -45,8 +46,28 @@ describe('/openapi.json', () => {
       }
     }
     expect(Object.keys(doc.paths['/v1/escalations/{id}/approve']!.post!.responses).sort()).toEqual(
-      ['200', '400', '401', '403', '404', '409', '410', '413', '415', '422', '429'].sort(),
+      ['200', '400', '401', '403', '404', '409', '410', '413', '415', '422', '429', 'default'].sort(),
     );
+  });
+
+  test('the error codes are the table: the Error schema lists them all, every operation has the any-route ones', () => {
+    const doc = openApiDocument() as unknown as Doc & {
+      components: { schemas: { Error: { properties: { error: { properties: { code: { enum: string[] } } } } } } };
+    };
+    expect(doc.components.schemas.Error.properties.error.properties.code.enum).toEqual(Object.keys(API_ERRORS));
+    for (const operations of Object.values(doc.paths)) {
+      for (const operation of Object.values(operations)) {
+        const described = JSON.stringify(operation.responses);
+        for (const code of ANY_ROUTE_ERRORS) expect(described).toContain(`${code} (${API_ERRORS[code].status})`);
+        for (const [status, response] of Object.entries(operation.responses)) {
+          if (status === '200' || status === 'default') continue;
+          const described = (response as { description: string }).description;
+          const codes = [...described.matchAll(/(?:^|; )(GUARD_[A-Z_]+):/g)].map((m) => m[1] as string);
+          expect(codes.length).toBeGreaterThan(0);
+          for (const code of codes) expect(API_ERRORS[code as keyof typeof API_ERRORS].status).toBe(Number(status));
+        }
+      }
+    }
   });
 
   test('documents every route the app serves', async () => {

@@ -122,11 +122,17 @@ describe('limits and unknown routes', () => {
     });
   });
 
-  test('GET of a link without links configured is an HTML page, not a decision', async () => {
-    const res = await api.app.inject({ url: '/v1/links/abc.def' });
+  test('GET of a link without links configured: an HTML page for a browser, else the coded error', async () => {
+    const res = await api.app.inject({ url: '/v1/links/abc.def', headers: { accept: 'text/html,*/*' } });
     expect(res.statusCode).toBe(404);
     expect(res.headers['content-type']).toContain('text/html');
     expect(res.body).toContain('DURABLE_GUARD_LINK_SECRET');
+    const json = await api.app.inject({ url: '/v1/links/abc.def' });
+    expect(json.statusCode).toBe(404);
+    expect(json.json().error).toMatchObject({
+      code: 'GUARD_LINKS_DISABLED',
+      message: expect.stringContaining('DURABLE_GUARD_LINK_SECRET'),
+    });
   });
 
   test('healthz says 503 when Temporal does not answer', async () => {
