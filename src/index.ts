@@ -8,10 +8,14 @@ export {
   GuardClient,
   GuardInputError,
   GuardToolFailed,
+  GuardUnavailable,
   type ApprovalErrorCode,
   type ApprovalOptions,
   type CheckOptions,
   type GuardClientOptions,
+  type GuardOperation,
+  type GuardUnavailableFields,
+  type UnavailableReason,
 } from './client';
 export {
   DEFAULT_TASK_QUEUE,
@@ -44,3 +48,4 @@ export {
   type PatchOptions,
 } from './integrations';
 export type { BlockedCall } from './client/errors';
+export { ConfigError } from './config';

@@ -11,7 +11,8 @@ import { fail, parseJsonObject, printJson } from './output';
 
 async function withGuard<T>(fn: (guard: GuardClient) => Promise<T>): Promise<void> {
   const config = loadConnectionConfig();
-  const connection = await Connection.connect(clientConnectionOptions(config));
+  // Lazy: an unreachable server surfaces as the guard's GuardUnavailable (exit code 69), within its bound.
+  const connection = Connection.lazy(clientConnectionOptions(config));
   try {
     const guard = new GuardClient({
       client: new Client({ connection, namespace: config.namespace, dataConverter: dataConverterFromEnv() }),

@@ -5,8 +5,12 @@ export {
   GuardBlocked,
   GuardInputError,
   GuardToolFailed,
+  GuardUnavailable,
   type ApprovalErrorCode,
   type BlockedCall,
+  type GuardOperation,
+  type GuardUnavailableFields,
+  type UnavailableReason,
 } from './errors';
 export {
   BatchClient,

@@ -92,8 +92,12 @@ export function loadConnectionConfig(
 function envconfigVariables(env: NodeJS.ProcessEnv): Record<string, string> {
   const vars: Record<string, string> = {};
   for (const [name, raw] of Object.entries(env)) {
-    const value = name.startsWith('TEMPORAL_') ? present(raw) : raw;
-    if (value !== undefined) vars[name] = value;
+    if (!name.startsWith('TEMPORAL_')) {
+      if (raw !== undefined) vars[name] = raw;
+    } else if (present(raw) !== undefined) {
+      // Certificate contents keep their exact bytes; names and flags lose stray spaces.
+      vars[name] = name.endsWith('_DATA') ? (raw as string) : (present(raw) as string);
+    }
   }
   const tls = parseBoolean('TEMPORAL_TLS', vars.TEMPORAL_TLS);
   if (tls !== undefined) vars.TEMPORAL_TLS = String(tls);
