@@ -194,11 +194,13 @@ export class GuardClient {
   async check(tool: string, input: Record<string, unknown>, options: CheckOptions = {}): Promise<GuardResult> {
     const handle = await this.calls.run('start', () => this.start(tool, input, options, false), options.callId);
     if (options.waitForEscalation) return this.calls.run('result', () => this.result(handle), handle.workflowId);
+    // One update ID, so that the request sent again once a worker has the call is the same update.
+    const updateId = randomUUID();
     return this.calls.run(
       'decision',
       async () => {
         try {
-          return await handle.executeUpdate(policyDecisionUpdate, { args: [] });
+          return await handle.executeUpdate(policyDecisionUpdate, { args: [], updateId });
         } catch (err) {
           // The decision-only workflow may have completed before the update reached it: its result is the answer.
           if (await this.isClosed(handle)) return this.result(handle);
@@ -341,11 +343,12 @@ export class GuardClient {
         `invalid approval for ${escalationId}: ${problem}`,
       );
     const handle = this.client.workflow.getHandle(escalationId);
+    const updateId = randomUUID();
     return this.calls.run(
       input.decision,
       async () => {
         try {
-          return await handle.executeUpdate(decideUpdate, { args: [input] });
+          return await handle.executeUpdate(decideUpdate, { args: [input], updateId });
         } catch (err) {
           const coded = updateErrorCode(err);
           if (coded) throw new GuardApprovalError(coded.code, escalationId, coded.message, { cause: err });

@@ -1,5 +1,5 @@
 import { status as grpcStatus } from '@grpc/grpc-js';
-import { isGrpcServiceError, type Client } from '@temporalio/client';
+import { isGrpcCancelledError, isGrpcServiceError, type Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { GuardUnavailable, type GuardOperation, type UnavailableReason } from './errors';
 
@@ -8,6 +8,12 @@ export const DEFAULT_UNAVAILABLE_AFTER_MS = 10_000;
 
 /** Longest time the probe after a late answer may take, on top of the bound. */
 const PROBE_MS = 2_000;
+
+/**
+ * The server resets a stream whose deadline it saw pass (RST_STREAM CANCEL), which can reach the client as
+ * CANCELLED a moment before its own DEADLINE_EXCEEDED: near the deadline, that is the same outcome.
+ */
+const DEADLINE_SLACK_MS = 250;
 
 /** The gRPC outcomes that mean "Temporal did not answer": the server is down, unreachable, or too slow. */
 const TRANSPORT_FAILURES = new Set<number>([grpcStatus.UNAVAILABLE, grpcStatus.DEADLINE_EXCEEDED]);
@@ -32,9 +38,11 @@ export interface TemporalTarget {
 type Probe = UnavailableReason | 'taken';
 
 /**
- * Runs a GuardClient's requests to Temporal within a bound. When no answer came within it, one quick look at
- * the call tells why: Temporal does not answer (`unreachable`), the call's workflow task waits with no worker
- * to take it (`no-worker`), or a worker has it, in which case waiting goes on (a policy's LLM judge, a human).
+ * Runs a GuardClient's requests to Temporal within a bound. The first attempt has the bound as its gRPC deadline
+ * (which also ends the SDK's retries of a refused connection). When it runs out, one quick look at the call
+ * tells why: Temporal does not answer (`unreachable`), the call's workflow task waits with no worker to take it
+ * (`no-worker`), or a worker has it (a policy's LLM judge, a human, a running tool), in which case the request
+ * is sent again without a deadline. Requests must therefore be idempotent: reads, or updates with a fixed ID.
  */
 export class TemporalCalls {
   constructor(
@@ -49,19 +57,8 @@ export class TemporalCalls {
   async run<T>(operation: GuardOperation, request: () => Promise<T>, callId?: string): Promise<T> {
     const target = this.target();
     const started = Date.now();
-    const abort = new AbortController();
-    // A start is one short request: its deadline also ends the SDK's retries of a refused connection.
-    const work =
-      operation === 'start'
-        ? target.client.withDeadline(started + this.boundMs, () => target.client.withAbortSignal(abort.signal, request))
-        : target.client.withAbortSignal(abort.signal, request);
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<'late'>((resolve) => {
-      timer = setTimeout(() => resolve('late'), this.boundMs);
-    });
-    const unavailable = (reason: UnavailableReason, cause?: unknown) => {
-      abort.abort();
-      return new GuardUnavailable(
+    const unavailable = (reason: UnavailableReason, cause: unknown) =>
+      new GuardUnavailable(
         {
           address: target.address,
           namespace: target.namespace,
@@ -71,21 +68,24 @@ export class TemporalCalls {
           elapsedMs: Date.now() - started,
           ...(callId !== undefined ? { callId } : {}),
         },
-        cause !== undefined ? { cause } : undefined,
+        { cause },
       );
-    };
+    let late: unknown;
+    const deadline = started + this.boundMs;
     try {
-      const first = await Promise.race([work.then((value) => ({ value })), late]);
-      if (first !== 'late') return first.value;
-      const probe = operation === 'start' || callId === undefined ? 'unreachable' : await this.probe(target, callId);
-      if (probe !== 'taken') throw unavailable(probe);
-      return await work;
+      return await target.client.withDeadline(deadline, request);
     } catch (err) {
-      if (err instanceof GuardUnavailable || !isTransportFailure(err)) throw err;
-      const probe = callId === undefined ? 'unreachable' : await this.probe(target, callId);
-      throw unavailable(probe === 'no-worker' ? 'no-worker' : 'unreachable', err);
-    } finally {
-      clearTimeout(timer);
+      const cancelledAtDeadline = isGrpcCancelledError(err) && Date.now() >= deadline - DEADLINE_SLACK_MS;
+      if (!isTransportFailure(err) && !cancelledAtDeadline) throw err;
+      late = err;
+    }
+    const probe = operation === 'start' || callId === undefined ? 'unreachable' : await this.probe(target, callId);
+    if (probe !== 'taken') throw unavailable(probe, late);
+    try {
+      return await request();
+    } catch (err) {
+      if (isTransportFailure(err)) throw unavailable('unreachable', err);
+      throw err;
     }
   }
 
@@ -100,7 +100,7 @@ export class TemporalCalls {
         task?.state === temporal.api.enums.v1.PendingWorkflowTaskState.PENDING_WORKFLOW_TASK_STATE_SCHEDULED;
       return waiting ? 'no-worker' : 'taken';
     } catch (err) {
-      return isTransportFailure(err) ? 'unreachable' : 'taken';
+      return isTransportFailure(err) || isGrpcCancelledError(err) ? 'unreachable' : 'taken';
     }
   }
 }
