@@ -9,11 +9,15 @@ export {
   GuardClient,
   GuardInputError,
   GuardToolFailed,
+  GuardUnavailable,
   type ApprovalErrorCode,
   type InputErrorCode,
   type ApprovalOptions,
   type CheckOptions,
   type GuardClientOptions,
+  type GuardOperation,
+  type GuardUnavailableFields,
+  type UnavailableReason,
 } from './client';
 export {
   DEFAULT_TASK_QUEUE,
@@ -50,3 +54,4 @@ export {
   type PatchOptions,
 } from './integrations';
 export type { BlockedCall } from './client/errors';
+export { ConfigError } from './config';

@@ -1,9 +1,7 @@
+import { status as grpcStatus } from '@grpc/grpc-js';
 import { isGrpcServiceError } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { API_ERRORS, ApiError, isApiErrorCode, type ApiErrorCode } from './errors';
-
-// gRPC status codes (google.rpc.Code); @grpc/grpc-js is not a direct dependency.
-const grpcStatus = { DEADLINE_EXCEEDED: 4, RESOURCE_EXHAUSTED: 8, UNAVAILABLE: 14 } as const;
 
 const LINK_CODES: Record<string, ApiErrorCode> = {
   malformed: 'GUARD_LINK_MALFORMED',

@@ -22,11 +22,13 @@ async function withBatches(fn: (batches: BatchClient, client: Client) => Promise
   }
 }
 
+const IS_BATCH_DEADLINE_MS = 5_000;
+
 /** Whether the workflow with this ID is a batch (so `status` shows its progress). */
 export async function isBatch(client: Client, id: string): Promise<boolean> {
-  const described = await client.workflow
-    .getHandle(id)
-    .describe()
+  // Bounded: when Temporal does not answer, the guarded-call status that follows reports it.
+  const described = await client
+    .withDeadline(Date.now() + IS_BATCH_DEADLINE_MS, () => client.workflow.getHandle(id).describe())
     .catch(() => undefined);
   return described?.type === 'guardBatch';
 }

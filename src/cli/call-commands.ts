@@ -9,13 +9,25 @@ import { isBatch } from './batch-commands';
 import { parseDurationFlag } from './duration-flag';
 import { fail, parseJsonObject, printJson } from './output';
 
-async function withGuard<T>(fn: (guard: GuardClient) => Promise<T>): Promise<void> {
+const UNAVAILABLE_AFTER_FLAG: [string, string] = [
+  '--unavailable-after <duration>',
+  'give up with exit code 69 when Temporal or a worker does not answer within this, e.g. 30s (default 10s)',
+];
+
+async function withGuard<T>(
+  flags: { unavailableAfter?: string },
+  fn: (guard: GuardClient) => Promise<T>,
+): Promise<void> {
+  const unavailableAfter =
+    flags.unavailableAfter === undefined ? undefined : parseDurationFlag(flags.unavailableAfter, '--unavailable-after');
   const config = loadConnectionConfig();
-  const connection = await Connection.connect(clientConnectionOptions(config));
+  // Lazy: an unreachable server surfaces as the guard's GuardUnavailable (exit code 69), within its bound.
+  const connection = Connection.lazy(clientConnectionOptions(config));
   try {
     const guard = new GuardClient({
       client: new Client({ connection, namespace: config.namespace, dataConverter: dataConverterFromEnv() }),
       taskQueue: loadGuardConfig().taskQueue,
+      ...(unavailableAfter !== undefined ? { unavailableAfter } : {}),
     });
     printJson(await fn(guard));
   } catch (err) {
@@ -30,6 +42,7 @@ function defaultApprover(): string {
 }
 
 interface ApprovalFlags {
+  unavailableAfter?: string;
   by?: string;
   reason?: string;
   input?: string;
@@ -85,13 +98,14 @@ export function registerCallCommands(program: Command): Command {
     .option('--timeout <duration>', 'escalation timeout, e.g. 5m')
     .option('--call-id <id>', 'workflow ID; re-using it for the same call returns the same result')
     .option('--execute', 'let the worker run the tool after allow/modify')
+    .option(...UNAVAILABLE_AFTER_FLAG)
     .action(
       async (
         tool: string,
         input: string,
-        flags: { wait?: boolean; timeout?: string; callId?: string; execute?: boolean },
+        flags: { wait?: boolean; timeout?: string; callId?: string; execute?: boolean; unavailableAfter?: string },
       ) => {
-        await withGuard(async (guard) => {
+        await withGuard(flags, async (guard) => {
           const options = {
             ...(flags.callId ? { callId: flags.callId } : {}),
             ...(flags.timeout ? { escalationTimeout: parseDurationFlag(flags.timeout, '--timeout') } : {}),
@@ -107,8 +121,9 @@ export function registerCallCommands(program: Command): Command {
     .command('status')
     .description('show the state of a guarded call or escalation, or the progress of a batch')
     .argument('<id>', 'escalation ID (the workflow ID) or batch ID')
-    .action(async (id: string) =>
-      withGuard(async (guard) =>
+    .option(...UNAVAILABLE_AFTER_FLAG)
+    .action(async (id: string, flags: { unavailableAfter?: string }) =>
+      withGuard(flags, async (guard) =>
         (await isBatch(guard.client, id)) ? new BatchClient(guard.client).progress(id) : guard.status(id),
       ),
     );
@@ -121,8 +136,9 @@ export function registerCallCommands(program: Command): Command {
     .option('--reason <text>', 'why')
     .option('--input <json>', 'approve with this edited input')
     .option('--groups <list>', 'approver groups, comma-separated (required when the rule has approver groups)')
+    .option(...UNAVAILABLE_AFTER_FLAG)
     .action(async (id: string, flags: ApprovalFlags) =>
-      withGuard((guard) => decideFromShell(guard, id, 'approve', flags)),
+      withGuard(flags, (guard) => decideFromShell(guard, id, 'approve', flags)),
     );
 
   program
@@ -132,8 +148,9 @@ export function registerCallCommands(program: Command): Command {
     .requiredOption('--reason <text>', 'why (shown to the caller)')
     .option('--by <name>', 'approver identity (default: $USER)')
     .option('--groups <list>', 'approver groups, comma-separated (required when the rule has approver groups)')
+    .option(...UNAVAILABLE_AFTER_FLAG)
     .action(async (id: string, flags: ApprovalFlags) =>
-      withGuard((guard) => decideFromShell(guard, id, 'deny', flags)),
+      withGuard(flags, (guard) => decideFromShell(guard, id, 'deny', flags)),
     );
   return program;
 }

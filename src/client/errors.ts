@@ -163,3 +163,89 @@ export class GuardCallIdConflict extends Error {
     this.kind = kind;
   }
 }
+
+/** What a {@link GuardUnavailable} client was doing when Temporal or a worker did not answer. */
+export type GuardOperation = 'start' | 'decision' | 'approve' | 'deny' | 'status' | 'result';
+
+/**
+ * Why the guard is unavailable: Temporal did not answer (`unreachable`), or it answered but no worker took the
+ * call from the task queue (`no-worker`).
+ */
+export type UnavailableReason = 'unreachable' | 'no-worker';
+
+/** The fields of a {@link GuardUnavailable}. */
+export interface GuardUnavailableFields {
+  /** `host:port` of the Temporal frontend the client used. */
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  operation: GuardOperation;
+  reason: UnavailableReason;
+  /** How long the client tried, in milliseconds. */
+  elapsedMs: number;
+  /** The guarded call's workflow ID, once known. */
+  callId?: string;
+}
+
+const TRIED: Record<GuardOperation, string> = {
+  start: 'starting the guarded call',
+  decision: 'waiting for the policy decision',
+  approve: 'approving the escalation',
+  deny: 'denying the escalation',
+  status: 'reading the call status',
+  result: 'waiting for the result',
+};
+
+function unavailableMessage(fields: GuardUnavailableFields): string {
+  const seconds = `${(fields.elapsedMs / 1000).toFixed(1)} s`;
+  const call = fields.callId !== undefined ? ` (call ${fields.callId})` : '';
+  const where = `Temporal at ${fields.address}, namespace ${fields.namespace}`;
+  const problem =
+    fields.reason === 'unreachable'
+      ? `${where} did not answer within ${seconds} while ${TRIED[fields.operation]}${call}: check ` +
+        'TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE, that the server is up, and that this process can reach it ' +
+        '(TLS, API key)'
+      : `${where} answered, but no worker took the call within ${seconds} while ${TRIED[fields.operation]}${call}: ` +
+        `check that a durable-guard worker is running against the same namespace and polling task queue ` +
+        `'${fields.taskQueue}' (DURABLE_GUARD_TASK_QUEUE)`;
+  const consequence =
+    fields.operation === 'approve' || fields.operation === 'deny'
+      ? 'The escalation was not decided; try again once the guard is back.'
+      : fields.operation === 'status'
+        ? 'The status is unknown.'
+        : `No decision was made, so the tool must not run.${
+            fields.reason === 'no-worker' && fields.callId !== undefined
+              ? ` The call stays queued as ${fields.callId}: a worker that starts later decides it; retry with this ` +
+                'callId to get that decision rather than asking twice.'
+              : ''
+          }`;
+  return `guard unavailable: ${problem}. ${consequence}`;
+}
+
+/**
+ * Temporal or every worker did not answer within the client's `unavailableAfter` bound. No decision was made:
+ * the tool must not run. Match on `name` or `code`; `reason` tells an unreachable server from a task queue no
+ * worker polls.
+ */
+export class GuardUnavailable extends Error {
+  override name = 'GuardUnavailable';
+  readonly code = 'GUARD_UNAVAILABLE';
+  readonly address: string;
+  readonly namespace: string;
+  readonly taskQueue: string;
+  readonly operation: GuardOperation;
+  readonly reason: UnavailableReason;
+  readonly elapsedMs: number;
+  readonly callId?: string;
+
+  constructor(fields: GuardUnavailableFields, options?: { cause?: unknown }) {
+    super(unavailableMessage(fields), options);
+    this.address = fields.address;
+    this.namespace = fields.namespace;
+    this.taskQueue = fields.taskQueue;
+    this.operation = fields.operation;
+    this.reason = fields.reason;
+    this.elapsedMs = fields.elapsedMs;
+    if (fields.callId !== undefined) this.callId = fields.callId;
+  }
+}

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   Client,
   Connection,
+  type TLSConfig,
   WorkflowFailedError,
   WorkflowIdConflictPolicy,
   WorkflowIdReusePolicy,
@@ -18,6 +19,7 @@ import {
 } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { dataConverterFromEnv } from '../codec/data-converter';
+import { clientConnectionOptions, loadConnectionConfig } from '../config';
 import type { CallContext } from '../policy/types';
 import type { GuardTracing } from '../telemetry/tracing';
 import { tracingClientInterceptors } from '../telemetry/tracing-interceptors';
@@ -38,15 +40,30 @@ import { callFingerprint } from '../workflows/fingerprint';
 import { assertSameCall } from './call-conflict';
 import { callDetails, callSummary } from './call-summary';
 import { GuardApprovalError, GuardBlocked, GuardInputError, GuardToolFailed, type ApprovalErrorCode } from './errors';
+import { DEFAULT_UNAVAILABLE_AFTER_MS, TemporalCalls, type TemporalTarget } from './temporal-calls';
 
-/** How to reach Temporal. */
+/**
+ * How to reach Temporal. Anything not given here comes from the environment and `temporal.toml` exactly as for
+ * the worker, the API and the CLI (`TEMPORAL_ADDRESS`, `TEMPORAL_NAMESPACE`, `TEMPORAL_API_KEY`, `TEMPORAL_TLS*`,
+ * `TEMPORAL_PROFILE`, `TEMPORAL_CONFIG_FILE`; see docs/operations.md).
+ */
 export interface GuardClientOptions {
-  /** host:port of the Temporal frontend. @default process.env.TEMPORAL_ADDRESS ?? 'localhost:7233' */
+  /** host:port of the Temporal frontend. @default TEMPORAL_ADDRESS, the profile's, else 'localhost:7233' */
   address?: string;
-  /** @default process.env.TEMPORAL_NAMESPACE ?? 'default' */
+  /** @default TEMPORAL_NAMESPACE, the profile's, else 'default' */
   namespace?: string;
-  /** @default 'durable-guard' */
+  /** Temporal Cloud API key; turns TLS on. @default TEMPORAL_API_KEY or the profile's */
+  apiKey?: string;
+  /** `true` for TLS with system roots, `false` for plaintext, or TLS settings. @default from TEMPORAL_TLS* or the profile */
+  tls?: TLSConfig | boolean;
+  /** @default DURABLE_GUARD_TASK_QUEUE, else 'durable-guard' */
   taskQueue?: string;
+  /**
+   * How long one request may wait for Temporal, or for a worker to take the call, before it fails with
+   * {@link GuardUnavailable}; e.g. '10s' or 10000. Waiting for a human or a running tool is not bounded.
+   * @default '10s'
+   */
+  unavailableAfter?: Duration;
   /**
    * Payload codecs for the client this creates; must match the worker's.
    * @default encryption with `DURABLE_GUARD_CODEC_KEYS` when set, else plain JSON
@@ -58,7 +75,10 @@ export interface GuardClientOptions {
    * @default off
    */
   tracing?: GuardTracing;
-  /** An existing Temporal client (its namespace, data converter and interceptors win); the options above are then ignored. */
+  /**
+   * An existing Temporal client (its connection, namespace, data converter and interceptors win); the connection
+   * options above are then ignored.
+   */
   client?: Client;
 }
 
@@ -101,6 +121,20 @@ function inputError(issue: Issue): GuardInputError {
   return new GuardInputError(issue.message, issue.limit ? { limit: issue.limit } : {});
 }
 
+function unavailableAfterMs(bound: Duration | undefined): number {
+  if (bound === undefined) return DEFAULT_UNAVAILABLE_AFTER_MS;
+  let ms: number;
+  try {
+    ms = msToNumber(bound);
+  } catch (err) {
+    throw new GuardInputError(`unavailableAfter ${JSON.stringify(bound)} is not a duration like '10s' or 10000`, {
+      cause: err,
+    });
+  }
+  if (!(ms > 0)) throw new GuardInputError(`unavailableAfter ${JSON.stringify(bound)} must be more than 0`);
+  return ms;
+}
+
 function updateErrorCode(err: unknown): { code: ApprovalErrorCode; message: string } | undefined {
   if (!(err instanceof WorkflowUpdateFailedError)) return undefined;
   const cause = err.cause;
@@ -121,27 +155,48 @@ export class GuardClient {
   private readonly ownClient?: Client;
   private readonly options: GuardClientOptions;
   private readonly taskQueue: string;
+  private readonly calls: TemporalCalls;
 
+  /** @throws GuardInputError when `unavailableAfter` is not a positive duration. */
   constructor(options: GuardClientOptions = {}) {
     this.options = options;
     this.taskQueue = options.taskQueue ?? process.env.DURABLE_GUARD_TASK_QUEUE ?? DEFAULT_TASK_QUEUE;
     this.ownClient = options.client;
+    this.calls = new TemporalCalls(() => this.target(), unavailableAfterMs(options.unavailableAfter));
   }
 
   private lazyClient?: Client;
+  private lazyAddress?: string;
 
-  /** The underlying Temporal client (connects lazily). */
+  /**
+   * The underlying Temporal client (connects lazily), built from the options over the environment.
+   * @throws ConfigError when the environment's connection settings are wrong, naming the variable.
+   */
   get client(): Client {
     if (this.ownClient) return this.ownClient;
-    this.lazyClient ??= new Client({
-      connection: Connection.lazy({
-        address: this.options.address ?? process.env.TEMPORAL_ADDRESS ?? 'localhost:7233',
-      }),
-      namespace: this.options.namespace ?? process.env.TEMPORAL_NAMESPACE ?? 'default',
-      dataConverter: this.options.dataConverter ?? dataConverterFromEnv(),
-      ...(this.options.tracing ? { interceptors: tracingClientInterceptors(this.options.tracing) } : {}),
-    });
+    if (!this.lazyClient) {
+      const { address, namespace, apiKey, tls } = this.options;
+      const config = loadConnectionConfig(process.env, { address, namespace, apiKey, tls });
+      this.lazyAddress = config.address;
+      this.lazyClient = new Client({
+        connection: Connection.lazy(clientConnectionOptions(config)),
+        namespace: config.namespace,
+        dataConverter: this.options.dataConverter ?? dataConverterFromEnv(),
+        ...(this.options.tracing ? { interceptors: tracingClientInterceptors(this.options.tracing) } : {}),
+      });
+    }
     return this.lazyClient;
+  }
+
+  private target(): TemporalTarget {
+    const client = this.client;
+    const connectionOptions = (client.connection as { options?: { address?: string } }).options;
+    return {
+      client,
+      address: this.lazyAddress ?? connectionOptions?.address ?? 'an unknown address',
+      namespace: client.options.namespace,
+      taskQueue: this.taskQueue,
+    };
   }
 
   /**
@@ -151,15 +206,23 @@ export class GuardClient {
    *   unless `waitForEscalation` is set, in which case it resolves when a human decides or the window ends.
    */
   async check(tool: string, input: Record<string, unknown>, options: CheckOptions = {}): Promise<GuardResult> {
-    const handle = await this.start(tool, input, options, false);
-    if (options.waitForEscalation) return this.result(handle);
-    try {
-      return await handle.executeUpdate(policyDecisionUpdate, { args: [] });
-    } catch (err) {
-      // The decision-only workflow may have completed before the update reached it: its result is the answer.
-      if (await this.isClosed(handle)) return this.result(handle);
-      throw err;
-    }
+    const handle = await this.calls.run('start', () => this.start(tool, input, options, false), options.callId);
+    if (options.waitForEscalation) return this.calls.run('result', () => this.result(handle), handle.workflowId);
+    // One update ID, so that the request sent again once a worker has the call is the same update.
+    const updateId = randomUUID();
+    return this.calls.run(
+      'decision',
+      async () => {
+        try {
+          return await handle.executeUpdate(policyDecisionUpdate, { args: [], updateId });
+        } catch (err) {
+          // The decision-only workflow may have completed before the update reached it: its result is the answer.
+          if (await this.isClosed(handle)) return this.result(handle);
+          throw err;
+        }
+      },
+      handle.workflowId,
+    );
   }
 
   /**
@@ -169,14 +232,15 @@ export class GuardClient {
    * @returns the result with `toolResult`.
    * @throws GuardBlocked when the call is blocked (by policy, a denial or a timeout).
    * @throws GuardToolFailed when the tool itself failed for good.
+   * @throws GuardUnavailable when Temporal, or a worker on the task queue, did not answer within `unavailableAfter`.
    */
   async run(
     tool: string,
     input: Record<string, unknown>,
     options: Omit<CheckOptions, 'waitForEscalation'> = {},
   ): Promise<GuardResult> {
-    const handle = await this.start(tool, input, options, true);
-    const result = await this.result(handle, tool);
+    const handle = await this.calls.run('start', () => this.start(tool, input, options, true), options.callId);
+    const result = await this.calls.run('result', () => this.result(handle, tool), handle.workflowId);
     if (result.action === 'block') {
       throw new GuardBlocked({
         tool,
@@ -201,7 +265,11 @@ export class GuardClient {
   /** Current state of a guarded call (query `status`). */
   async status(escalationId: string): Promise<CallStatus> {
     try {
-      return await this.client.workflow.getHandle(escalationId).query(statusQuery);
+      return await this.calls.run(
+        'status',
+        () => this.client.workflow.getHandle(escalationId).query(statusQuery),
+        escalationId,
+      );
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) {
         throw new GuardApprovalError(
@@ -217,7 +285,7 @@ export class GuardClient {
 
   /** Waits for the final result of a call started earlier (e.g. after a fire-and-forget `check`). */
   async waitForResult(escalationId: string): Promise<GuardResult> {
-    return this.result(this.client.workflow.getHandle(escalationId));
+    return this.calls.run('result', () => this.result(this.client.workflow.getHandle(escalationId)), escalationId);
   }
 
   private async start(tool: string, input: Record<string, unknown>, options: CheckOptions, execute: boolean) {
@@ -303,17 +371,24 @@ export class GuardClient {
         `invalid approval for ${escalationId}: ${problem}`,
       );
     const handle = this.client.workflow.getHandle(escalationId);
-    try {
-      return await handle.executeUpdate(decideUpdate, { args: [input] });
-    } catch (err) {
-      if (err instanceof ValueError) {
-        const message = `invalid approval for ${escalationId}: it cannot be sent: ${err.message}${JSON_VALUES_ONLY}`;
-        throw new GuardApprovalError('GUARD_INVALID_APPROVAL', escalationId, message, { cause: err });
-      }
-      const coded = updateErrorCode(err);
-      if (coded) throw new GuardApprovalError(coded.code, escalationId, coded.message, { cause: err });
-      throw await this.explainClosed(escalationId, handle, err);
-    }
+    const updateId = randomUUID();
+    return this.calls.run(
+      input.decision,
+      async () => {
+        try {
+          return await handle.executeUpdate(decideUpdate, { args: [input], updateId });
+        } catch (err) {
+          if (err instanceof ValueError) {
+            const message = `invalid approval for ${escalationId}: it cannot be sent: ${err.message}${JSON_VALUES_ONLY}`;
+            throw new GuardApprovalError('GUARD_INVALID_APPROVAL', escalationId, message, { cause: err });
+          }
+          const coded = updateErrorCode(err);
+          if (coded) throw new GuardApprovalError(coded.code, escalationId, coded.message, { cause: err });
+          throw await this.explainClosed(escalationId, handle, err);
+        }
+      },
+      escalationId,
+    );
   }
 
   /** The result of a still-running call that is no longer waiting for approval, if it has one. */

@@ -6,9 +6,13 @@ export {
   GuardCallIdConflict,
   GuardInputError,
   GuardToolFailed,
+  GuardUnavailable,
   type ApprovalErrorCode,
   type InputErrorCode,
   type BlockedCall,
+  type GuardOperation,
+  type GuardUnavailableFields,
+  type UnavailableReason,
 } from './errors';
 export {
   BatchClient,

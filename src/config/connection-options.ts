@@ -3,12 +3,13 @@ import type { NativeConnectionOptions } from '@temporalio/worker';
 import type { ConnectionConfig } from './connection-config';
 
 /**
- * Options for `Connection.connect` from `@temporalio/client` (clients, the API, the CLI).
+ * Options for `Connection.connect` / `Connection.lazy` from `@temporalio/client` (clients, the API, the CLI).
  * The namespace is not a connection option: pass `config.namespace` to `new Client({ connection, namespace })`.
  */
 export function clientConnectionOptions(config: ConnectionConfig): ConnectionOptions {
   const options: ConnectionOptions = { address: config.address, tls: config.tls };
   if (config.apiKey !== undefined) options.apiKey = config.apiKey;
+  if (config.metadata !== undefined) options.metadata = config.metadata;
   return options;
 }
 
@@ -19,5 +20,6 @@ export function clientConnectionOptions(config: ConnectionConfig): ConnectionOpt
 export function nativeConnectionOptions(config: ConnectionConfig): NativeConnectionOptions {
   const options: NativeConnectionOptions = { address: config.address, tls: config.tls };
   if (config.apiKey !== undefined) options.apiKey = config.apiKey;
+  if (config.metadata !== undefined) options.metadata = config.metadata;
   return options;
 }

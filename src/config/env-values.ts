@@ -64,12 +64,19 @@ export function parseName(variable: string, value: string): string {
   return value;
 }
 
-/** Reads a PEM file named by a variable now, so a bad path fails at startup, not at first connection. */
-export function readFileVariable(variable: string, path: string): Buffer {
+/**
+ * Reads a file named by a variable now, so a bad path fails at startup, not at first connection.
+ * `setting` names where the path came from when that is not the variable itself (a key of a profile).
+ */
+export function readFileVariable(
+  variable: string,
+  path: string,
+  { what = 'PEM file', setting = variable }: { what?: string; setting?: string } = {},
+): Buffer {
   try {
     const contents = readFileSync(path);
     if (contents.length === 0) {
-      throw new ConfigError(variable, `${variable}='${path}' is an empty file: point it at a PEM file`);
+      throw new ConfigError(variable, `${setting}='${path}' is an empty file: point it at a ${what}`);
     }
     return contents;
   } catch (error) {
@@ -83,7 +90,7 @@ export function readFileVariable(variable: string, path: string): Buffer {
           : code === 'EISDIR'
             ? 'is a directory'
             : `cannot be read (${code ?? String(error)})`;
-    throw new ConfigError(variable, `${variable}='${path}' ${problem}: point it at a readable PEM file`, {
+    throw new ConfigError(variable, `${setting}='${path}' ${problem}: point it at a readable ${what}`, {
       cause: error,
     });
   }

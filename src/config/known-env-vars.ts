@@ -1,6 +1,6 @@
 /**
  * Every environment variable of ours that src/ reads (most of them in src/config). The Temporal names are the ones the Temporal CLI
- * uses, so one environment serves `temporal` and `durable-guard` alike. A test checks this list
+ * and SDKs use (read through `@temporalio/envconfig`), so one environment serves `temporal` and `durable-guard` alike. A test checks this list
  * against the source text of src/config and against docker-compose.yml.
  */
 export const KNOWN_ENV_VARS = [
@@ -12,6 +12,12 @@ export const KNOWN_ENV_VARS = [
   'TEMPORAL_TLS_CLIENT_KEY_PATH',
   'TEMPORAL_TLS_SERVER_CA_CERT_PATH',
   'TEMPORAL_TLS_SERVER_NAME',
+  'TEMPORAL_TLS_CLIENT_CERT_DATA',
+  'TEMPORAL_TLS_CLIENT_KEY_DATA',
+  'TEMPORAL_TLS_SERVER_CA_CERT_DATA',
+  'TEMPORAL_TLS_DISABLE_HOST_VERIFICATION',
+  'TEMPORAL_CONFIG_FILE',
+  'TEMPORAL_PROFILE',
   'DURABLE_GUARD_TASK_QUEUE',
   'DURABLE_GUARD_POLICY',
   'DURABLE_GUARD_API_PORT',

@@ -25,7 +25,7 @@ const fileSchema = z.object({ webhooks: z.array(targetSchema) }).strict();
 export function loadWebhookTargets(env: NodeJS.ProcessEnv = process.env): WebhookTarget[] {
   const path = present(env.DURABLE_GUARD_WEBHOOKS);
   if (path === undefined) return [];
-  const text = readFileVariable('DURABLE_GUARD_WEBHOOKS', path).toString('utf8');
+  const text = readFileVariable('DURABLE_GUARD_WEBHOOKS', path, { what: 'YAML file' }).toString('utf8');
   let raw: unknown;
   try {
     raw = parseYaml(text);

@@ -1,5 +1,5 @@
 /** Guards every tool call of one model response before the agent loop runs any of them. */
-import { GuardBlocked, GuardInputError, type BlockedCall } from '../client/errors';
+import { GuardBlocked, GuardInputError, type BlockedCall, type GuardUnavailable } from '../client/errors';
 import type { GuardResult } from '../workflows/definitions';
 import { callFingerprint, type FingerprintedCall } from '../workflows/fingerprint';
 import { anthropicToolCalls, isAnthropicMessage } from './anthropic-calls';
@@ -74,20 +74,32 @@ async function decide(call: ProposedCall, guard: ToolGuard, options: GuardToolCa
   if (call.input === undefined) {
     return { action: 'block', reason: call.problem ?? 'the call has no usable input', rulesTriggered: [] };
   }
-  return guard.check(call.tool, call.input, {
-    waitForEscalation: options.waitForEscalation ?? true,
-    ...(options.escalationTimeout !== undefined ? { escalationTimeout: options.escalationTimeout } : {}),
-    ...(options.callIdPrefix !== undefined
-      ? {
-          callId: toolCallGuardId(options.callIdPrefix, call.toolCallId, {
-            tool: call.tool,
-            input: call.input,
-            context: options.context,
-          }),
-        }
-      : {}),
-    ...(options.context !== undefined ? { context: options.context } : {}),
-  });
+  try {
+    return await guard.check(call.tool, call.input, {
+      waitForEscalation: options.waitForEscalation ?? true,
+      ...(options.escalationTimeout !== undefined ? { escalationTimeout: options.escalationTimeout } : {}),
+      ...(options.callIdPrefix !== undefined
+        ? {
+            callId: toolCallGuardId(options.callIdPrefix, call.toolCallId, {
+              tool: call.tool,
+              input: call.input,
+              context: options.context,
+            }),
+          }
+        : {}),
+      ...(options.context !== undefined ? { context: options.context } : {}),
+    });
+  } catch (err) {
+    // Matched by name: the guard may come from another copy of this package.
+    if (options.onUnavailable !== 'block' || (err as Error | undefined)?.name !== 'GuardUnavailable') throw err;
+    const { message, callId } = err as GuardUnavailable;
+    return {
+      action: 'block',
+      reason: message,
+      rulesTriggered: [],
+      ...(callId !== undefined ? { escalationId: callId } : {}),
+    };
+  }
 }
 
 /**
@@ -98,7 +110,9 @@ async function decide(call: ProposedCall, guard: ToolGuard, options: GuardToolCa
  * - block: throws one `GuardBlocked` naming every blocked call, or with `onBlock: 'tool-result'` withholds the
  *   call and adds an error tool result for the model;
  * - escalate: waits for the human decision (default), or with `waitForEscalation: false` withholds the call
- *   and reports it in `pending`.
+ *   and reports it in `pending`;
+ * - guard unavailable (Temporal or every worker down): the `GuardUnavailable` propagates, or with
+ *   `onUnavailable: 'block'` the call counts as blocked with reason `guard unavailable: ...`. Never an allow.
  *
  * Arguments that are not a JSON object (malformed JSON included) count as a block, without asking the guard.
  *
@@ -107,6 +121,7 @@ async function decide(call: ProposedCall, guard: ToolGuard, options: GuardToolCa
  * @returns what happened to each call, tool results for withheld calls, and the pending escalations.
  * @throws GuardBlocked when a call is blocked and `onBlock` is `'throw'` (the default).
  * @throws GuardInputError when `response` is not a recognised provider shape.
+ * @throws GuardUnavailable when the guard could not decide a call and `onUnavailable` is `'throw'` (the default).
  */
 export async function guardToolCalls(
   response: object,

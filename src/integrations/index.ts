@@ -19,4 +19,4 @@ export type {
   ToolGuard,
   ToolResultMessage,
 } from './types';
-export { GuardBlocked, type BlockedCall } from '../client/errors';
+export { GuardBlocked, GuardUnavailable, type BlockedCall } from '../client/errors';

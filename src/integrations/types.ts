@@ -79,6 +79,13 @@ export interface GuardToolCallsOptions {
    * @default 'throw'
    */
   onBlock?: 'throw' | 'tool-result';
+  /**
+   * What a call does when the guard cannot decide it because Temporal or every worker is unreachable (the
+   * check throws `GuardUnavailable`): `'throw'` lets the `GuardUnavailable` propagate; `'block'` treats the call
+   * as blocked with reason `guard unavailable: ...`, handled like any block (see `onBlock`). Never an allow.
+   * @default 'throw'
+   */
+  onUnavailable?: 'throw' | 'block';
 }
 
 /** The guard's answer for one call of a response. */

@@ -189,6 +189,179 @@ describe('loadConnectionConfig', () => {
   });
 });
 
+describe('loadConnectionConfig through envconfig: temporal.toml profiles and explicit options', () => {
+  function writeToml(name: string, text: string): string {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  }
+
+  test('a temporal.toml profile turns on TLS with its API key', () => {
+    const file = writeToml(
+      'cloud.toml',
+      `[profile.cloud]\naddress = "eu-west-1.aws.api.temporal.io:7233"\nnamespace = "guard.a1b2c"\napi_key = "${API_KEY}"\n`,
+    );
+    const config = loadConnectionConfig({ TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'cloud' });
+    expect(config).toEqual({
+      address: 'eu-west-1.aws.api.temporal.io:7233',
+      namespace: 'guard.a1b2c',
+      apiKey: API_KEY,
+      tls: {},
+    });
+  });
+
+  test('the default profile is used without TEMPORAL_PROFILE, and variables win over it', () => {
+    const file = writeToml('default.toml', '[profile.default]\naddress = "file-host:7233"\nnamespace = "from-file"\n');
+    expect(loadConnectionConfig({ TEMPORAL_CONFIG_FILE: file })).toMatchObject({
+      address: 'file-host:7233',
+      namespace: 'from-file',
+      tls: false,
+    });
+    expect(loadConnectionConfig({ TEMPORAL_CONFIG_FILE: file, TEMPORAL_ADDRESS: 'env-host:7233' })).toMatchObject({
+      address: 'env-host:7233',
+      namespace: 'from-file',
+    });
+  });
+
+  test('the default file location is $XDG_CONFIG_HOME/temporalio/temporal.toml', () => {
+    const home = join(dir, 'xdg');
+    mkdirSync(join(home, 'temporalio'), { recursive: true });
+    writeFileSync(join(home, 'temporalio', 'temporal.toml'), '[profile.default]\naddress = "xdg-host:7233"\n');
+    expect(loadConnectionConfig({ XDG_CONFIG_HOME: home }).address).toBe('xdg-host:7233');
+  });
+
+  test('a profile reads its mTLS files and server name', () => {
+    const file = writeToml(
+      'mtls.toml',
+      [
+        '[profile.default]',
+        'address = "temporal.internal:7233"',
+        '[profile.default.tls]',
+        `client_cert_path = "${certPath}"`,
+        `client_key_path = "${keyPath}"`,
+        `server_ca_cert_path = "${caPath}"`,
+        'server_name = "temporal.internal"',
+      ].join('\n'),
+    );
+    const config = loadConnectionConfig({ TEMPORAL_CONFIG_FILE: file });
+    expect(config.tls).toEqual({
+      serverNameOverride: 'temporal.internal',
+      serverRootCACertificate: Buffer.from(CA),
+      clientCertPair: { crt: Buffer.from(CERT), key: Buffer.from(KEY) },
+    });
+  });
+
+  test('certificate contents can come inline from TEMPORAL_TLS_*_DATA', () => {
+    const config = loadConnectionConfig({ TEMPORAL_TLS_CLIENT_CERT_DATA: CERT, TEMPORAL_TLS_CLIENT_KEY_DATA: KEY });
+    expect(config.tls).not.toBe(false);
+    if (config.tls === false) return;
+    expect(Buffer.from(config.tls.clientCertPair?.crt ?? []).toString()).toBe(CERT);
+    expect(Buffer.from(config.tls.clientCertPair?.key ?? []).toString()).toBe(KEY);
+  });
+
+  test('TEMPORAL_GRPC_META_* headers reach the connection options', () => {
+    const config = loadConnectionConfig({ TEMPORAL_GRPC_META_X_TENANT: 'acme' });
+    expect(config.metadata).toEqual({ 'x-tenant': 'acme' });
+    expect(clientConnectionOptions(config).metadata).toEqual({ 'x-tenant': 'acme' });
+  });
+
+  test.each<[string, () => NodeJS.ProcessEnv, string, RegExp]>([
+    [
+      'a missing key file named in a profile',
+      () => ({
+        TEMPORAL_CONFIG_FILE: writeToml(
+          'missing-key.toml',
+          `[profile.default.tls]\nclient_cert_path = "${certPath}"\nclient_key_path = "${join(dir, 'gone.key')}"\n`,
+        ),
+      }),
+      'TEMPORAL_TLS_CLIENT_KEY_PATH',
+      /^client_key_path of profile 'default' in .*missing-key\.toml='.*gone\.key' does not exist: point it at a readable PEM file$/,
+    ],
+    [
+      'a profile with a cert and no key',
+      () => ({
+        TEMPORAL_CONFIG_FILE: writeToml('half.toml', `[profile.default.tls]\nclient_cert_path = "${certPath}"\n`),
+      }),
+      'TEMPORAL_TLS_CLIENT_KEY_PATH',
+      /client_cert_path of profile 'default' .* is set but TEMPORAL_TLS_CLIENT_KEY_PATH is not: mTLS needs both/,
+    ],
+    [
+      'a profile with TLS disabled and an API key',
+      () => ({
+        TEMPORAL_CONFIG_FILE: writeToml(
+          'off.toml',
+          `[profile.default]\napi_key = "${API_KEY}"\n[profile.default.tls]\ndisabled = true\n`,
+        ),
+      }),
+      'TEMPORAL_TLS',
+      /tls\.disabled in profile 'default' but api_key of profile 'default' is set: an API key is never sent unencrypted/,
+    ],
+    [
+      'a config file that does not exist',
+      () => ({ TEMPORAL_CONFIG_FILE: join(dir, 'nope.toml') }),
+      'TEMPORAL_CONFIG_FILE',
+      /nope\.toml' does not exist: point it at a readable TOML file/,
+    ],
+    [
+      'a profile the file lacks',
+      () => ({ TEMPORAL_CONFIG_FILE: writeToml('one.toml', '[profile.default]\n'), TEMPORAL_PROFILE: 'prod' }),
+      'TEMPORAL_PROFILE',
+      /TEMPORAL_PROFILE='prod' names no profile in .*one\.toml: add \[profile\.prod\]/,
+    ],
+    [
+      'invalid TOML',
+      () => ({ TEMPORAL_CONFIG_FILE: writeToml('bad.toml', `[profile.default]\napi_key = "${API_KEY}\n`) }),
+      'TEMPORAL_CONFIG_FILE',
+      /bad\.toml is not valid TOML at line 2/,
+    ],
+    [
+      'host verification off',
+      () => ({ TEMPORAL_TLS_DISABLE_HOST_VERIFICATION: 'true' }),
+      'TEMPORAL_TLS_DISABLE_HOST_VERIFICATION',
+      /not supported by the TypeScript SDK/,
+    ],
+  ])('rejects %s, naming the setting', (_name, makeEnv, variable, message) => {
+    const error = captureError(() => loadConnectionConfig(makeEnv()));
+    expect(error).toMatchObject({ name: 'ConfigError', variable });
+    expect(error.message).toMatch(message);
+    expect(error.message).not.toContain(API_KEY);
+  });
+
+  test('explicit options win over the environment and the profile', () => {
+    const env = { TEMPORAL_ADDRESS: 'env-host:7233', TEMPORAL_NAMESPACE: 'env-ns', TEMPORAL_API_KEY: API_KEY };
+    expect(loadConnectionConfig(env, { address: 'code-host:7233', namespace: 'code-ns' })).toEqual({
+      address: 'code-host:7233',
+      namespace: 'code-ns',
+      apiKey: API_KEY,
+      tls: {},
+    });
+    expect(loadConnectionConfig({}, { apiKey: 'other-key' })).toMatchObject({ apiKey: 'other-key', tls: {} });
+    expect(loadConnectionConfig({ TEMPORAL_TLS: 'false' }, { tls: true }).tls).toEqual({});
+  });
+
+  test("explicit TLS settings replace the environment's, whose files are then not read", () => {
+    const tls = { serverNameOverride: 'code.internal' };
+    const config = loadConnectionConfig({ TEMPORAL_TLS_SERVER_CA_CERT_PATH: join(dir, 'absent-ca.pem') }, { tls });
+    expect(config.tls).toEqual(tls);
+  });
+
+  test.each<[string, NodeJS.ProcessEnv, { address?: string; tls?: boolean }, string, RegExp]>([
+    ['a bad address option', {}, { address: 'http://x:1' }, 'address', /^address='http:\/\/x:1' is not host:port/],
+    [
+      'tls: false with an API key from the environment',
+      { TEMPORAL_API_KEY: API_KEY },
+      { tls: false },
+      'TEMPORAL_TLS',
+      /the tls: false option but TEMPORAL_API_KEY is set: an API key is never sent unencrypted, drop tls: false/,
+    ],
+  ])('rejects %s', (_name, env, overrides, variable, message) => {
+    const error = captureError(() => loadConnectionConfig(env, overrides));
+    expect(error).toMatchObject({ name: 'ConfigError', variable });
+    expect(error.message).toMatch(message);
+    expect(error.message).not.toContain(API_KEY);
+  });
+});
+
 describe('connection options', () => {
   test('plaintext: address and tls false, no API key', () => {
     const config = loadConnectionConfig({ TEMPORAL_ADDRESS: 'temporal:7233' });

@@ -233,3 +233,59 @@ test('a response with no tool calls is returned untouched; an unknown shape is r
     message: expect.stringContaining('does not recognise'),
   });
 });
+
+describe('onUnavailable', () => {
+  /** A guard whose Temporal is down: every check throws what GuardClient throws, matched by name. */
+  const downGuard: ToolGuard = {
+    async check() {
+      throw Object.assign(new Error('guard unavailable: Temporal at temporal:7233 did not answer'), {
+        name: 'GuardUnavailable',
+        code: 'GUARD_UNAVAILABLE',
+        callId: 'agent-1-toolu_1',
+      });
+    },
+  };
+
+  test("'throw' (the default) propagates the GuardUnavailable", async () => {
+    await expect(guardToolCalls(loadFixture('anthropic-refund-tool'), downGuard)).rejects.toMatchObject({
+      name: 'GuardUnavailable',
+    });
+  });
+
+  test("'block' turns every call into a block with the reason, thrown as GuardBlocked by default", async () => {
+    await expect(
+      guardToolCalls(loadFixture('anthropic-refund-tool'), downGuard, { onUnavailable: 'block' }),
+    ).rejects.toMatchObject({
+      name: 'GuardBlocked',
+      reason: 'guard unavailable: Temporal at temporal:7233 did not answer',
+      escalationId: 'agent-1-toolu_1',
+    });
+  });
+
+  test("'block' with onBlock 'tool-result' withholds the calls and answers them as errors", async () => {
+    const message = loadFixture<Message>('anthropic-refund-tool');
+    const summary = await guardToolCalls(message, downGuard, { onUnavailable: 'block', onBlock: 'tool-result' });
+    expect(message.content.filter((block) => block.type === 'tool_use')).toEqual([]);
+    expect(summary.blocked.map((call) => call.reason)).toEqual([
+      'guard unavailable: Temporal at temporal:7233 did not answer',
+    ]);
+    expect(summary.toolResults).toEqual([
+      expect.objectContaining({
+        type: 'tool_result',
+        is_error: true,
+        content: expect.stringContaining('guard unavailable'),
+      }),
+    ]);
+  });
+
+  test("'block' never hides another failure: other errors still propagate", async () => {
+    const broken: ToolGuard = {
+      async check() {
+        throw new Error('bad policy file');
+      },
+    };
+    await expect(
+      guardToolCalls(loadFixture('anthropic-refund-tool'), broken, { onUnavailable: 'block' }),
+    ).rejects.toThrow('bad policy file');
+  });
+});
