@@ -1,24 +1,89 @@
-import { ibanValid, luhnValid } from './checksums';
+import { ibanValid } from './checksums';
 import type { Detector, DetectorMatch } from './detector';
 import { regexDetector } from './detector';
+import { isDigit, isLetter } from './chars';
+
+/*
+ * Every PII detector here runs in time linear in the text: each either anchors on a literal found with indexOf
+ * and looks at a bounded window around it, or walks the text once. A hostile string cannot make one quadratic.
+ */
 
 const hasDigit = (text: string): boolean => /\d/.test(text);
 
-/** Email addresses. */
-export const emailDetector = regexDetector({
+/** RFC 5321: a local part has at most 64 octets, a domain at most 255. */
+const MAX_LOCAL = 64;
+const MAX_DOMAIN = 255;
+
+function isLocalChar(code: number): boolean {
+  // A-Z a-z 0-9 . _ % + -
+  return isLetter(code) || isDigit(code) || code === 46 || code === 95 || code === 37 || code === 43 || code === 45;
+}
+
+function isLabelChar(code: number): boolean {
+  return isLetter(code) || isDigit(code) || code === 45;
+}
+
+/**
+ * The end of the domain that starts at `from` (`label(.label)*.tld`, tld two or more letters), or -1. Greedy like
+ * the regular expression it replaces: the last dot followed by at least two letters ends the domain there.
+ */
+function domainEnd(text: string, from: number): number {
+  const limit = Math.min(text.length, from + MAX_DOMAIN);
+  let end = -1;
+  let i = from;
+  if (i >= limit || !isLabelChar(text.charCodeAt(i))) return -1;
+  while (i < limit) {
+    const code = text.charCodeAt(i);
+    if (code === 46) {
+      if (i + 1 >= limit || !isLabelChar(text.charCodeAt(i + 1))) break;
+      let j = i + 1;
+      while (j < limit && isLetter(text.charCodeAt(j))) j++;
+      if (j - i - 1 >= 2) end = j;
+      i++;
+    } else if (isLabelChar(code)) {
+      i++;
+    } else {
+      break;
+    }
+  }
+  return end;
+}
+
+/** Email addresses: anchored on each `@`, at most 64 characters before it and 255 after. */
+export const emailDetector: Detector = {
   name: 'email',
   group: 'pii',
-  pattern: /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g,
-  prefilter: (text) => text.includes('@'),
-});
+  linear: true,
+  find(text) {
+    const matches: DetectorMatch[] = [];
+    let floor = 0;
+    for (let at = text.indexOf('@'); at !== -1; at = text.indexOf('@', at + 1)) {
+      let start = at;
+      const lowest = Math.max(floor, at - MAX_LOCAL);
+      while (start > lowest && isLocalChar(text.charCodeAt(start - 1))) start--;
+      if (start === at) continue;
+      const end = domainEnd(text, at + 1);
+      if (end < 0) continue;
+      matches.push({ start, end });
+      floor = end;
+      at = end - 1;
+    }
+    return matches;
+  },
+  test(text) {
+    return this.find(text).length > 0;
+  },
+};
 
 /**
  * Phone numbers: international `+` numbers, or national numbers written with separators
  * (`(555) 123-4567`, `555-123-4567`, `030 1234 5678`). Bare digit runs are not phones: too many ids look alike.
+ * Every quantifier is bounded and the lookbehind anchors each try, so the expression cannot backtrack far.
  */
 export const phoneDetector = regexDetector({
   name: 'phone',
   group: 'pii',
+  linear: true,
   pattern:
     /(?<![\w+]|\d[ .-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,4}\)[ .-]?|\d{2,4}[ .-])\d{3,4}[ .-]\d{3,4}(?![\w-]|[ .]\d)|\+\d{8,15}(?!\d)/g,
   prefilter: hasDigit,
@@ -28,45 +93,135 @@ export const phoneDetector = regexDetector({
   },
 });
 
-/** Payment card numbers of 13 to 19 digits, optionally grouped with spaces or dashes, passing the Luhn check. */
-export const creditCardDetector = regexDetector({
+/**
+ * Payment card numbers: 13 to 19 digits, each pair separated by at most one space or dash, not touching another
+ * digit or dash, not all the same digit, passing the Luhn check. One pass over each run of digits.
+ */
+export const creditCardDetector: Detector = {
   name: 'credit_card',
   group: 'pii',
-  pattern: /(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])/g,
-  prefilter: hasDigit,
-  validate: (candidate) => {
-    const digits = candidate.replace(/\D/g, '');
-    return digits.length >= 13 && digits.length <= 19 && !/^(\d)\1+$/.test(digits) && luhnValid(digits);
+  linear: true,
+  find(text) {
+    const matches: DetectorMatch[] = [];
+    const runs = cardRun;
+    runs.lastIndex = 0;
+    for (let m = runs.exec(text); m !== null; m = runs.exec(text)) {
+      // Positions of the run's digits: a card number starts and ends on them.
+      const positions: number[] = [];
+      const end = m.index + m[0].length;
+      for (let i = m.index; i < end; i++) if (isDigit(text.charCodeAt(i))) positions.push(i);
+      const precededByDash = m.index > 0 && text.charCodeAt(m.index - 1) === 45;
+      findCards(text, positions, precededByDash, matches);
+    }
+    return matches;
   },
-});
+  test(text) {
+    return this.find(text).length > 0;
+  },
+};
+
+// A run of 13 or more digits, each pair separated by at most one space or dash. Greedy to the run's end with
+// nothing after it to backtrack into; a shorter run fails after at most 12 digits.
+const cardRun = /\d(?:[ -]?\d){12,}/g;
+
+function findCards(text: string, positions: readonly number[], precededByDash: boolean, out: DetectorMatch[]): void {
+  const count = positions.length;
+  if (count < 13) return;
+  const canEnd = (k: number): boolean => {
+    const after = (positions[k] as number) + 1;
+    if (k + 1 < count) return after < (positions[k + 1] as number) && text.charCodeAt(after) === 32;
+    return after >= text.length || text.charCodeAt(after) !== 45;
+  };
+  const canStart = (k: number): boolean =>
+    k === 0 ? !precededByDash : text.charCodeAt((positions[k] as number) - 1) === 32;
+  for (let s = 0; s + 13 <= count; s++) {
+    if (!canStart(s)) continue;
+    let e = Math.min(count, s + 19) - 1;
+    while (e >= s + 12 && !canEnd(e)) e--;
+    if (e < s + 12) continue;
+    if (cardNumberValid(text, positions, s, e)) {
+      out.push({ start: positions[s] as number, end: (positions[e] as number) + 1 });
+      s = e;
+    }
+  }
+}
+
+/** Luhn over the digits at `positions[first..last]`, and not all the same digit; no string is built. */
+function cardNumberValid(text: string, positions: readonly number[], first: number, last: number): boolean {
+  const lead = text.charCodeAt(positions[first] as number);
+  let same = true;
+  let sum = 0;
+  let double = false;
+  for (let k = last; k >= first; k--) {
+    const code = text.charCodeAt(positions[k] as number);
+    if (code !== lead) same = false;
+    let d = code - 48;
+    if (double) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    double = !double;
+  }
+  return !same && sum % 10 === 0;
+}
 
 /** US social security numbers written `AAA-GG-SSSS`, excluding never-issued areas, groups and serials. */
-export const ssnDetector = regexDetector({
+export const ssnDetector: Detector = {
   name: 'ssn',
   group: 'pii',
-  pattern: /(?<![\d-])\d{3}-\d{2}-\d{4}(?![\d-])/g,
-  prefilter: (text) => text.includes('-'),
-  validate: (candidate) => {
-    const [area, group, serial] = candidate.split('-') as [string, string, string];
-    return area !== '000' && area !== '666' && area[0] !== '9' && group !== '00' && serial !== '0000';
+  linear: true,
+  find(text) {
+    if (!text.includes('-')) return [];
+    const matches: DetectorMatch[] = [];
+    const regex = ssnShape;
+    regex.lastIndex = 0;
+    for (let m = regex.exec(text); m !== null; m = regex.exec(text)) {
+      if (ssnAt(text, m.index)) matches.push({ start: m.index, end: m.index + 11 });
+      else regex.lastIndex = m.index + 1;
+    }
+    return matches;
   },
-});
+  test(text) {
+    return this.find(text).length > 0;
+  },
+};
 
+// Fixed length, so each try costs at most 11 steps; the neighbours and the number ranges are checked in code.
+const ssnShape = /\d{3}-\d{2}-\d{4}/g;
+
+function ssnAt(text: string, start: number): boolean {
+  const end = start + 11;
+  const before = start > 0 ? text.charCodeAt(start - 1) : -1;
+  const after = end < text.length ? text.charCodeAt(end) : -1;
+  if (isDigit(before) || before === 45 || isDigit(after) || after === 45) return false;
+  const area = text.slice(start, start + 3);
+  return (
+    area !== '000' &&
+    area !== '666' &&
+    area[0] !== '9' &&
+    text.slice(start + 4, start + 6) !== '00' &&
+    text.slice(start + 7, end) !== '0000'
+  );
+}
+
+// Bounded quantifiers and a single alternation whose branches differ at their first character: linear in V8.
 const ibanCandidate = /\b[A-Z]{2}\d{2}(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{4}){2,7}(?: [A-Z0-9]{1,4})?)\b/gi;
 
 /** IBANs, compact or in groups of four, passing the ISO 13616 mod-97 check. */
 export const ibanDetector: Detector = {
   name: 'iban',
   group: 'pii',
+  linear: true,
   find(text) {
     if (!hasDigit(text)) return [];
     const matches: DetectorMatch[] = [];
     const regex = ibanCandidate;
     regex.lastIndex = 0;
     for (let m = regex.exec(text); m !== null; m = regex.exec(text)) {
-      // A trailing word of four letters can join the last group: retry with shorter candidates.
+      // A trailing word of four letters can join the last group: retry with shorter candidates (at most 8).
       let candidate = m[0];
-      while (candidate.replace(/ /g, '').length >= 15) {
+      while (candidate.length >= 15) {
         if (ibanValid(candidate)) {
           matches.push({ start: m.index, end: m.index + candidate.length });
           break;
