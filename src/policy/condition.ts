@@ -32,11 +32,8 @@ const environment = new Environment({ homogeneousAggregateLiterals: false })
   .registerVariable('tool', 'string')
   .registerVariable('input', 'map')
   .registerVariable('context', 'map');
-// Type-checked and run instead of `matches`: same signatures, RE2 semantics.
-const re2Environment = environment
-  .clone()
-  .registerFunction(`string.${RE2_MATCHES}(string): bool`, matchesRe2)
-  .registerFunction(`${RE2_MATCHES}(string, string): bool`, matchesRe2);
+// Type-checked and run instead of `matches`: the library's signature (receiver form only), RE2 semantics.
+const re2Environment = environment.clone().registerFunction(`string.${RE2_MATCHES}(string): bool`, matchesRe2);
 
 /** An AST node as the CEL parser gives it: an operator, its arguments, its place in the source. */
 interface Node {
