@@ -3,9 +3,9 @@ import type { Detector, DetectorMatch } from './detector';
 import { formatPointer } from '../json-pointer';
 
 /** Longest string a detector not marked `linear` is handed whole; longer ones are scanned in windows this long. */
-export const SCAN_WINDOW = 8192;
+export const SCAN_WINDOW = 4096;
 /** How far consecutive windows overlap: a match up to this long is always seen whole in one window. */
-export const SCAN_OVERLAP = 1024;
+export const SCAN_OVERLAP = 512;
 
 /** Start offsets of the windows over a text of `length` characters: one window when it is short enough. */
 function windowStarts(length: number): number[] {
