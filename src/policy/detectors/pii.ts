@@ -127,6 +127,20 @@ const cardRun = /\d(?:[ -]?\d){12,}/g;
 function findCards(text: string, positions: readonly number[], precededByDash: boolean, out: DetectorMatch[]): void {
   const count = positions.length;
   if (count < 13) return;
+  // Prefix sums make each candidate's Luhn sum O(1): `even[k]` sums digits 0..k-1 doubling the odd indices,
+  // `odd[k]` doubling the even ones; a number ending at index e doubles the indices of the other parity than e.
+  const even = new Int32Array(count + 1);
+  const odd = new Int32Array(count + 1);
+  // Where the run of one repeated digit that ends at k starts: a number of a single repeated digit is no card.
+  const sameFrom = new Int32Array(count);
+  for (let k = 0; k < count; k++) {
+    const code = text.charCodeAt(positions[k] as number);
+    const d = code - 48;
+    const doubled = d * 2 > 9 ? d * 2 - 9 : d * 2;
+    even[k + 1] = (even[k] as number) + (k % 2 === 0 ? d : doubled);
+    odd[k + 1] = (odd[k] as number) + (k % 2 === 0 ? doubled : d);
+    sameFrom[k] = k > 0 && text.charCodeAt(positions[k - 1] as number) === code ? (sameFrom[k - 1] as number) : k;
+  }
   const canEnd = (k: number): boolean => {
     const after = (positions[k] as number) + 1;
     if (k + 1 < count) return after < (positions[k + 1] as number) && text.charCodeAt(after) === 32;
@@ -139,31 +153,13 @@ function findCards(text: string, positions: readonly number[], precededByDash: b
     let e = Math.min(count, s + 19) - 1;
     while (e >= s + 12 && !canEnd(e)) e--;
     if (e < s + 12) continue;
-    if (cardNumberValid(text, positions, s, e)) {
+    const sums = e % 2 === 0 ? even : odd;
+    const luhn = ((sums[e + 1] as number) - (sums[s] as number)) % 10 === 0;
+    if (luhn && (sameFrom[e] as number) > s) {
       out.push({ start: positions[s] as number, end: (positions[e] as number) + 1 });
       s = e;
     }
   }
-}
-
-/** Luhn over the digits at `positions[first..last]`, and not all the same digit; no string is built. */
-function cardNumberValid(text: string, positions: readonly number[], first: number, last: number): boolean {
-  const lead = text.charCodeAt(positions[first] as number);
-  let same = true;
-  let sum = 0;
-  let double = false;
-  for (let k = last; k >= first; k--) {
-    const code = text.charCodeAt(positions[k] as number);
-    if (code !== lead) same = false;
-    let d = code - 48;
-    if (double) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-    double = !double;
-  }
-  return !same && sum % 10 === 0;
 }
 
 /** US social security numbers written `AAA-GG-SSSS`, excluding never-issued areas, groups and serials. */
