@@ -23,8 +23,8 @@ export function luhnValid(digits: string): boolean {
 export function ibanValid(iban: string): boolean {
   let length = 0;
   let remainder = 0;
-  // The first four characters count last: fold them in after the rest, starting from the rest's remainder.
-  const head: number[] = [];
+  // The first four characters count last: kept aside, folded in after the rest.
+  let head = 0;
   for (let i = 0; i < iban.length; i++) {
     let code = iban.charCodeAt(i);
     if (code === 32) continue;
@@ -32,12 +32,12 @@ export function ibanValid(iban: string): boolean {
     const digit = code >= 48 && code <= 57;
     const letter = code >= 65 && code <= 90;
     if (length < 2 ? !letter : length < 4 ? !digit : !digit && !letter) return false;
-    if (length < 4) head.push(code);
+    if (length < 4) head = head * 128 + code;
     else remainder = foldChar(remainder, code);
     length++;
   }
   if (length < 15 || length > 34) return false;
-  for (const code of head) remainder = foldChar(remainder, code);
+  for (let shift = 3; shift >= 0; shift--) remainder = foldChar(remainder, Math.floor(head / 128 ** shift) % 128);
   return remainder === 1;
 }
 

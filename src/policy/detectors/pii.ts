@@ -1,27 +1,53 @@
-import { ibanValid } from './checksums';
+import { ibanValid as importedIbanValid } from './checksums';
 import type { Detector, DetectorMatch } from './detector';
 import { regexDetector } from './detector';
-import { isDigit, isLetter } from './chars';
 
 /*
  * Every PII detector here runs in time linear in the text: each either anchors on a literal found with indexOf
  * and looks at a bounded window around it, or walks the text once. A hostile string cannot make one quadratic.
  */
 
+// Bound once: a call through the import would go through its getter each time under tsx.
+const ibanValid = importedIbanValid;
+
+// Character classes live here, not in a module of their own: tsx compiles imports to getter calls, which cost
+// more than the lookup itself in these loops.
+/** `0`-`9`. */
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
+
+/** ASCII letters `A`-`Z`, `a`-`z`. */
+function isLetter(code: number): boolean {
+  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+}
+
+/** A character of an email's local part: `A-Z a-z 0-9 . _ % + -`. */
+const EMAIL_LOCAL = 1;
+/** A character of a domain label: `A-Z a-z 0-9 -`. */
+const DOMAIN_LABEL = 2;
+/** An ASCII letter. */
+const LETTER = 4;
+
+// One table lookup per character: measured several times faster than chains of comparisons on hostile text.
+const table = new Uint8Array(128);
+for (let code = 0; code < 128; code++) {
+  const letter = isLetter(code);
+  const alnum = letter || isDigit(code);
+  const local = alnum || code === 46 || code === 95 || code === 37 || code === 43 || code === 45;
+  table[code] = (local ? EMAIL_LOCAL : 0) | (alnum || code === 45 ? DOMAIN_LABEL : 0) | (letter ? LETTER : 0);
+}
+
+/** The class flags of `code` ({@link EMAIL_LOCAL}, {@link DOMAIN_LABEL}, {@link LETTER}); 0 outside ASCII. */
+function charClass(code: number): number {
+  return code < 128 ? (table[code] as number) : 0;
+}
+
 const hasDigit = (text: string): boolean => /\d/.test(text);
 
 /** RFC 5321: a local part has at most 64 octets, a domain at most 255. */
 const MAX_LOCAL = 64;
 const MAX_DOMAIN = 255;
-
-function isLocalChar(code: number): boolean {
-  // A-Z a-z 0-9 . _ % + -
-  return isLetter(code) || isDigit(code) || code === 46 || code === 95 || code === 37 || code === 43 || code === 45;
-}
-
-function isLabelChar(code: number): boolean {
-  return isLetter(code) || isDigit(code) || code === 45;
-}
 
 /**
  * The end of the domain that starts at `from` (`label(.label)*.tld`, tld two or more letters), or -1. Greedy like
@@ -31,20 +57,17 @@ function domainEnd(text: string, from: number): number {
   const limit = Math.min(text.length, from + MAX_DOMAIN);
   let end = -1;
   let i = from;
-  if (i >= limit || !isLabelChar(text.charCodeAt(i))) return -1;
+  if (i >= limit || !(charClass(text.charCodeAt(i)) & DOMAIN_LABEL)) return -1;
   while (i < limit) {
-    const code = text.charCodeAt(i);
-    if (code === 46) {
-      if (i + 1 >= limit || !isLabelChar(text.charCodeAt(i + 1))) break;
-      let j = i + 1;
-      while (j < limit && isLetter(text.charCodeAt(j))) j++;
-      if (j - i - 1 >= 2) end = j;
+    if (charClass(text.charCodeAt(i)) & DOMAIN_LABEL) {
       i++;
-    } else if (isLabelChar(code)) {
-      i++;
-    } else {
-      break;
+      continue;
     }
+    if (text.charCodeAt(i) !== 46 || i + 1 >= limit || !(charClass(text.charCodeAt(i + 1)) & DOMAIN_LABEL)) break;
+    let j = i + 1;
+    while (j < limit && charClass(text.charCodeAt(j)) & LETTER) j++;
+    if (j - i - 1 >= 2) end = j;
+    i++;
   }
   return end;
 }
@@ -60,7 +83,7 @@ export const emailDetector: Detector = {
     for (let at = text.indexOf('@'); at !== -1; at = text.indexOf('@', at + 1)) {
       let start = at;
       const lowest = Math.max(floor, at - MAX_LOCAL);
-      while (start > lowest && isLocalChar(text.charCodeAt(start - 1))) start--;
+      while (start > lowest && charClass(text.charCodeAt(start - 1)) & EMAIL_LOCAL) start--;
       if (start === at) continue;
       const end = domainEnd(text, at + 1);
       if (end < 0) continue;
