@@ -129,6 +129,9 @@ export const creditCardDetector: Detector = {
     const runs = cardRun;
     runs.lastIndex = 0;
     for (let m = runs.exec(text); m !== null; m = runs.exec(text)) {
+      // Numbers start and end only at the run's ends or next to a space: a run without spaces longer than the
+      // longest card (19 digits, 18 dashes) holds none.
+      if (m[0].length > 37 && !m[0].includes(' ')) continue;
       // Positions of the run's digits: a card number starts and ends on them.
       const positions: number[] = [];
       const end = m.index + m[0].length;
