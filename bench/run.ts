@@ -1,5 +1,6 @@
 import { benchBatch, type BatchBenchFigures } from './batch';
 import type { BenchResult } from './bench-result';
+import { benchHostile } from './hostile-input';
 import { benchPolicy } from './policy';
 
 /** Goals of the batch benchmark: guarded calls per second end to end, worker RSS with N escalations pending. */
@@ -47,13 +48,22 @@ function table(results: BenchResult[]): string {
   return [line(header), widths.map((w) => '-'.repeat(w)).join('-|-'), ...rows.map(line)].join('\n');
 }
 
+/** BENCH_ONLY=policy,hostile,batch runs only those (default: all); the batch benchmark takes minutes. */
+const only = new Set((process.env.BENCH_ONLY ?? 'policy,hostile,batch').split(',').map((name) => name.trim()));
+
 async function main(): Promise<void> {
-  const results = [...(await benchPolicy())];
+  const results = only.has('policy') ? [...(await benchPolicy())] : [];
+  const hostile = only.has('hostile')
+    ? await benchHostile((line) => process.stderr.write(`hostile: ${line}\n`))
+    : undefined;
   // N from BENCH_BATCH_N (default 1000): a few minutes on the 2-core machine.
-  const batch = await benchBatch({ log: (line) => process.stderr.write(`batch: ${line}\n`) });
-  results.push(batchResult(batch));
-  process.stdout.write(table(results) + '\n');
-  process.stdout.write(memoryLines(batch).join('\n') + '\n');
+  const batch = only.has('batch')
+    ? await benchBatch({ log: (line) => process.stderr.write(`batch: ${line}\n`) })
+    : undefined;
+  if (batch) results.push(batchResult(batch));
+  if (results.length > 0) process.stdout.write(table(results) + '\n');
+  if (batch) process.stdout.write(memoryLines(batch).join('\n') + '\n');
+  if (hostile) process.stdout.write(`\nhostile input\n${hostile.join('\n')}\n`);
 }
 
 main().catch((error: unknown) => {

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { createLlmJudge } from '../activities/llm-judge';
 import { createRemoteGuard } from '../activities/remote-guard';
 import type { PolicyDecision } from '../policy';
-import { PolicyEngine, PolicyError, loadPolicyFile } from '../policy';
+import { PolicyEngine, PolicyError, formatBytes, loadPolicyFile } from '../policy';
 
 /** Where the commands write; process streams by default, strings in tests. */
 export interface CommandOutput {
@@ -60,7 +60,12 @@ export function registerPolicyCommands(program: Command, output: CommandOutput =
       }
       if (!failed) {
         try {
-          output.out(`policy version ${new PolicyEngine(loaded).version}\n`);
+          const engine = new PolicyEngine(loaded);
+          const { maxScanBytes, maxDecisionMs, onExceeded } = engine.limits;
+          output.out(`policy version ${engine.version}\n`);
+          output.out(
+            `limits: maxScanBytes ${formatBytes(maxScanBytes)}, maxDecisionMs ${maxDecisionMs} ms, onExceeded ${onExceeded}\n`,
+          );
         } catch (error) {
           failed = true;
           output.err(`${errorText(error)}\n`);

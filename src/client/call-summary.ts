@@ -10,25 +10,33 @@ const SENSITIVE_KEY = /pass(word)?|secret|token|api[-_]?key|auth|credential|cook
 
 const MAX_FIELDS = 2;
 const MAX_VALUE_CHARS = 32;
+/** Characters of each value (and key) the detectors read: enough for a secret that starts in the excerpt. */
+export const SUMMARY_SCAN_CHARS = 1024;
 
 function shown(key: string, value: unknown): string | undefined {
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (typeof value !== 'string') return undefined;
-  if (SENSITIVE_KEY.test(key) || scanValue(value, detectors, 1).length > 0) return '[redacted]';
-  const oneLine = value.replace(/\s+/g, ' ').trim();
+  // Only a bounded prefix is read: the summary is built on the caller's side for every call, hostile ones too.
+  const prefix = value.slice(0, SUMMARY_SCAN_CHARS);
+  if (SENSITIVE_KEY.test(key.slice(0, SUMMARY_SCAN_CHARS)) || scanValue(prefix, detectors, 1).length > 0) {
+    return '[redacted]';
+  }
+  const oneLine = prefix.replace(/\s+/g, ' ').trim();
   return JSON.stringify(oneLine.length > MAX_VALUE_CHARS ? `${oneLine.slice(0, MAX_VALUE_CHARS - 1)}…` : oneLine);
 }
 
 /**
  * A short excerpt of the input: the first two scalar fields as `key=value`, strings quoted and cut, values that
- * a secret or PII detector flags (or whose key names a credential) shown as `[redacted]`.
+ * a secret or PII detector flags in their first {@link SUMMARY_SCAN_CHARS} characters (or whose key names a
+ * credential) shown as `[redacted]`. Keys longer than the excerpt's values are cut the same way.
  */
 export function inputExcerpt(input: Record<string, unknown>): string {
   const parts: string[] = [];
   for (const key of Object.keys(input)) {
     if (parts.length >= MAX_FIELDS) break;
     const value = shown(key, input[key]);
-    if (value !== undefined) parts.push(`${key}=${value}`);
+    if (value !== undefined)
+      parts.push(`${key.length > MAX_VALUE_CHARS ? `${key.slice(0, MAX_VALUE_CHARS - 1)}…` : key}=${value}`);
   }
   return parts.join(', ');
 }

@@ -1,3 +1,4 @@
+import type { DecisionLimits } from './budget';
 import type { CompiledCondition } from './condition';
 import type { Detector } from './detectors/detector';
 import type { EscalationSettings, GuardAction } from './types';
@@ -63,4 +64,6 @@ export interface LoadedPolicy {
   hash: string;
   rules: CompiledRule[];
   defaults: { action: GuardAction; escalation?: EscalationSettings };
+  /** The per-decision budget the file sets (`limits:`); what it leaves out takes the engine's defaults. */
+  limits: Partial<DecisionLimits>;
 }

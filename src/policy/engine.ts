@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 
+import type { Clock, DecisionLimits } from './budget';
+import { DECISION_BUDGET_RULE_ID, DEFAULT_DECISION_LIMITS, DecisionBudget, DecisionBudgetError } from './budget';
 import type { CompiledRule, LoadedPolicy } from './compiled';
 import type { ConditionScope } from './condition';
 import type { Detector } from './detectors/detector';
@@ -31,6 +33,15 @@ interface Outcome {
   replacement?: Record<string, unknown>;
 }
 
+/** Options of {@link PolicyEngine}. */
+export interface PolicyEngineOptions {
+  /**
+   * The clock that times each decision against `limits.maxDecisionMs`, in milliseconds.
+   * @default performance.now
+   */
+  clock?: Clock;
+}
+
 /**
  * The compiled policy set. Rules from all policies are evaluated in load order; the strongest enforced action
  * wins (block > escalate > modify > allow) and modify rules compose in rule order.
@@ -50,14 +61,19 @@ export class PolicyEngine implements Decider {
   private readonly defaultEscalation?: EscalationSettings;
   private readonly services: GuardServices;
   private readonly rulesByTool = new Map<string, CompiledRule[]>();
+  /** The per-decision budget in force: the strictest of what the policies set, defaults for the rest. */
+  readonly limits: DecisionLimits;
+  private readonly budgetEscalation?: EscalationSettings;
+  private readonly clock: Clock;
 
   /**
    * @param policies - compiled policies, e.g. from {@link loadPolicyFile}
    * @param services - `llmJudge` and `remoteGuard` for async rules; a missing one makes its rules fail
    *   (fallback / fail-closed)
+   * @param options - the clock of the decision budget
    * @throws PolicyError when two policies share a rule id or the list is empty
    */
-  constructor(policies: readonly LoadedPolicy[], services: GuardServices = {}) {
+  constructor(policies: readonly LoadedPolicy[], services: GuardServices = {}, options: PolicyEngineOptions = {}) {
     if (policies.length === 0) {
       throw new PolicyError({ file: '<none>', message: 'no policy given; pass at least one policy file' });
     }
@@ -89,18 +105,34 @@ export class PolicyEngine implements Decider {
     );
     this.defaultAction = strictest.defaults.action;
     this.defaultEscalation = strictest.defaults.escalation;
+    this.limits = combineLimits(policies);
+    this.budgetEscalation = policies.find((p) => p.limits.onExceeded === 'escalate')?.defaults.escalation;
+    this.clock = options.clock ?? (() => performance.now());
+  }
+
+  /** A fresh budget for one decision, counting time from now. */
+  private startBudget(): DecisionBudget {
+    const budget = new DecisionBudget(this.limits, this.clock);
+    budget.resume();
+    return budget;
   }
 
   /**
    * Loads policy files and builds an engine.
    * @param paths - policy files, evaluated in this order
    * @param services - see the constructor
+   * @param options - see the constructor
    * @throws PolicyError for the first file that is invalid
    */
-  static fromFiles(paths: readonly string[], services: GuardServices = {}): PolicyEngine {
+  static fromFiles(
+    paths: readonly string[],
+    services: GuardServices = {},
+    options: PolicyEngineOptions = {},
+  ): PolicyEngine {
     return new PolicyEngine(
       paths.map((path) => loadPolicyFile(path)),
       services,
+      options,
     );
   }
 
@@ -122,7 +154,8 @@ export class PolicyEngine implements Decider {
 
   /**
    * Decides a call using static rules only, synchronously. Never throws for any input: an internal failure
-   * becomes a block.
+   * becomes a block, a decision over its budget (`limits`) becomes `limits.onExceeded` with the hit
+   * `guard:decision-budget`.
    * @param call - the tool call
    * @param now - the time of the call, used for `context.time` when the call has none
    * @throws PolicyError when the tool has `llm-judge` or `remote` rules (use {@link decide})
@@ -134,56 +167,68 @@ export class PolicyEngine implements Decider {
         message: `tool '${call.tool}' has llm-judge or remote rules; call decide() instead of decideStatic()`,
       });
     }
+    const outcomes: Outcome[] = [];
+    const budget = this.startBudget();
     try {
-      const outcomes = this.evaluateStatic(call, now);
-      return this.combine(outcomes, call);
+      this.evaluateStatic(call, now, budget, outcomes);
+      return this.combine(outcomes, call, budget);
     } catch (error) {
-      return this.internalFailure(error);
+      return this.failure(error, outcomes);
     }
   }
 
   /**
    * Decides a call: static rules first, then `llm-judge` and `remote` rules concurrently (skipped when a static
-   * rule already blocks). Never rejects: service failures follow each rule's fallback, internal failures block.
+   * rule already blocks). Never rejects: service failures follow each rule's fallback, internal failures block,
+   * a decision over its budget is decided as in {@link PolicyEngine.decideStatic}. Time spent waiting for
+   * `llm-judge` and `remote` rules does not count against `limits.maxDecisionMs` (they have their own timeouts).
    * @param call - the tool call
    * @param now - the time of the call, used for `context.time` when the call has none
    */
   async decide(call: ToolCall, now: Date): Promise<PolicyDecision> {
+    const staticOutcomes: Outcome[] = [];
+    const budget = this.startBudget();
     try {
       const rules = this.rulesFor(String(call.tool));
-      if (!rules.some((rule) => rule.type !== 'static')) return this.combine(this.evaluateStatic(call, now), call);
-      const staticOutcomes = this.evaluateStatic(call, now);
-      if (staticOutcomes.some((o) => o.effect === 'block')) return this.combine(staticOutcomes, call);
+      this.evaluateStatic(call, now, budget, staticOutcomes);
+      if (!rules.some((rule) => rule.type !== 'static') || staticOutcomes.some((o) => o.effect === 'block')) {
+        return this.combine(staticOutcomes, call, budget);
+      }
       const context = contextOf(call, now);
+      budget.pause();
       const asyncOutcomes = await Promise.all(
         rules.filter((rule) => rule.type !== 'static').map((rule) => this.evaluateAsync(rule, call, context)),
       );
+      budget.resume();
       const order = new Map(rules.map((rule, index) => [rule, index]));
       const all = [...staticOutcomes, ...asyncOutcomes.filter((o): o is Outcome => o !== undefined)].sort(
         (a, b) => (order.get(a.rule) ?? 0) - (order.get(b.rule) ?? 0),
       );
-      return this.combine(all, call);
+      return this.combine(all, call, budget);
     } catch (error) {
-      return this.internalFailure(error);
+      return this.failure(error, staticOutcomes);
     }
   }
 
-  private evaluateStatic(call: ToolCall, now: Date): Outcome[] {
-    const outcomes: Outcome[] = [];
+  /** Evaluates the static rules into `outcomes` (so that what fired before a budget error is kept). */
+  private evaluateStatic(call: ToolCall, now: Date, budget: DecisionBudget, outcomes: Outcome[]): void {
     let scope: ConditionScope | undefined;
     for (const rule of this.rulesFor(String(call.tool))) {
       if (rule.type !== 'static') continue;
+      budget.poll(64);
       const messages: string[] = [];
       if (rule.condition) {
         scope ??= { tool: String(call.tool), input: inputOf(call), context: contextOf(call, now) };
         let value: unknown;
         let failure: string | undefined;
         try {
-          value = rule.condition.evaluate(scope);
+          value = rule.condition.evaluate(scope, budget);
           if (typeof value !== 'boolean') failure = `condition returned ${typeof value}, expected bool`;
         } catch (error) {
           failure = (error instanceof Error ? error.message : String(error)).split('\n')[0];
         }
+        // CEL may wrap what `matches()` threw: an exhausted budget ends the decision whatever the condition said.
+        if (budget.exceeded) throw budget.exceeded;
         if (failure !== undefined) {
           // Fail closed: a rule meant to stop calls still stops them when its condition cannot be evaluated.
           if (rule.action !== 'block' && rule.action !== 'escalate') continue;
@@ -193,7 +238,7 @@ export class PolicyEngine implements Decider {
         }
       }
       if (rule.detectors) {
-        const findings = scanScope(inputOf(call), rule.detectors, rule.scope);
+        const findings = scanScope(inputOf(call), rule.detectors, rule.scope, budget);
         if (findings.length === 0) continue;
         messages.push('detected ' + findings.map((f) => `${f.detector} at ${f.pointer || '/'}`).join(', '));
       }
@@ -205,7 +250,6 @@ export class PolicyEngine implements Decider {
         effect: rule.mode === 'enforce' ? rule.action : undefined,
       });
     }
-    return outcomes;
   }
 
   private async evaluateAsync(
@@ -257,7 +301,7 @@ export class PolicyEngine implements Decider {
     return undefined;
   }
 
-  private combine(outcomes: Outcome[], call: ToolCall): PolicyDecision {
+  private combine(outcomes: Outcome[], call: ToolCall, budget: DecisionBudget): PolicyDecision {
     if (outcomes.length === 0) return this.defaultDecision([], '');
     const rulesTriggered: RuleHit[] = [];
     let action: GuardAction | undefined;
@@ -291,7 +335,7 @@ export class PolicyEngine implements Decider {
       let input = inputOf(call);
       for (const o of outcomes) {
         if (o.effect !== 'modify') continue;
-        input = o.replacement ? cloneJson(o.replacement) : applyModifyOps(input, o.rule.modify ?? []);
+        input = o.replacement ? cloneJson(o.replacement) : applyModifyOps(input, o.rule.modify ?? [], budget);
       }
       decision.modifiedInput = input;
     }
@@ -307,6 +351,19 @@ export class PolicyEngine implements Decider {
       policyVersion: this.version,
     };
     if (this.defaultAction === 'escalate') decision.escalation = { ...this.defaultEscalation };
+    return decision;
+  }
+
+  /** A decision over budget fails closed with `limits.onExceeded`; anything else thrown is an internal failure. */
+  private failure(error: unknown, outcomes: readonly Outcome[]): PolicyDecision {
+    if (!(error instanceof DecisionBudgetError)) return this.internalFailure(error);
+    const onExceeded = this.limits.onExceeded;
+    const rulesTriggered = outcomes.flatMap((o) => o.hits);
+    rulesTriggered.push({ id: DECISION_BUDGET_RULE_ID, action: onExceeded, mode: 'enforce', message: error.message });
+    // A rule that already blocked still blocks: running out of budget never weakens a decision.
+    const action = outcomes.some((o) => o.effect === 'block') ? 'block' : onExceeded;
+    const decision: PolicyDecision = { action, reason: error.message, rulesTriggered, policyVersion: this.version };
+    if (action === 'escalate') decision.escalation = { ...this.budgetEscalation };
     return decision;
   }
 
@@ -380,15 +437,38 @@ function errorText(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? 'unknown error';
 }
 
+/**
+ * The strictest budget the policies set: the smallest sizes and times, `block` over `escalate`; the defaults for
+ * what none of them sets.
+ */
+function combineLimits(policies: readonly LoadedPolicy[]): DecisionLimits {
+  const set = <K extends keyof DecisionLimits>(key: K): DecisionLimits[K][] =>
+    policies.map((p) => p.limits[key]).filter((v): v is DecisionLimits[K] => v !== undefined);
+  const scan = set('maxScanBytes');
+  const time = set('maxDecisionMs');
+  const onExceeded = set('onExceeded');
+  return {
+    maxScanBytes: scan.length > 0 ? Math.min(...scan) : DEFAULT_DECISION_LIMITS.maxScanBytes,
+    maxDecisionMs: time.length > 0 ? Math.min(...time) : DEFAULT_DECISION_LIMITS.maxDecisionMs,
+    onExceeded:
+      onExceeded.length === 0 || onExceeded.includes('block') ? DEFAULT_DECISION_LIMITS.onExceeded : 'escalate',
+  };
+}
+
 /** Detector findings within a rule's scope (pointers into the input), reported with full pointers. */
-function scanScope(input: unknown, detectors: readonly Detector[], scope: readonly string[][] | undefined): Finding[] {
-  if (!scope) return scanValue(input, detectors, 5);
+function scanScope(
+  input: unknown,
+  detectors: readonly Detector[],
+  scope: readonly string[][] | undefined,
+  budget: DecisionBudget,
+): Finding[] {
+  if (!scope) return scanValue(input, detectors, 5, budget);
   const findings: Finding[] = [];
   for (const tokens of scope) {
     const value = getAt(input, tokens);
     if (value === undefined) continue;
     const prefix = formatPointer(tokens);
-    for (const finding of scanValue(value, detectors, 5 - findings.length)) {
+    for (const finding of scanValue(value, detectors, 5 - findings.length, budget)) {
       findings.push({ ...finding, pointer: prefix + finding.pointer });
     }
     if (findings.length >= 5) break;

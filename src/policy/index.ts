@@ -16,6 +16,8 @@ export type {
 } from './guard-services';
 export type { PolicyIssue } from './errors';
 export type { PolicyStoreOptions } from './policy-store';
+export type { PolicyEngineOptions } from './engine';
+export type { Clock, DecisionLimits } from './budget';
 export type { Detector, DetectorMatch } from './detectors/detector';
 export type { Finding } from './detectors/scan';
 export { PolicyError, formatIssue } from './errors';
@@ -25,4 +27,5 @@ export { PolicyStore } from './policy-store';
 export { renderPrompt } from './guard-services';
 export { parseDuration } from './duration';
 export { detectorNames, resolveDetectors } from './detectors/registry';
-export { redactText, redactValue, scanValue } from './detectors/scan';
+export { detectIn, findIn, redactText, redactValue, scanValue, SCAN_OVERLAP, SCAN_WINDOW } from './detectors/scan';
+export { DECISION_BUDGET_RULE_ID, DEFAULT_DECISION_LIMITS, DecisionBudgetError, formatBytes } from './budget';

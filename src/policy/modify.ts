@@ -1,3 +1,4 @@
+import type { DecisionBudget } from './budget';
 import type { CompiledModifyOp } from './compiled';
 import { redactValue } from './detectors/scan';
 import { getAt, removeAt, setAt } from './json-pointer';
@@ -23,24 +24,27 @@ export function cloneJson<T>(value: T): T {
 /**
  * Applies modify operations in order to a copy of `input`; the argument is never changed.
  * Operations that do not apply (clamping a string, removing a missing field) leave the input as it is.
+ * @param budget - the decision's budget, charged by redaction
+ * @throws DecisionBudgetError when redaction runs out of budget
  */
 export function applyModifyOps(
   input: Record<string, unknown>,
   ops: readonly CompiledModifyOp[],
+  budget?: DecisionBudget,
 ): Record<string, unknown> {
   let current = cloneJson(input);
   for (const op of ops) {
     switch (op.op) {
       case 'redact':
         if (!op.scope) {
-          current = redactValue(current, op.detectors) as Record<string, unknown>;
+          current = redactValue(current, op.detectors, budget) as Record<string, unknown>;
           break;
         }
         for (const tokens of op.scope) {
           const value = getAt(current, tokens);
           if (value === undefined) continue;
-          if (tokens.length === 0) current = redactValue(value, op.detectors) as Record<string, unknown>;
-          else setAt(current, tokens, redactValue(value, op.detectors));
+          if (tokens.length === 0) current = redactValue(value, op.detectors, budget) as Record<string, unknown>;
+          else setAt(current, tokens, redactValue(value, op.detectors, budget));
         }
         break;
       case 'set':

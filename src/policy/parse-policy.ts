@@ -67,6 +67,7 @@ export function parsePolicy(source: string, fileName: string): LoadedPolicy {
       action: parsed.data.defaults?.action ?? 'allow',
       escalation: compileEscalation(parsed.data.defaults?.escalation),
     },
+    limits: { ...parsed.data.limits },
   };
 }
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
+import type { Clock } from './budget';
 import { PolicyEngine } from './engine';
 import { PolicyError } from './errors';
 import type { GuardServices } from './guard-services';
@@ -20,6 +21,8 @@ export interface PolicyStoreOptions {
   onError?: (error: PolicyError) => void;
   /** Told after a new engine is swapped in. */
   onReload?: (engine: PolicyEngine) => void;
+  /** The clock of the decision budget, passed to every engine built (see {@link PolicyEngine}). */
+  clock?: Clock;
 }
 
 /**
@@ -116,6 +119,7 @@ export class PolicyStore implements Decider {
     return new PolicyEngine(
       sources.map((source, i) => parsePolicy(source, this.paths[i] as string)),
       this.options.services,
+      { clock: this.options.clock },
     );
   }
 

@@ -100,6 +100,31 @@ const ruleSchema = z.strictObject({
   fallback: decisiveActionSchema.optional(),
 });
 
+/** `2 MB`, `512 KB`, `65536` (bytes): binary units, as docs/policies.md writes them. */
+const sizePattern = /^(\d+(?:\.\d+)?)\s*(B|KB|MB)?$/i;
+const sizeSchema = z
+  .union([z.number(), z.string()], { error: 'expected a size in bytes, e.g. 2 MB, 512 KB or 65536' })
+  .transform((value, ctx) => {
+    const match = typeof value === 'string' ? sizePattern.exec(value.trim()) : undefined;
+    const unit = { B: 1, KB: 1024, MB: 1024 * 1024 }[(match?.[2] ?? 'B').toUpperCase() as 'B' | 'KB' | 'MB'];
+    const bytes = typeof value === 'number' ? value : match ? Math.round(Number(match[1]) * unit) : NaN;
+    if (!Number.isSafeInteger(bytes) || bytes < 1) {
+      ctx.addIssue({ code: 'custom', message: `invalid size ${show(value)} (expected e.g. 2 MB, 512 KB or 65536)` });
+      return z.NEVER;
+    }
+    return bytes;
+  });
+
+const limitsSchema = z.strictObject({
+  maxScanBytes: sizeSchema.optional(),
+  maxDecisionMs: z
+    .number({ error: 'expected a number of milliseconds, e.g. 500' })
+    .int('expected a whole number of milliseconds')
+    .min(1, 'expected at least 1 ms')
+    .optional(),
+  onExceeded: oneOf('onExceeded action', ['block', 'escalate']).optional(),
+});
+
 /** The file format of one policy (YAML or JSON). See docs/policies.md. */
 export const policyFileSchema = z.strictObject({
   policy: nonEmpty.optional(),
@@ -107,6 +132,7 @@ export const policyFileSchema = z.strictObject({
   defaults: z
     .strictObject({ action: decisiveActionSchema.optional(), escalation: escalationSchema.optional() })
     .optional(),
+  limits: limitsSchema.optional(),
   rules: z.array(ruleSchema, { error: 'expected a list of rules under `rules:`' }),
 });
 
@@ -116,5 +142,7 @@ export type PolicyFile = z.infer<typeof policyFileSchema>;
 export type RuleSpec = z.infer<typeof ruleSchema>;
 /** One modify operation as written. */
 export type ModifyOpSpec = z.infer<typeof modifyOpSchema>;
+/** The per-decision budget as written (sizes already in bytes). */
+export type LimitsSpec = z.infer<typeof limitsSchema>;
 /** Escalation settings as written. */
 export type EscalationSpec = z.infer<typeof escalationSchema>;

@@ -15,16 +15,33 @@ export function luhnValid(digits: string): boolean {
   return digits.length > 0 && sum % 10 === 0;
 }
 
-/** ISO 13616 IBAN check: move the first four characters to the end, letters to numbers, mod 97 must be 1. */
+/**
+ * ISO 13616 IBAN check (spaces ignored, any case): two letters, two digits, 11 to 30 letters or digits; moved
+ * the first four characters to the end and read letters as 10-35, the number mod 97 must be 1. One pass over
+ * the text: detectors call it on many candidates.
+ */
 export function ibanValid(iban: string): boolean {
-  const compact = iban.replace(/ /g, '').toUpperCase();
-  if (!/^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$/.test(compact)) return false;
-  const rearranged = compact.slice(4) + compact.slice(0, 4);
+  let length = 0;
   let remainder = 0;
-  for (const char of rearranged) {
-    const code = char.charCodeAt(0);
-    const value = code >= 65 ? String(code - 55) : char;
-    for (const digit of value) remainder = (remainder * 10 + (digit.charCodeAt(0) - 48)) % 97;
+  // The first four characters count last: kept aside, folded in after the rest.
+  let head = 0;
+  for (let i = 0; i < iban.length; i++) {
+    let code = iban.charCodeAt(i);
+    if (code === 32) continue;
+    if (code >= 97 && code <= 122) code -= 32;
+    const digit = code >= 48 && code <= 57;
+    const letter = code >= 65 && code <= 90;
+    if (length < 2 ? !letter : length < 4 ? !digit : !digit && !letter) return false;
+    if (length < 4) head = head * 128 + code;
+    else remainder = foldChar(remainder, code);
+    length++;
   }
+  if (length < 15 || length > 34) return false;
+  for (let shift = 3; shift >= 0; shift--) remainder = foldChar(remainder, Math.floor(head / 128 ** shift) % 128);
   return remainder === 1;
+}
+
+function foldChar(remainder: number, code: number): number {
+  if (code <= 57) return (remainder * 10 + (code - 48)) % 97;
+  return (remainder * 100 + (code - 55)) % 97;
 }

@@ -10,6 +10,13 @@ export interface Detector {
   readonly name: string;
   /** Group name that selects every detector of its kind (`pii`, `secrets`, `shell`, `sql`). */
   readonly group: string;
+  /**
+   * Whether `find` and `test` take time linear in the text's length whatever it holds (checked by
+   * test/unit/policy/hostile-detectors.test.ts, measured by bench/hostile-input.ts). The scan hands a linear
+   * detector whole strings; any other detector sees long strings in overlapping windows of bounded size, so that
+   * the decision budget is checked between windows and a slow pattern cannot hold a decision (see `scanText`).
+   */
+  readonly linear?: boolean;
   /** Every match in `text`, in order, non-overlapping. */
   find(text: string): DetectorMatch[];
   /** Whether `text` has at least one match; cheaper than `find` where it can be. */
@@ -26,8 +33,10 @@ export function regexDetector(options: {
   pattern: RegExp;
   prefilter?: (text: string) => boolean;
   validate?: (candidate: string) => boolean;
+  /** Set only for a pattern that cannot backtrack super-linearly (see {@link Detector.linear}). */
+  linear?: boolean;
 }): Detector {
-  const { name, group, pattern, prefilter, validate } = options;
+  const { name, group, pattern, prefilter, validate, linear } = options;
   if (!pattern.global) throw new Error(`detector '${name}': pattern needs the g flag`);
   // One instance, reset before each use: evaluation is synchronous, so no two scans share it at once.
   const regex = new RegExp(pattern.source, pattern.flags);
@@ -53,5 +62,5 @@ export function regexDetector(options: {
         regex.lastIndex = 0;
         return regex.test(text);
       };
-  return { name, group, find, test };
+  return linear ? { name, group, linear, find, test } : { name, group, find, test };
 }

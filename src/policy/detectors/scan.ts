@@ -1,5 +1,59 @@
-import type { Detector } from './detector';
+import type { DecisionBudget } from '../budget';
+import type { Detector, DetectorMatch } from './detector';
 import { formatPointer } from '../json-pointer';
+
+/** Longest string a detector not marked `linear` is handed whole; longer ones are scanned in windows this long. */
+export const SCAN_WINDOW = 4096;
+/** How far consecutive windows overlap: a match up to this long is always seen whole in one window. */
+export const SCAN_OVERLAP = 512;
+
+/** Start offsets of the windows over a text of `length` characters: one window when it is short enough. */
+function windowStarts(length: number): number[] {
+  const starts = [0];
+  for (let start = SCAN_WINDOW - SCAN_OVERLAP; start + SCAN_OVERLAP < length; start += SCAN_WINDOW - SCAN_OVERLAP) {
+    starts.push(start);
+  }
+  return starts;
+}
+
+function windowed(detector: Detector, text: string): boolean {
+  return detector.linear !== true && text.length > SCAN_WINDOW;
+}
+
+/**
+ * Whether `detector` finds anything in `text`. A detector not marked `linear` sees a long text as overlapping
+ * windows of {@link SCAN_WINDOW} characters, with the budget's clock read between windows, so that even a pattern
+ * that backtracks cannot hold the decision past its time budget.
+ */
+export function detectIn(text: string, detector: Detector, budget?: DecisionBudget): boolean {
+  budget?.poll(text.length + 16);
+  if (!windowed(detector, text)) return detector.test(text);
+  for (const start of windowStarts(text.length)) {
+    budget?.poll(Infinity);
+    if (detector.test(text.slice(start, start + SCAN_WINDOW))) return true;
+  }
+  return false;
+}
+
+/**
+ * Every match of `detector` in `text`, in order and non-overlapping; windowed like {@link detectIn}. Matches found in
+ * two overlapping windows are merged into one span, so redaction covers at least what each window saw.
+ */
+export function findIn(text: string, detector: Detector, budget?: DecisionBudget): DetectorMatch[] {
+  budget?.poll(text.length + 16);
+  if (!windowed(detector, text)) return detector.find(text);
+  const merged: DetectorMatch[] = [];
+  for (const start of windowStarts(text.length)) {
+    budget?.poll(Infinity);
+    for (const match of detector.find(text.slice(start, start + SCAN_WINDOW))) {
+      const span = { start: match.start + start, end: match.end + start };
+      const last = merged[merged.length - 1];
+      if (last && span.start < last.end) last.end = Math.max(last.end, span.end);
+      else merged.push(span);
+    }
+  }
+  return merged;
+}
 
 /** One detector hit inside a JSON value: which detector, and the JSON pointer of the string. */
 export interface Finding {
@@ -11,8 +65,15 @@ export interface Finding {
  * Scans every string value in `value` (recursively, objects and arrays; keys are not scanned).
  * Iterative, so deep nesting cannot overflow the stack.
  * @param limit - stop after this many findings
+ * @param budget - the decision's budget: each string is counted once, whatever the number of detectors
+ * @throws DecisionBudgetError when the budget runs out
  */
-export function scanValue(value: unknown, detectors: readonly Detector[], limit = Infinity): Finding[] {
+export function scanValue(
+  value: unknown,
+  detectors: readonly Detector[],
+  limit = Infinity,
+  budget?: DecisionBudget,
+): Finding[] {
   const findings: Finding[] = [];
   // Paths are linked lists built only for the strings that match: most scans find nothing.
   const stack: { value: unknown; path: PathNode | undefined }[] = [{ value, path: undefined }];
@@ -20,13 +81,15 @@ export function scanValue(value: unknown, detectors: readonly Detector[], limit 
   while (stack.length > 0 && findings.length < limit) {
     const { value: current, path } = stack.pop() as { value: unknown; path: PathNode | undefined };
     if (typeof current === 'string') {
+      budget?.spend(current.length);
       for (const detector of detectors) {
-        if (detector.test(current)) {
+        if (detectIn(current, detector, budget)) {
           findings.push({ detector: detector.name, pointer: formatPointer(pathTokens(path)) });
           if (findings.length >= limit) break;
         }
       }
     } else if (typeof current === 'object' && current !== null) {
+      budget?.poll(16);
       seen ??= new Set();
       if (seen.has(current)) continue;
       seen.add(current);
@@ -58,13 +121,16 @@ function pathTokens(node: PathNode | undefined): (string | number)[] {
 /**
  * Replaces every detected span in `text` with `[REDACTED:<detector>]`, detectors applied in order, repeated
  * (a few passes at most) until nothing is detected, so that removing one match cannot reveal another.
+ * @param budget - the decision's budget: each pass counts the text once
+ * @throws DecisionBudgetError when the budget runs out
  */
-export function redactText(text: string, detectors: readonly Detector[]): string {
+export function redactText(text: string, detectors: readonly Detector[], budget?: DecisionBudget): string {
   let result = text;
   for (let pass = 0; pass < 4; pass++) {
     let changed = false;
+    budget?.spend(result.length);
     for (const detector of detectors) {
-      const matches = detector.find(result);
+      const matches = findIn(result, detector, budget);
       if (matches.length === 0) continue;
       changed = true;
       let out = '';
@@ -81,15 +147,18 @@ export function redactText(text: string, detectors: readonly Detector[]): string
   return result;
 }
 
-/** Returns a copy of `value` with every string redacted by {@link redactText}; non-strings are kept. */
-export function redactValue(value: unknown, detectors: readonly Detector[]): unknown {
-  if (typeof value === 'string') return redactText(value, detectors);
-  if (Array.isArray(value)) return value.map((item) => redactValue(item, detectors));
+/**
+ * Returns a copy of `value` with every string redacted by {@link redactText}; non-strings are kept.
+ * @throws DecisionBudgetError when the budget runs out
+ */
+export function redactValue(value: unknown, detectors: readonly Detector[], budget?: DecisionBudget): unknown {
+  if (typeof value === 'string') return redactText(value, detectors, budget);
+  if (Array.isArray(value)) return value.map((item) => redactValue(item, detectors, budget));
   if (typeof value === 'object' && value !== null) {
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(value)) {
       Object.defineProperty(out, key, {
-        value: redactValue((value as Record<string, unknown>)[key], detectors),
+        value: redactValue((value as Record<string, unknown>)[key], detectors, budget),
         writable: true,
         enumerable: true,
         configurable: true,

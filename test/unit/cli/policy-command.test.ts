@@ -34,7 +34,9 @@ describe('policy commands', () => {
   test('check prints OK and the version for valid files', async () => {
     const result = await run('policy', 'check', example);
     expect(result.exitCode).toBe(0);
-    expect(result.out).toMatch(/^OK .*example\.yaml \(policy 'example', 8 rules\)\npolicy version [0-9a-f]{12}\n$/);
+    expect(result.out).toMatch(
+      /^OK .*example\.yaml \(policy 'example', 8 rules\)\npolicy version [0-9a-f]{12}\nlimits: maxScanBytes 16 MB, maxDecisionMs 1000 ms, onExceeded block\n$/,
+    );
     expect(result.err).toBe('');
   });
 
@@ -46,6 +48,31 @@ describe('policy commands', () => {
     expect(result.err).toBe(`${bad}:4: rule 'r': unknown action 'escalte' (expected allow, block, modify, escalate)\n`);
     expect(result.out).toMatch(/^OK .*example\.yaml/);
     expect(result.out).not.toMatch(/policy version/);
+  });
+
+  test.each([
+    ['a backreference', '(a)\\\\1', 'invalid escape sequence'],
+    ['a lookahead', 'rm(?!x)', 'invalid or unsupported Perl syntax'],
+    ['a lookbehind', '(?<=sudo )rm', 'invalid named capture'],
+  ])('check reports %s in matches() with file, line, rule and pattern', async (_, pattern, why) => {
+    const bad = path.join(dir, 'bad.yaml');
+    writeFileSync(
+      bad,
+      `rules:\n  - id: r\n    tools: x\n    condition: input.c.matches('${pattern}')\n    action: block\n`,
+    );
+    const result = await run('policy', 'check', bad);
+    expect(result.exitCode).toBe(1);
+    const shown = pattern.replace(/\\\\/g, '\\');
+    expect(result.err).toContain(
+      `${bad}:4: rule 'r': invalid CEL condition: matches() pattern '${shown}' is not valid RE2: ${why}`,
+    );
+  });
+
+  test('check prints the limits a policy sets', async () => {
+    const file = path.join(dir, 'limits.yaml');
+    writeFileSync(file, 'limits: { maxScanBytes: 2 MB, maxDecisionMs: 250, onExceeded: escalate }\nrules: []\n');
+    const result = await run('policy', 'check', file);
+    expect(result.out).toContain('limits: maxScanBytes 2 MB, maxDecisionMs 250 ms, onExceeded escalate\n');
   });
 
   test('test passes the example cases', async () => {

@@ -1,4 +1,4 @@
-import { callDetails, callSummary, inputExcerpt } from '../../../src/client/call-summary';
+import { callDetails, callSummary, inputExcerpt, SUMMARY_SCAN_CHARS } from '../../../src/client/call-summary';
 
 const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U';
 
@@ -35,4 +35,23 @@ test('the static details name the fields and the caller but carry no secret', ()
   expect(details).toContain('`to`, `token`, `body`');
   expect(details).not.toContain('bob@example.com');
   expect(details).not.toContain(jwt);
+});
+
+describe('call summary of hostile input', () => {
+  test.each([
+    ['a secret at the start of a 1 MB value', `AKIAIOSFODNN7EXAMPLE ${'x'.repeat(1 << 20)}`, 'k=[redacted]'],
+    ['an email at the start of a 1 MB adversarial value', `jane@example.org ${'a@'.repeat(1 << 19)}`, 'k=[redacted]'],
+    ['a 1 MB value of repeated JWT prefixes', 'eyJ-'.repeat(1 << 18), `k="${'eyJ-'.repeat(8).slice(0, 31)}…"`],
+  ])('%s is summarised from a bounded prefix', (_, value, expected) => {
+    expect(inputExcerpt({ k: value })).toBe(expected);
+  });
+
+  test('a secret past the scanned prefix is not in the excerpt either', () => {
+    const value = `${'x'.repeat(SUMMARY_SCAN_CHARS)} AKIAIOSFODNN7EXAMPLE`;
+    expect(inputExcerpt({ k: value })).toBe(`k="${'x'.repeat(31)}…"`);
+  });
+
+  test('a long key is cut like a value', () => {
+    expect(inputExcerpt({ ['k'.repeat(100)]: 1 })).toBe(`${'k'.repeat(31)}…=1`);
+  });
 });

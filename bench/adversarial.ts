@@ -1,0 +1,57 @@
+/**
+ * Adversarial strings for detectors and conditions: each repeats a prefix of some pattern's alphabet (the shape
+ * that makes a backtracking pattern re-scan the rest of the text from every position), then ends with a
+ * character that completes no match. Shared by the hostile-input benchmark and the detector hang tests.
+ */
+
+/** Repeated units: single characters of each class, digits with separators, and the starts of known patterns. */
+export const ADVERSARIAL_UNITS: readonly string[] = [
+  'a',
+  '1',
+  ' ',
+  '-',
+  '.',
+  '@',
+  '_',
+  '/',
+  'a@',
+  'a.',
+  'a@a.',
+  '1 ',
+  '1-',
+  '11 ',
+  '123-45-',
+  '(555) ',
+  '+1 ',
+  'DE89 ',
+  'eyJ',
+  'eyJ-',
+  'eyJa.',
+  'AKIA',
+  'Bearer ',
+  'ghp_',
+  '-----BEGIN ',
+  'rm ',
+  'rm -',
+  'dd ',
+  'curl ',
+  ':(){ ',
+  'drop table ',
+  'delete from x ',
+  'select ',
+];
+
+/** Flat (not a rope): as a string read from JSON, the way every tool input arrives. */
+function flat(text: string): string {
+  return JSON.parse(JSON.stringify(text)) as string;
+}
+
+/** `unit` repeated to `length` characters, ending with `!`. */
+export function adversarialString(unit: string, length: number): string {
+  return flat(unit.repeat(Math.ceil(length / unit.length)).slice(0, length - 1) + '!');
+}
+
+/** One adversarial string of `length` characters per unit. */
+export function adversarialStrings(length: number): { unit: string; text: string }[] {
+  return ADVERSARIAL_UNITS.map((unit) => ({ unit, text: adversarialString(unit, length) }));
+}

@@ -1,0 +1,204 @@
+/**
+ * Decisions on hostile input: the worst time per detector and for the whole example policy on adversarial strings
+ * of 64 KB, 1 MB and 1.9 MB (the largest input accepted: two strings of 0.95 MB, since one string may hold at most
+ * 1 MB), and the p99 latency of normal decisions with and without hostile ones interleaved.
+ */
+import path from 'node:path';
+
+import { PolicyEngine, loadPolicyFile, scanValue } from '../src/policy';
+import type { Detector, PolicyDecision, ToolCall } from '../src/policy';
+import { DEFAULT_DECISION_LIMITS, DecisionBudget } from '../src/policy/budget';
+import { detectorsByName } from '../src/policy/detectors/registry';
+import { ADVERSARIAL_UNITS, adversarialString } from './adversarial';
+import { sampleCalls } from './policy';
+
+/** The goal: a decision on 1 MB of adversarial input within 50 ms on one core. */
+export const HOSTILE_GOAL_MS = 50;
+
+const KB = 1024;
+const SIZES = [
+  { label: '64 KB', bytes: 64 * KB },
+  { label: '1 MB', bytes: 1024 * KB },
+  { label: '1.9 MB', bytes: 1_900_000 },
+];
+/** Tools of the example policy whose rules scan different fields, and a harmless one. */
+const TOOLS: { tool: string; field: string }[] = [
+  { tool: 'get_order', field: 'note' },
+  { tool: 'send_email', field: 'body' },
+  { tool: 'run_shell', field: 'command' },
+  { tool: 'execute_sql', field: 'sql' },
+];
+
+/** An input of `bytes` characters of `unit` in `field`, split in two strings above 1 MB. */
+function hostileInput(unit: string, bytes: number, field: string): Record<string, unknown> {
+  if (bytes <= 1024 * KB) return { [field]: adversarialString(unit, bytes) };
+  const half = Math.floor(bytes / 2);
+  return { [field]: adversarialString(unit, half), extra: adversarialString(unit, bytes - half) };
+}
+
+interface Worst {
+  ms: number;
+  unit: string;
+  /** How many inputs ran into the decision budget (default limits) instead of finishing. */
+  overBudget: number;
+}
+
+function timed<T>(run: () => T): { ms: number; value: T } {
+  const start = performance.now();
+  const value = run();
+  return { ms: performance.now() - start, value };
+}
+
+/** The worst scan by one detector, the way a decision runs it (scanValue under the default budget). */
+function worstForDetector(detector: Detector, bytes: number): Worst {
+  const worst: Worst = { ms: 0, unit: '', overBudget: 0 };
+  for (const unit of ADVERSARIAL_UNITS) {
+    const input = hostileInput(unit, bytes, 'text');
+    const budget = new DecisionBudget(DEFAULT_DECISION_LIMITS, () => performance.now());
+    budget.resume();
+    const { ms } = timed(() => {
+      try {
+        scanValue(input, [detector], 5, budget);
+      } catch {
+        worst.overBudget++;
+      }
+    });
+    if (ms > worst.ms) Object.assign(worst, { ms, unit });
+  }
+  return worst;
+}
+
+type PolicyWorst = Worst & { tool: string; action: string; withinBudget: { ms: number; unit: string; tool: string } };
+
+function worstForPolicy(engine: PolicyEngine, bytes: number): PolicyWorst {
+  const worst: PolicyWorst = {
+    ms: 0,
+    unit: '',
+    overBudget: 0,
+    tool: '',
+    action: '',
+    withinBudget: { ms: 0, unit: '', tool: '' },
+  };
+  const now = new Date();
+  for (const { tool, field } of TOOLS) {
+    for (const unit of ADVERSARIAL_UNITS) {
+      const call: ToolCall = { tool, input: hostileInput(unit, bytes, field) };
+      const { ms, value } = timed(() => engine.decideStatic(call, now));
+      if (value.rulesTriggered.some((hit) => hit.id === 'guard:decision-budget')) worst.overBudget++;
+      else if (ms > worst.withinBudget.ms) worst.withinBudget = { ms, unit, tool };
+      if (ms > worst.ms) Object.assign(worst, { ms, unit, tool, action: value.action });
+    }
+  }
+  return worst;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? NaN;
+}
+
+/**
+ * Normal calls arrive every `intervalMs`; each one's latency is from its arrival to its decision, so time the event
+ * loop spends on a hostile decision shows up as the wait of the calls queued behind it. With `hostile`, one hostile
+ * decision arrives with every `every`-th normal call (every 2 s: spaced so that the loop is never saturated).
+ */
+async function normalLatencies(
+  engine: PolicyEngine,
+  hostile: ToolCall | undefined,
+  count = 6000,
+  intervalMs = 1,
+  every = 2000,
+): Promise<{ p50: number; p99: number; max: number; hostileMs: number[] }> {
+  const latencies: number[] = [];
+  const hostileMs: number[] = [];
+  const now = new Date();
+  const start = performance.now();
+  for (let i = 0; i < count; i++) {
+    const due = start + i * intervalMs;
+    while (performance.now() < due) await new Promise((resolve) => setImmediate(resolve));
+    if (hostile && i % every === every / 2) {
+      const t = performance.now();
+      await engine.decide(hostile, now);
+      hostileMs.push(performance.now() - t);
+    }
+    const decision: PolicyDecision = await engine.decide(sampleCalls[i % sampleCalls.length] as ToolCall, now);
+    if (!decision.action) throw new Error('no decision');
+    latencies.push(performance.now() - due);
+  }
+  latencies.sort((a, b) => a - b);
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1) ?? NaN, hostileMs };
+}
+
+const ms = (value: number): string => `${value.toFixed(value < 10 ? 2 : 1)} ms`;
+/** Goal / measured: 1 or more meets the goal. */
+const ratio = (value: number): string => `${(HOSTILE_GOAL_MS / Math.max(value, 0.001)).toFixed(2)}x`;
+
+/**
+ * Runs every measurement and returns the report's lines.
+ * @param log - progress, to stderr
+ */
+export async function benchHostile(log: (line: string) => void = () => undefined): Promise<string[]> {
+  const lines: string[] = [];
+  const engine = new PolicyEngine([loadPolicyFile(path.join(__dirname, '../policies/example.yaml'))]);
+  // Warm the JIT on small inputs so the first measured detector is not charged for compilation.
+  for (const detector of detectorsByName.values()) worstForDetector(detector, 16 * KB);
+  worstForPolicy(engine, 16 * KB);
+
+  const header = ['detector', 'linear', ...SIZES.map((s) => `worst ${s.label}`), 'worst input (1 MB)', 'ratio @1 MB'];
+  const rows: string[][] = [];
+  for (const detector of detectorsByName.values()) {
+    log(`detector ${detector.name}`);
+    const results = SIZES.map((size) => worstForDetector(detector, size.bytes));
+    const oneMb = results[1] as Worst;
+    rows.push([
+      detector.name,
+      detector.linear ? 'yes' : 'no (windowed)',
+      ...results.map((r) => `${ms(r.ms)}${r.overBudget ? ` (${r.overBudget} over budget)` : ''}`),
+      JSON.stringify(oneMb.unit),
+      ratio(oneMb.ms),
+    ]);
+  }
+  log('example policy');
+  const policy = SIZES.map((size) => worstForPolicy(engine, size.bytes));
+  const policyAt1Mb = policy[1] as PolicyWorst;
+  rows.push([
+    'example policy (decideStatic)',
+    '',
+    ...policy.map((r) => `${ms(r.ms)}${r.overBudget ? ` (${r.overBudget} over budget)` : ''}`),
+    `${JSON.stringify(policyAt1Mb.unit)} on ${policyAt1Mb.tool} → ${policyAt1Mb.action}`,
+    ratio(policyAt1Mb.ms),
+  ]);
+  const within = policyAt1Mb.withinBudget;
+  rows.push([
+    'example policy, inputs decided within budget',
+    '',
+    ...policy.map((r) => ms(r.withinBudget.ms)),
+    `${JSON.stringify(within.unit)} on ${within.tool}`,
+    ratio(within.ms),
+  ]);
+  lines.push(...table(header, rows));
+  lines.push(
+    `goal: a decision on 1 MB of adversarial input within ${HOSTILE_GOAL_MS} ms; ratio = goal / worst (1 or more meets it); ` +
+      `budget: default limits (maxDecisionMs ${DEFAULT_DECISION_LIMITS.maxDecisionMs})`,
+  );
+
+  log('normal decisions with and without hostile ones');
+  const quiet = await normalLatencies(engine, undefined);
+  // The worst 1 MB input found above, on its tool.
+  const worstTool = TOOLS.find((t) => t.tool === policyAt1Mb.tool) ?? (TOOLS[0] as { tool: string; field: string });
+  const hostileCall = { tool: worstTool.tool, input: hostileInput(policyAt1Mb.unit, 1024 * KB, worstTool.field) };
+  const noisy = await normalLatencies(engine, hostileCall);
+  const hostileWorst = Math.max(...noisy.hostileMs);
+  lines.push(
+    `normal decisions (example policy, 12-call mix, one every 1 ms for 6 s): p50 ${ms(quiet.p50)}, p99 ${ms(quiet.p99)}, max ${ms(quiet.max)}`,
+    `  with a 1 MB hostile decision (${JSON.stringify(policyAt1Mb.unit)} on ${worstTool.tool}) every 2 s: ` +
+      `p50 ${ms(noisy.p50)}, p99 ${ms(noisy.p99)}, max ${ms(noisy.max)}; hostile decisions took up to ${ms(hostileWorst)} ` +
+      `(ratio to goal ${ratio(hostileWorst)})`,
+  );
+  return lines;
+}
+
+function table(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] as number)).join(' | ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('-|-'), ...rows.map(line)];
+}
