@@ -204,6 +204,7 @@ export class GuardClient {
    *
    * @returns allow / modify / block, or `escalate` with `escalationId` as soon as the policy has decided,
    *   unless `waitForEscalation` is set, in which case it resolves when a human decides or the window ends.
+   * @throws GuardUnavailable when Temporal, or a worker on the task queue, did not answer within `unavailableAfter`.
    */
   async check(tool: string, input: Record<string, unknown>, options: CheckOptions = {}): Promise<GuardResult> {
     const handle = await this.calls.run('start', () => this.start(tool, input, options, false), options.callId);
@@ -252,17 +253,26 @@ export class GuardClient {
     return result;
   }
 
-  /** Approves a pending escalation. @returns the final decision (allow, or modify with edited input). */
+  /**
+   * Approves a pending escalation. @returns the final decision (allow, or modify with edited input).
+   * @throws GuardUnavailable when Temporal, or a worker on the task queue, did not answer within `unavailableAfter`.
+   */
   async approve(escalationId: string, options: ApprovalOptions): Promise<GuardResult> {
     return this.decide(escalationId, { ...options, decision: 'approve' });
   }
 
-  /** Denies a pending escalation. @returns the final decision (block). */
+  /**
+   * Denies a pending escalation. @returns the final decision (block).
+   * @throws GuardUnavailable when Temporal, or a worker on the task queue, did not answer within `unavailableAfter`.
+   */
   async deny(escalationId: string, options: ApprovalOptions): Promise<GuardResult> {
     return this.decide(escalationId, { ...options, decision: 'deny' });
   }
 
-  /** Current state of a guarded call (query `status`). */
+  /**
+   * Current state of a guarded call (query `status`).
+   * @throws GuardUnavailable when Temporal, or a worker on the task queue, did not answer within `unavailableAfter`.
+   */
   async status(escalationId: string): Promise<CallStatus> {
     try {
       return await this.calls.run(
@@ -283,7 +293,10 @@ export class GuardClient {
     }
   }
 
-  /** Waits for the final result of a call started earlier (e.g. after a fire-and-forget `check`). */
+  /**
+   * Waits for the final result of a call started earlier (e.g. after a fire-and-forget `check`).
+   * @throws GuardUnavailable when Temporal, or a worker on the task queue, did not answer within `unavailableAfter`.
+   */
   async waitForResult(escalationId: string): Promise<GuardResult> {
     return this.calls.run('result', () => this.result(this.client.workflow.getHandle(escalationId)), escalationId);
   }
