@@ -1,3 +1,5 @@
+import type { ValidateFunction } from 'ajv';
+
 import type { CompiledCondition } from './condition';
 import type { Detector } from './detectors/detector';
 import type { EscalationSettings, GuardAction } from './types';
@@ -52,6 +54,8 @@ export interface CompiledRule {
   remote?: RemoteGuardSettings;
   /** What an `llm-judge` rule decides when the judge fails. */
   fallback: GuardAction;
+  /** What a finding of an `unparseable_*` detector (or input too long to parse) makes the rule do. */
+  onUnparseable?: GuardAction;
 }
 
 /** A policy file parsed, validated and compiled: ready for {@link PolicyEngine}. */
@@ -63,4 +67,8 @@ export interface LoadedPolicy {
   hash: string;
   rules: CompiledRule[];
   defaults: { action: GuardAction; escalation?: EscalationSettings };
+  /** `toolSchemas:` compiled: each tool's input validator. */
+  toolSchemas?: ReadonlyMap<string, ValidateFunction>;
+  /** `unknownTools:`: what happens to calls of tools that no rule or schema names. */
+  unknownTools?: GuardAction;
 }

@@ -9,7 +9,9 @@ import { PolicyError } from './errors';
 import type { GuardServices } from './guard-services';
 import { renderPrompt } from './guard-services';
 import { applyModifyOps, cloneJson } from './modify';
+import { findingsAction, levelOf } from './detectors/levels';
 import { loadPolicyFile } from './parse-policy';
+import { ToolGate } from './tool-schemas';
 import type { Decider, EscalationSettings, GuardAction, PolicyDecision, RuleHit, ToolCall } from './types';
 
 const precedence: Record<GuardAction, number> = { allow: 0, modify: 1, escalate: 2, block: 3 };
@@ -50,6 +52,8 @@ export class PolicyEngine implements Decider {
   private readonly defaultEscalation?: EscalationSettings;
   private readonly services: GuardServices;
   private readonly rulesByTool = new Map<string, CompiledRule[]>();
+  private readonly toolGate: ToolGate | undefined;
+  private readonly levelsByName: ReadonlyMap<string, ReturnType<typeof levelOf>>;
 
   /**
    * @param policies - compiled policies, e.g. from {@link loadPolicyFile}
@@ -89,6 +93,9 @@ export class PolicyEngine implements Decider {
     );
     this.defaultAction = strictest.defaults.action;
     this.defaultEscalation = strictest.defaults.escalation;
+    const gate = new ToolGate(policies, this.rules);
+    this.toolGate = gate.active ? gate : undefined;
+    this.levelsByName = new Map(this.rules.flatMap((r) => r.detectors ?? []).map((d) => [d.name, levelOf(d)]));
   }
 
   /**
@@ -170,6 +177,16 @@ export class PolicyEngine implements Decider {
 
   private evaluateStatic(call: ToolCall, now: Date): Outcome[] {
     const outcomes: Outcome[] = [];
+    const gate = this.toolGate?.check(String(call.tool), inputOf(call));
+    if (gate) {
+      outcomes.push({
+        rule: gate.rule,
+        hits: [{ id: gate.rule.id, action: gate.rule.action, mode: 'enforce', message: gate.message }],
+        effect: gate.rule.action,
+      });
+      // An input that fails its tool's schema is not what any rule was written for.
+      if (gate.final) return outcomes;
+    }
     let scope: ConditionScope | undefined;
     for (const rule of this.rulesFor(String(call.tool))) {
       if (rule.type !== 'static') continue;
@@ -192,17 +209,25 @@ export class PolicyEngine implements Decider {
           continue;
         }
       }
+      let action = rule.action;
       if (rule.detectors) {
         const findings = scanScope(inputOf(call), rule.detectors, rule.scope);
         if (findings.length === 0) continue;
+        const graded = findingsAction(
+          rule.action,
+          rule.onUnparseable ?? 'escalate',
+          findings.map((f) => this.levelsByName.get(f.detector)),
+        );
+        if (graded === undefined) continue;
+        action = graded;
         messages.push('detected ' + findings.map((f) => `${f.detector} at ${f.pointer || '/'}`).join(', '));
       }
       const detail = messages.join('; ');
       const message = rule.message ? (detail ? `${rule.message} (${detail})` : rule.message) : detail || describe(rule);
       outcomes.push({
         rule,
-        hits: [{ id: rule.id, action: rule.action, mode: rule.mode, message }],
-        effect: rule.mode === 'enforce' ? rule.action : undefined,
+        hits: [{ id: rule.id, action, mode: rule.mode, message }],
+        effect: rule.mode === 'enforce' ? action : undefined,
       });
     }
     return outcomes;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
+import type { ValidateFunction } from 'ajv';
 import type { Document } from 'yaml';
 import { LineCounter, parseDocument } from 'yaml';
 
@@ -14,6 +15,7 @@ import { compileToolMatcher } from './glob';
 import { parsePointer } from './json-pointer';
 import type { EscalationSpec, PolicyFile, RuleSpec } from './schema';
 import { policyFileSchema } from './schema';
+import { compileToolSchema } from './tool-schemas';
 import type { EscalationSettings } from './types';
 
 type Path = readonly PropertyKey[];
@@ -57,6 +59,12 @@ export function parsePolicy(source: string, fileName: string): LoadedPolicy {
   const fail = (path: Path, message: string): void => void issues.push({ ...locate(path), message });
   const policyName = parsed.data.policy ?? fileName.replace(/^.*[\\/]/, '').replace(/\.(ya?ml|json)$/, '');
   const rules = compileRules(parsed.data, policyName, fail);
+  const toolSchemas = new Map<string, ValidateFunction>();
+  for (const [tool, schema] of Object.entries(parsed.data.toolSchemas ?? {})) {
+    const compiled = compileToolSchema(schema);
+    if ('error' in compiled) fail(['toolSchemas', tool], `invalid JSON Schema for tool '${tool}': ${compiled.error}`);
+    else toolSchemas.set(tool, compiled.validate);
+  }
   if (issues.length > 0) throw new PolicyError(issues);
   return {
     name: policyName,
@@ -67,6 +75,8 @@ export function parsePolicy(source: string, fileName: string): LoadedPolicy {
       action: parsed.data.defaults?.action ?? 'allow',
       escalation: compileEscalation(parsed.data.defaults?.escalation),
     },
+    ...(toolSchemas.size > 0 ? { toolSchemas } : {}),
+    ...(parsed.data.unknownTools ? { unknownTools: parsed.data.unknownTools } : {}),
   };
 }
 
@@ -133,7 +143,12 @@ function compileRule(
     problem(['escalation'], "'escalation' settings only apply to action: escalate");
   }
 
-  const detectors = spec.detectors ? resolveDetectors(spec.detectors) : undefined;
+  const detectorOptions = spec.dialect ? { dialect: spec.dialect } : {};
+  const detectors = spec.detectors ? resolveDetectors(spec.detectors, detectorOptions) : undefined;
+  if (spec.dialect && !detectors?.some((d) => d.group === 'sql'))
+    problem(['dialect'], "'dialect' only applies to rules with sql detectors");
+  if (spec.onUnparseable && !detectors)
+    problem(['onUnparseable'], "'onUnparseable' only applies to rules with detectors");
   const scope = spec.scope?.map((pointer) => parsePointer(pointer) ?? []);
   let condition: CompiledRule['condition'];
   if (spec.condition !== undefined) {
@@ -149,7 +164,7 @@ function compileRule(
           problem(['modify', i], 'redact needs detectors: list them on the op or on the rule (e.g. detectors: [pii])');
           return undefined;
         }
-        return { op: 'redact', detectors: resolveDetectors(names) ?? [], ...(scope ? { scope } : {}) };
+        return { op: 'redact', detectors: resolveDetectors(names, detectorOptions) ?? [], ...(scope ? { scope } : {}) };
       }
       case 'set':
         return { op: 'set', tokens: parsePointer(op.path) ?? [], value: op.value };
@@ -195,6 +210,7 @@ function compileRule(
       failOpen: spec.remote.failOpen ?? false,
     },
     fallback: spec.fallback ?? 'escalate',
+    ...(spec.onUnparseable ? { onUnparseable: spec.onUnparseable } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import { detectorNames } from './detectors/registry';
+import { sqlDialects } from './detectors/sql-classify';
 import { parseDuration } from './duration';
 import { parsePointer } from './json-pointer';
 
@@ -98,6 +99,12 @@ const ruleSchema = z.strictObject({
   llm: llmJudgeSchema.optional(),
   remote: remoteSchema.optional(),
   fallback: decisiveActionSchema.optional(),
+  onUnparseable: decisiveActionSchema.optional(),
+  dialect: oneOf('SQL dialect', sqlDialects).optional(),
+});
+
+const jsonSchemaSchema = z.union([z.boolean(), z.record(z.string(), z.unknown())], {
+  error: 'expected a JSON Schema (an object such as { type: object, properties: { ... } })',
 });
 
 /** The file format of one policy (YAML or JSON). See docs/policies.md. */
@@ -108,6 +115,8 @@ export const policyFileSchema = z.strictObject({
     .strictObject({ action: decisiveActionSchema.optional(), escalation: escalationSchema.optional() })
     .optional(),
   rules: z.array(ruleSchema, { error: 'expected a list of rules under `rules:`' }),
+  toolSchemas: z.record(nonEmpty, jsonSchemaSchema).optional(),
+  unknownTools: decisiveActionSchema.optional(),
 });
 
 /** A policy file as written, after schema validation. */
