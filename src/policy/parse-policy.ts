@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 
 import type { ValidateFunction } from 'ajv';
 import type { Document } from 'yaml';
@@ -28,7 +29,7 @@ type Path = readonly PropertyKey[];
  * @returns the compiled policy
  * @throws PolicyError listing every problem as `file:line: rule 'id': message`
  */
-export function parsePolicy(source: string, fileName: string): LoadedPolicy {
+export function parsePolicy(source: string, fileName: string, extending: readonly string[] = []): LoadedPolicy {
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter });
   if (doc.errors.length > 0) {
@@ -66,7 +67,8 @@ export function parsePolicy(source: string, fileName: string): LoadedPolicy {
     else toolSchemas.set(tool, compiled.validate);
   }
   if (issues.length > 0) throw new PolicyError(issues);
-  return {
+  const bases = loadBases(parsed.data.extends, fileName, extending, locate(['extends']));
+  const own: LoadedPolicy = {
     name: policyName,
     file: fileName,
     hash: createHash('sha256').update(source).digest('hex'),
@@ -77,6 +79,55 @@ export function parsePolicy(source: string, fileName: string): LoadedPolicy {
     },
     ...(toolSchemas.size > 0 ? { toolSchemas } : {}),
     ...(parsed.data.unknownTools ? { unknownTools: parsed.data.unknownTools } : {}),
+  };
+  return bases.length === 0 ? own : mergeBases(bases, own, parsed.data.defaults?.action !== undefined);
+}
+
+/** `extends:` files, read relative to the extending file; a cycle or a missing file is an error. */
+function loadBases(
+  spec: string | string[] | undefined,
+  fileName: string,
+  extending: readonly string[],
+  at: PolicyIssue,
+): LoadedPolicy[] {
+  if (spec === undefined) return [];
+  const chain = [...extending, resolve(fileName)];
+  return (typeof spec === 'string' ? [spec] : spec).map((relative) => {
+    const path = resolve(dirname(fileName), relative);
+    if (chain.includes(path)) {
+      throw new PolicyError({ ...at, message: `extends '${relative}' forms a cycle (${chain.join(' -> ')})` });
+    }
+    let source: string;
+    try {
+      source = readFileSync(path, 'utf8');
+    } catch (error) {
+      throw new PolicyError({ ...at, message: `extends '${relative}': cannot read ${path}` }, { cause: error });
+    }
+    return parsePolicy(source, path, chain);
+  });
+}
+
+/** The extending policy's rules after its bases' rules; schemas merge, the strictest unknownTools wins. */
+function mergeBases(bases: LoadedPolicy[], own: LoadedPolicy, ownDefault: boolean): LoadedPolicy {
+  const precedence = { allow: 0, modify: 1, escalate: 2, block: 3 } as const;
+  const toolSchemas = new Map<string, ValidateFunction>();
+  let unknownTools = own.unknownTools;
+  for (const policy of [...bases, own]) {
+    for (const [tool, validate] of policy.toolSchemas ?? []) toolSchemas.set(tool, validate);
+    if (policy.unknownTools && (!unknownTools || precedence[policy.unknownTools] > precedence[unknownTools])) {
+      unknownTools = policy.unknownTools;
+    }
+  }
+  const base = bases[bases.length - 1] as LoadedPolicy;
+  return {
+    ...own,
+    hash: createHash('sha256')
+      .update([...bases.map((b) => b.hash), own.hash].join('\n'))
+      .digest('hex'),
+    rules: [...bases.flatMap((b) => b.rules), ...own.rules],
+    defaults: ownDefault ? own.defaults : { action: base.defaults.action, escalation: own.defaults.escalation ?? base.defaults.escalation },
+    ...(toolSchemas.size > 0 ? { toolSchemas } : {}),
+    ...(unknownTools ? { unknownTools } : {}),
   };
 }
 
