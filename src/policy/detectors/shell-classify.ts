@@ -209,7 +209,7 @@ function judge(command: ShellCommand, functions: Set<string>, nesting: number, v
   if (name === 'xargs') {
     let i = 0;
     while (i < args.length && /^-/.test(values[i] ?? '')) i += /^-[IdEnLPsa]$/.test(values[i] ?? '') ? 2 : 1;
-    const inner = args.slice(i);
+    const inner = [...args.slice(i), ...xargsInput(command.upstream)];
     if (inner.length > 0) judge({ ...command, words: inner, redirects: [] }, functions, nesting, verdict);
     return;
   }
@@ -254,6 +254,26 @@ function judge(command: ShellCommand, functions: Set<string>, nesting: number, v
     judgeInfrastructure(name, values, verdict);
   }
   if (senders.has(name)) judgeExfiltration(name, args, command, verdict);
+}
+
+/** The paths `xargs` receives: literal `echo` output, or `DIR/*` for an unfiltered `ls DIR` or `find DIR`. */
+function xargsInput(upstream: ShellCommand[]): ShellWord[] {
+  const last = upstream[upstream.length - 1];
+  if (!last) return [];
+  const name = baseName(last.words[0]);
+  const rest = last.words.slice(1).filter((w) => !/^-/.test(w.value));
+  const word = (value: string, from?: ShellWord): ShellWord => ({
+    value,
+    dynamic: from?.dynamic ?? false,
+    glob: value.endsWith('*'),
+    substitutions: [],
+  });
+  if (name === 'echo' || name === 'printf') return rest.map((w) => word(w.value, w));
+  if (name === 'ls') return (rest.length > 0 ? rest : [word('.')]).map((w) => word(`${w.value.replace(/\/$/, '')}/*`, w));
+  if (name === 'find' && !last.words.some((w) => /^-(?:i?name|i?path|type|newer|[acm]time|size|regex)$/.test(w.value))) {
+    return rest.slice(0, 1).map((w) => word(w.value, w));
+  }
+  return [];
 }
 
 /** What feeds this command's standard input: upstream commands and here-documents. */
@@ -411,11 +431,15 @@ function classifyPath(raw: string): Target {
   // Depth 1 or 2 under a system directory (/etc, /var/lib, /home/alice): a tree someone depends on.
   if (parts.length <= 2) return 'system';
   if (parts.length === 3 && (parts[2] === '*' || top === 'home' || top === 'Users')) return 'system';
+  // Data of installed services: databases, mail, web roots.
+  if (parts.length === 3 && top === 'var' && /^(?:lib|www|mail|spool|backups|opt)$/.test(parts[1] ?? '')) return 'system';
   return undefined;
 }
 
 /** A target as seen with every run-time part empty: `"$DIR"/` becomes `/` when DIR is unset. */
 function targetOf(word: ShellWord): { target: Target; uncertain: boolean } {
+  // Nothing but a variable (`"$DIR"`): it may be empty or anything at all.
+  if (word.dynamic && word.value === '') return { target: 'root', uncertain: true };
   const target = classifyPath(word.value);
   return { target, uncertain: word.dynamic };
 }
@@ -543,7 +567,7 @@ function judgeFind(
   if (!deletes) return;
   const roots = starts.length > 0 ? starts : [{ value: '.', dynamic: false, glob: false, substitutions: [] }];
   for (const word of roots) {
-    const target = classifyPath(word.value);
+    const { target } = targetOf(word);
     if (target === undefined || target === 'critical') continue;
     if (target === 'cwd' && filtered) continue;
     if (filtered || word.dynamic) raise(verdict, 'suspicious', `find deletes files under ${describeTarget(target)}`);
@@ -643,14 +667,15 @@ function judgeExfiltration(name: string, args: ShellWord[], command: ShellComman
   const fromUpstream = command.upstream.some((up) => {
     const upName = baseName(unwrap(up.words)[0]);
     return (
-      upName === 'env' ||
+      baseName(up.words[0]) === 'env' ||
       upName === 'printenv' ||
       readsSecret(up.words.slice(1)) ||
       up.redirects.some((r) => r.op === '<' && readsSecret([r.target]))
     );
   });
   // `ssh -i KEY` and `scp -i KEY` use the key to log in; that is not sending it.
-  const payload = args.filter((_, i) => !/^-[iFe]$/.test(args[i - 1]?.value ?? ''));
+  const login = name === 'ssh' || name === 'scp' || name === 'sftp' || name === 'rsync';
+  const payload = login ? args.filter((_, i) => !/^-[iFe]$/.test(args[i - 1]?.value ?? '')) : args;
   const inArgs = readsSecret(payload) || args.some((w) => w.substitutions.some((s) => readsSecret(s.words.slice(1))));
   const inRedirect = command.redirects.some((r) => r.op === '<' && readsSecret([r.target]));
   if (fromUpstream || inArgs || inRedirect) raise(verdict, 'danger', `credentials sent over the network (${name})`);
