@@ -125,7 +125,9 @@ function mergeBases(bases: LoadedPolicy[], own: LoadedPolicy, ownDefault: boolea
       .update([...bases.map((b) => b.hash), own.hash].join('\n'))
       .digest('hex'),
     rules: [...bases.flatMap((b) => b.rules), ...own.rules],
-    defaults: ownDefault ? own.defaults : { action: base.defaults.action, escalation: own.defaults.escalation ?? base.defaults.escalation },
+    defaults: ownDefault
+      ? own.defaults
+      : { action: base.defaults.action, escalation: own.defaults.escalation ?? base.defaults.escalation },
     ...(toolSchemas.size > 0 ? { toolSchemas } : {}),
     ...(unknownTools ? { unknownTools } : {}),
   };

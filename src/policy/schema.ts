@@ -110,7 +110,9 @@ const jsonSchemaSchema = z.union([z.boolean(), z.record(z.string(), z.unknown())
 /** The file format of one policy (YAML or JSON). See docs/policies.md. */
 export const policyFileSchema = z.strictObject({
   policy: nonEmpty.optional(),
-  extends: z.union([nonEmpty, z.array(nonEmpty).min(1)], { error: 'expected a policy file path or a list of them' }).optional(),
+  extends: z
+    .union([nonEmpty, z.array(nonEmpty).min(1)], { error: 'expected a policy file path or a list of them' })
+    .optional(),
   description: z.string().optional(),
   defaults: z
     .strictObject({ action: decisiveActionSchema.optional(), escalation: escalationSchema.optional() })

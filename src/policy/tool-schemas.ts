@@ -117,7 +117,6 @@ export class ToolGate {
       return undefined;
     }
     const { known, nearMiss } = this.lookup(tool);
-    if (known) return undefined;
     if (nearMiss !== undefined) {
       return {
         rule: this.nearMissRule,
@@ -125,7 +124,7 @@ export class ToolGate {
         final: false,
       };
     }
-    if (this.unknownTools === 'allow') return undefined;
+    if (known || this.unknownTools === 'allow') return undefined;
     return { rule: this.unknownRule, message: `unknown tool '${tool}': no rule or schema names it`, final: false };
   }
 
@@ -133,7 +132,8 @@ export class ToolGate {
     let entry = this.cache.get(tool);
     if (!entry) {
       const known = this.namedBy.some((matches) => matches(tool));
-      const candidate = known ? undefined : this.byNormalName.get(normalName(tool));
+      // A glob may match a misspelt name too (`send_*` matches `send_Email`): the exact near miss still counts.
+      const candidate = this.byNormalName.get(normalName(tool));
       entry = candidate !== undefined && candidate !== tool ? { known, nearMiss: candidate } : { known };
       if (this.cache.size >= 10_000) this.cache.clear();
       this.cache.set(tool, entry);

@@ -44,13 +44,25 @@ export function loadCorpus(dir = corpusDir): CorpusCall[] {
 }
 
 /** A dangerous call counts as caught when it is blocked, escalated or (PII) modified; a benign one is touched by any. */
-export function scoreCorpus(calls: CorpusCall[], engineFor: (call: CorpusCall) => PolicyEngine): Map<string, ClassScore> {
+export function scoreCorpus(
+  calls: CorpusCall[],
+  engineFor: (call: CorpusCall) => PolicyEngine,
+): Map<string, ClassScore> {
   const now = new Date('2026-01-01T00:00:00Z');
   const scores = new Map<string, ClassScore>();
   for (const call of calls) {
     let score = scores.get(call.class);
     if (!score) {
-      score = { dangerous: 0, benign: 0, caught: 0, touched: 0, detectionRate: 0, falsePositiveRate: 0, misses: [], falsePositives: [] };
+      score = {
+        dangerous: 0,
+        benign: 0,
+        caught: 0,
+        touched: 0,
+        detectionRate: 0,
+        falsePositiveRate: 0,
+        misses: [],
+        falsePositives: [],
+      };
       scores.set(call.class, score);
     }
     const decision = engineFor(call).decideStatic({ tool: call.tool, input: call.input }, now);

@@ -33,10 +33,27 @@ const hostLike = /^\[?[A-Za-z0-9.:_%-]{1,253}\]?(?::\d{1,5})?(?:\/\S*)?$/;
 const maxUrlLength = 8192;
 
 /** Why `url` must not be fetched, or undefined when it may. Never resolves names: no DNS in the guard. */
-export function egressProblem(url: URL): string | undefined {
+export function egressProblem(url: URL, raw?: string): string | undefined {
   const scheme = url.protocol.slice(0, -1).toLowerCase();
   if (scheme !== 'http' && scheme !== 'https') return `non-HTTP scheme ${scheme}:`;
+  if (raw !== undefined && ambiguousAuthority(raw)) return 'ambiguous authority (parsers disagree on the host)';
   return hostProblem(url.hostname);
+}
+
+/**
+ * `http://user@127.0.0.1:80@evil.example/` or a backslash in the authority: the WHATWG parser, curl and Python's
+ * urllib pick different hosts, so the URL checked is not the URL fetched.
+ */
+function ambiguousAuthority(raw: string): boolean {
+  const start = raw.indexOf('://');
+  if (start < 0) return false;
+  let end = raw.length;
+  for (const stop of ['/', '?', '#']) {
+    const at = raw.indexOf(stop, start + 3);
+    if (at >= 0 && at < end) end = at;
+  }
+  const authority = raw.slice(start + 3, end);
+  return authority.indexOf('@') !== authority.lastIndexOf('@') || authority.includes('\\');
 }
 
 /** Why a host (as the WHATWG URL parser normalised it) is internal, or undefined when it is public. */
@@ -83,7 +100,7 @@ export const urlDetector: Detector = {
     ) {
       const url = parseUrl(whole);
       if (!url) return /^[A-Za-z][A-Za-z0-9+.-]{0,15}:\/\//.test(whole) ? [{ start: 0, end: text.length }] : [];
-      return egressProblem(url) ? [{ start: 0, end: text.length }] : [];
+      return egressProblem(url, whole) ? [{ start: 0, end: text.length }] : [];
     }
     if (hostLike.test(whole) && !whole.includes('://')) {
       const url = parseUrl(
@@ -97,7 +114,7 @@ export const urlDetector: Detector = {
     urlInText.lastIndex = 0;
     for (let m = urlInText.exec(text); m !== null; m = urlInText.exec(text)) {
       const url = parseUrl(m[0].replace(/[).,;\]]+$/, ''));
-      if (url && /^https?:$/.test(url.protocol) && hostProblem(url.hostname)) {
+      if (url && /^https?:$/.test(url.protocol) && egressProblem(url, m[0])) {
         matches.push({ start: m.index, end: m.index + m[0].length });
       }
     }

@@ -20,7 +20,7 @@ export const cloudKeyDetector = secret(
   (text) => /AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA|AIza/.test(text),
 );
 
-const base64Run = /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
+const base64Run = /(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
 
 /**
  * AWS secret access keys: 40 characters of base64 after an `aws_secret_access_key`-style name, or on their own
@@ -51,7 +51,7 @@ export const awsSecretKeyDetector: Detector = {
 export const githubTokenDetector = secret(
   'github_token',
   /\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b/g,
-  (text) => text.includes('gh') && text.includes('_'),
+  (text) => (text.includes('gh') || text.includes('github_pat_')) && text.includes('_'),
 );
 
 /** GitLab tokens: personal, project, group, deploy, runner, trigger, feed and OAuth tokens (`glpat-`, ...). */
@@ -152,7 +152,7 @@ export const jwtDetector = secret('jwt', /\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_
 /** URLs with a password in them (`postgres://admin:hunter2@db/prod`, `https://user:token@host`). */
 export const urlCredentialsDetector = secret(
   'url_credentials',
-  /\b[A-Za-z][A-Za-z0-9+.-]{1,20}:\/\/[^\s/:@"'<>]{1,256}:[^\s/@"'<>]{1,256}@[^\s/@"'<>]/g,
+  /\b[A-Za-z][A-Za-z0-9+.-]{1,20}:\/\/[^\s/:@"'<>]{0,256}:[^\s/@"'<>]{1,256}@[^\s/@"'<>]/g,
   (text) => text.includes('://') && text.includes('@'),
   (candidate) => !/:\/\/[^:]*:(?:\*+|x+|<[^>]*>|\$\{?[A-Za-z_]+\}?|password|pass|PASSWORD)@/.test(candidate),
 );
@@ -187,11 +187,11 @@ const notValues = new Set([
  */
 export const passwordAssignmentDetector = secret(
   'password_assignment',
-  /\b(?:password|passwd|pwd|passphrase|secret|api[_-]?key|apikey|access[_-]?key|secret[_-]?key|(?:auth|access|refresh|api)[_-]?token|client[_-]?secret|private[_-]?key)["']?[ \t]{0,4}[:=][ \t]{0,4}["']?[^\s"',;&<>]{4,200}/gi,
+  /(?<![A-Za-z])(?:password|passwd|pwd|passphrase|secret|api[_-]?key|apikey|access[_-]?key|secret[_-]?key|(?:auth|access|refresh|api)[_-]?token|client[_-]?secret|private[_-]?key)["']?[ \t]{0,4}[:=][ \t]{0,4}["']?[^\s"',;&<>]{4,200}/gi,
   (text) => text.includes('=') || text.includes(':'),
   (candidate) => {
     const value = (/[:=][ \t]*["']?([^\s"',;&<>]+)$/.exec(candidate)?.[1] ?? '').replace(/["']$/, '');
-    if (/^(?:\$|\{\{|%|\*+$|x+$|\.\.\.)|^[A-Z_]+$/.test(value)) return false;
+    if (/^(?:\$|\{\{|%|\*+$|x+$|\.\.\.|\/|~\/)|^[A-Z_]+$/.test(value)) return false;
     if (/^[a-z]+$/i.test(value)) return value.length >= 6 && !notValues.has(value.toLowerCase());
     return value.length >= 4;
   },

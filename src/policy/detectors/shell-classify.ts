@@ -269,8 +269,12 @@ function xargsInput(upstream: ShellCommand[]): ShellWord[] {
     substitutions: [],
   });
   if (name === 'echo' || name === 'printf') return rest.map((w) => word(w.value, w));
-  if (name === 'ls') return (rest.length > 0 ? rest : [word('.')]).map((w) => word(`${w.value.replace(/\/$/, '')}/*`, w));
-  if (name === 'find' && !last.words.some((w) => /^-(?:i?name|i?path|type|newer|[acm]time|size|regex)$/.test(w.value))) {
+  if (name === 'ls')
+    return (rest.length > 0 ? rest : [word('.')]).map((w) => word(`${w.value.replace(/\/$/, '')}/*`, w));
+  if (
+    name === 'find' &&
+    !last.words.some((w) => /^-(?:i?name|i?path|type|newer|[acm]time|size|regex)$/.test(w.value))
+  ) {
     return rest.slice(0, 1).map((w) => word(w.value, w));
   }
   return [];
@@ -432,7 +436,8 @@ function classifyPath(raw: string): Target {
   if (parts.length <= 2) return 'system';
   if (parts.length === 3 && (parts[2] === '*' || top === 'home' || top === 'Users')) return 'system';
   // Data of installed services: databases, mail, web roots.
-  if (parts.length === 3 && top === 'var' && /^(?:lib|www|mail|spool|backups|opt)$/.test(parts[1] ?? '')) return 'system';
+  if (parts.length === 3 && top === 'var' && /^(?:lib|www|mail|spool|backups|opt)$/.test(parts[1] ?? ''))
+    return 'system';
   return undefined;
 }
 

@@ -33,10 +33,19 @@ describe('labelled corpus under policies/recommended.yaml', () => {
       if (!score) return;
       const report = {
         misses: score.misses.map((c) => `${c.tool} ${JSON.stringify(c.input)}`),
-        falsePositives: score.falsePositives.map((f) => `${f.call.tool} ${JSON.stringify(f.call.input)} -> ${f.action}: ${f.reason ?? ''}`),
+        falsePositives: score.falsePositives.map(
+          (f) => `${f.call.tool} ${JSON.stringify(f.call.input)} -> ${f.action}: ${f.reason ?? ''}`,
+        ),
       };
-      expect({ detection: score.detectionRate >= 0.95, ...report }).toEqual({ detection: true, ...report });
-      expect({ falsePositives: score.falsePositiveRate <= 0.01, ...report }).toEqual({ falsePositives: true, ...report });
+      // The lists of misses and false positives are part of the expectation so that a failure shows them.
+      expect({ detectionMet: score.detectionRate >= 0.95, misses: report.misses }).toEqual({
+        detectionMet: true,
+        misses: report.misses,
+      });
+      expect({ falsePositivesMet: score.falsePositiveRate <= 0.01, touched: report.falsePositives }).toEqual({
+        falsePositivesMet: true,
+        touched: report.falsePositives,
+      });
       expect(score.dangerous).toBeGreaterThan(0);
       expect(score.benign).toBeGreaterThan(0);
     },
