@@ -144,10 +144,54 @@ export const bearerTokenDetector = secret('bearer_token', /\bBearer\s{1,8}[A-Za-
   text.includes('Bearer'),
 );
 
-/** JSON web tokens: three base64url parts, the first two encoding JSON objects (`eyJ`). */
-export const jwtDetector = secret('jwt', /\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, (text) =>
-  text.includes('eyJ'),
-);
+/**
+ * JSON web tokens: three base64url parts, the first two encoding JSON objects (`eyJ`). A scanner, not a regex:
+ * a run of `eyJeyJ...` would make the regex retry the run from every `eyJ`.
+ */
+export const jwtDetector: Detector = {
+  name: 'jwt',
+  group: 'secrets',
+  find(text) {
+    const matches: DetectorMatch[] = [];
+    let from = 0;
+    for (let start = text.indexOf('eyJ'); start >= 0; start = text.indexOf('eyJ', from)) {
+      const headerEnd = runEnd(text, start + 3);
+      from = headerEnd;
+      if (headerEnd - start < 8 || !wordStart(text, start) || text[headerEnd] !== '.') continue;
+      if (!text.startsWith('eyJ', headerEnd + 1)) continue;
+      const payloadEnd = runEnd(text, headerEnd + 4);
+      from = payloadEnd;
+      if (payloadEnd - headerEnd - 1 < 8 || text[payloadEnd] !== '.') continue;
+      const end = runEnd(text, payloadEnd + 1);
+      matches.push({ start, end });
+      from = end;
+    }
+    return matches;
+  },
+  test(text) {
+    return text.includes('eyJ') && this.find(text).length > 0;
+  },
+};
+
+function isBase64Url(code: number): boolean {
+  return (
+    (code >= 65 && code <= 90) ||
+    (code >= 97 && code <= 122) ||
+    (code >= 48 && code <= 57) ||
+    code === 45 ||
+    code === 95
+  );
+}
+
+function runEnd(text: string, from: number): number {
+  let i = from;
+  while (i < text.length && isBase64Url(text.charCodeAt(i))) i++;
+  return i;
+}
+
+function wordStart(text: string, at: number): boolean {
+  return at === 0 || !isBase64Url(text.charCodeAt(at - 1));
+}
 
 /** URLs with a password in them (`postgres://admin:hunter2@db/prod`, `https://user:token@host`). */
 export const urlCredentialsDetector = secret(

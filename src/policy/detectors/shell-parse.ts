@@ -57,6 +57,7 @@ export class ShellSyntaxError extends Error {
 }
 
 const maxDepth = 24;
+const maxUpstream = 16;
 const knownVariables: Record<string, string> = { HOME: '~', PWD: '.', IFS: ' ' };
 const reservedSkipped = new Set(['if', 'then', 'else', 'elif', 'fi', 'do', 'done', 'while', 'until', '!', 'time', '{']);
 
@@ -126,10 +127,11 @@ class Parser {
       }
       break;
     }
-    const upstream: ShellCommand[] = [];
+    // Each command sees the last few commands before it: enough for `curl | base64 -d | sh`, and linear.
+    let upstream: ShellCommand[] = [];
     for (const stage of stages) {
       for (const command of stage) command.upstream.push(...upstream);
-      upstream.push(...stage);
+      upstream = [...upstream, ...stage].slice(-maxUpstream);
     }
     this.skipBlanks();
     const background =
