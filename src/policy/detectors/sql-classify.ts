@@ -81,7 +81,7 @@ const parser = new Parser();
 const rank = { unparseable: 1, suspicious: 2, danger: 3 } as const;
 
 function raise(verdict: SqlVerdict, level: NonNullable<SqlVerdict['level']>, reason: string): void {
-  if (verdict.reasons.length < 8) verdict.reasons.push(reason);
+  if (verdict.reasons.length < 8 && !verdict.reasons.includes(reason)) verdict.reasons.push(reason);
   if (verdict.level === undefined || rank[level] > rank[verdict.level]) verdict.level = level;
 }
 
@@ -170,13 +170,16 @@ function judgeLexed(statement: LexedStatement, parsed: boolean, verdict: SqlVerd
   }
   if (first === 'SHUTDOWN' || (first === 'SELECT' && has('PG_TERMINATE_BACKEND')))
     raise(verdict, 'danger', 'stops the server or its sessions');
-  if (parsed) return;
+  // Statement kinds the lexer is sure of are judged even when the parser agreed: where the two split statements
+  // differently (backslash escapes), the lexer's split is the one that can hide a DROP.
   if ((first === 'DROP' && droppable.test(words[1] ?? '')) || (first === 'TRUNCATE' && words.length > 1)) {
     raise(verdict, 'danger', first);
   } else if (first === 'GRANT' || first === 'REVOKE') raise(verdict, 'danger', `privilege change (${first})`);
   else if (first === 'ALTER' && has('DROP')) raise(verdict, 'danger', 'ALTER ... DROP');
-  else if ((first === 'DELETE' || first === 'UPDATE') && !has('WHERE'))
+  else if (parsed) return;
+  else if ((first === 'DELETE' || first === 'UPDATE') && !has('WHERE')) {
     raise(verdict, 'danger', `${first} without WHERE`);
+  }
   // A SELECT or INSERT the parser refused (`FOR UPDATE`, `ON CONFLICT DO UPDATE`) cannot drop or rewrite a table.
   else if (first !== undefined && riskyWords.has(first) && first !== 'SET') {
     raise(verdict, 'unparseable', `the ${first ?? ''} statement does not parse`);
