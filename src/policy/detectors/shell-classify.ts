@@ -222,6 +222,13 @@ function judge(command: ShellCommand, functions: Set<string>, nesting: number, v
   else if (name === 'chmod' || name === 'chown' || name === 'chgrp' || name === 'setfacl' || name === 'chattr') {
     judgePermissions(name, args, verdict);
   } else if (name === 'dd') judgeDd(values, verdict);
+  else if (name === 'truncate' || name === 'tee' || name === 'cp' || name === 'install' || name === 'ln') {
+    // Writes over a file: `truncate -s 0 /etc/passwd`, `tee /etc/sudoers`, `cp x /etc/shadow`.
+    const operands = values.filter((v) => !v.startsWith('-'));
+    const written = name === 'truncate' || name === 'tee' ? operands : operands.slice(-1);
+    const hit = written.find((v) => criticalFiles.test(v.replace(/\/+/g, '/')));
+    if (hit) raise(verdict, 'danger', `${name} overwrites the system file ${hit}`);
+  }
   else if (diskTools.has(name) || /^mkfs\./.test(name)) raise(verdict, 'danger', `disk or filesystem tool ${name}`);
   else if (powerTools.has(name)) raise(verdict, 'danger', `stops the machine (${name})`);
   else if (name === 'init' || name === 'telinit') {
