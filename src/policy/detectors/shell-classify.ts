@@ -228,8 +228,7 @@ function judge(command: ShellCommand, functions: Set<string>, nesting: number, v
     const written = name === 'truncate' || name === 'tee' ? operands : operands.slice(-1);
     const hit = written.find((v) => criticalFiles.test(v.replace(/\/+/g, '/')));
     if (hit) raise(verdict, 'danger', `${name} overwrites the system file ${hit}`);
-  }
-  else if (diskTools.has(name) || /^mkfs\./.test(name)) raise(verdict, 'danger', `disk or filesystem tool ${name}`);
+  } else if (diskTools.has(name) || /^mkfs\./.test(name)) raise(verdict, 'danger', `disk or filesystem tool ${name}`);
   else if (powerTools.has(name)) raise(verdict, 'danger', `stops the machine (${name})`);
   else if (name === 'init' || name === 'telinit') {
     if (values.some((v) => v === '0' || v === '6')) raise(verdict, 'danger', 'stops the machine (init)');
