@@ -1,5 +1,6 @@
 import { benchBatch, type BatchBenchFigures } from './batch';
 import type { BenchResult } from './bench-result';
+import { benchDetectors } from './detectors';
 import { benchPolicy } from './policy';
 
 /** Goals of the batch benchmark: guarded calls per second end to end, worker RSS with N escalations pending. */
@@ -49,6 +50,9 @@ function table(results: BenchResult[]): string {
 
 async function main(): Promise<void> {
   const results = [...(await benchPolicy())];
+  const detectors = benchDetectors();
+  results.push(...detectors.results);
+  process.stderr.write(`detectors: ${detectors.slowest.join('; ')}\n`);
   // N from BENCH_BATCH_N (default 1000): a few minutes on the 2-core machine.
   const batch = await benchBatch({ log: (line) => process.stderr.write(`batch: ${line}\n`) });
   results.push(batchResult(batch));
