@@ -118,6 +118,20 @@ function mergeBases(bases: LoadedPolicy[], own: LoadedPolicy, ownDefault: boolea
       unknownTools = policy.unknownTools;
     }
   }
+  const owners = new Map<string, string>();
+  for (const policy of [...bases, own]) {
+    for (const rule of policy.rules) {
+      const owner = owners.get(rule.id);
+      if (owner !== undefined) {
+        throw new PolicyError({
+          file: own.file,
+          ruleId: rule.id,
+          message: `rule id also used in ${owner} (extends); rule ids must be unique across the chain`,
+        });
+      }
+      owners.set(rule.id, policy.file);
+    }
+  }
   const base = bases[bases.length - 1] as LoadedPolicy;
   return {
     ...own,

@@ -1,3 +1,7 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
 import { urlDetector } from '../../../src/policy/detectors/egress';
 import { detectorsByName } from '../../../src/policy/detectors/registry';
 import { classifyShell } from '../../../src/policy/detectors/shell-classify';
@@ -209,5 +213,35 @@ rules:
     expect(() => policy('rules:\n  - { id: r, tools: t, detectors: [pii], dialect: mysql, action: block }\n')).toThrow(
       /'dialect' only applies to rules with sql detectors/,
     );
+  });
+});
+
+describe('extends', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'extends-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const write = (name: string, text: string): string => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, text);
+    return file;
+  };
+
+  test('the base rules run first, schemas merge and the strictest unknownTools wins', () => {
+    write('base.yaml', 'unknownTools: escalate\nrules:\n  - { id: base-rule, tools: t, action: escalate }\n');
+    const file = write(
+      'top.yaml',
+      'extends: base.yaml\nunknownTools: allow\nrules:\n  - { id: top-rule, tools: t, action: block }\n',
+    );
+    const loaded = parsePolicy(fs.readFileSync(file, 'utf8'), file);
+    expect(loaded.rules.map((r) => r.id)).toEqual(['base-rule', 'top-rule']);
+    expect(loaded.unknownTools).toBe('escalate');
+  });
+
+  test('a rule id used twice in the chain and a cycle are load errors', () => {
+    write('dup-base.yaml', 'rules:\n  - { id: same, tools: t, action: block }\n');
+    const dup = write('dup.yaml', 'extends: dup-base.yaml\nrules:\n  - { id: same, tools: t, action: block }\n');
+    expect(() => parsePolicy(fs.readFileSync(dup, 'utf8'), dup)).toThrow(/rule ids must be unique/);
+    const a = write('a.yaml', 'extends: b.yaml\nrules: []\n');
+    write('b.yaml', 'extends: a.yaml\nrules: []\n');
+    expect(() => parsePolicy(fs.readFileSync(a, 'utf8'), a)).toThrow(/forms a cycle/);
   });
 });
