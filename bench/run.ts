@@ -1,6 +1,7 @@
 import { benchBatch, type BatchBenchFigures } from './batch';
 import type { BenchResult } from './bench-result';
 import { benchHostile } from './hostile-input';
+import { benchDetectors } from './detectors';
 import { benchPolicy } from './policy';
 
 /** Goals of the batch benchmark: guarded calls per second end to end, worker RSS with N escalations pending. */
@@ -48,14 +49,21 @@ function table(results: BenchResult[]): string {
   return [line(header), widths.map((w) => '-'.repeat(w)).join('-|-'), ...rows.map(line)].join('\n');
 }
 
-/** BENCH_ONLY=policy,hostile,batch runs only those (default: all); the batch benchmark takes minutes. */
-const only = new Set((process.env.BENCH_ONLY ?? 'policy,hostile,batch').split(',').map((name) => name.trim()));
+/** BENCH_ONLY=policy,detectors,hostile,batch runs only those (default: all); the batch benchmark takes minutes. */
+const only = new Set(
+  (process.env.BENCH_ONLY ?? 'policy,detectors,hostile,batch').split(',').map((name) => name.trim()),
+);
 
 async function main(): Promise<void> {
   const results = only.has('policy') ? [...(await benchPolicy())] : [];
   const hostile = only.has('hostile')
     ? await benchHostile((line) => process.stderr.write(`hostile: ${line}\n`))
     : undefined;
+  if (only.has('detectors')) {
+    const detectors = benchDetectors();
+    results.push(...detectors.results);
+    process.stderr.write(`detectors: ${detectors.slowest.join('; ')}\n`);
+  }
   // N from BENCH_BATCH_N (default 1000): a few minutes on the 2-core machine.
   const batch = only.has('batch')
     ? await benchBatch({ log: (line) => process.stderr.write(`batch: ${line}\n`) })

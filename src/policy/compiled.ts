@@ -1,3 +1,5 @@
+import type { ValidateFunction } from 'ajv';
+
 import type { DecisionLimits } from './budget';
 import type { CompiledCondition } from './condition';
 import type { Detector } from './detectors/detector';
@@ -53,6 +55,8 @@ export interface CompiledRule {
   remote?: RemoteGuardSettings;
   /** What an `llm-judge` rule decides when the judge fails. */
   fallback: GuardAction;
+  /** What a finding of an `unparseable_*` detector (or input too long to parse) makes the rule do. */
+  onUnparseable?: GuardAction;
 }
 
 /** A policy file parsed, validated and compiled: ready for {@link PolicyEngine}. */
@@ -66,4 +70,8 @@ export interface LoadedPolicy {
   defaults: { action: GuardAction; escalation?: EscalationSettings };
   /** The per-decision budget the file sets (`limits:`); what it leaves out takes the engine's defaults. */
   limits: Partial<DecisionLimits>;
+  /** `toolSchemas:` compiled: each tool's input validator. */
+  toolSchemas?: ReadonlyMap<string, ValidateFunction>;
+  /** `unknownTools:`: what happens to calls of tools that no rule or schema names. */
+  unknownTools?: GuardAction;
 }

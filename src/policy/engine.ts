@@ -11,7 +11,9 @@ import { PolicyError } from './errors';
 import type { GuardServices } from './guard-services';
 import { renderPrompt } from './guard-services';
 import { applyModifyOps, cloneJson } from './modify';
+import { findingsAction, levelOf } from './detectors/levels';
 import { loadPolicyFile } from './parse-policy';
+import { ToolGate } from './tool-schemas';
 import type { Decider, EscalationSettings, GuardAction, PolicyDecision, RuleHit, ToolCall } from './types';
 
 const precedence: Record<GuardAction, number> = { allow: 0, modify: 1, escalate: 2, block: 3 };
@@ -65,6 +67,8 @@ export class PolicyEngine implements Decider {
   readonly limits: DecisionLimits;
   private readonly budgetEscalation?: EscalationSettings;
   private readonly clock: Clock;
+  private readonly toolGate: ToolGate | undefined;
+  private readonly levelsByName: ReadonlyMap<string, ReturnType<typeof levelOf>>;
 
   /**
    * @param policies - compiled policies, e.g. from {@link loadPolicyFile}
@@ -108,6 +112,9 @@ export class PolicyEngine implements Decider {
     this.limits = combineLimits(policies);
     this.budgetEscalation = policies.find((p) => p.limits.onExceeded === 'escalate')?.defaults.escalation;
     this.clock = options.clock ?? (() => performance.now());
+    const gate = new ToolGate(policies, this.rules);
+    this.toolGate = gate.active ? gate : undefined;
+    this.levelsByName = new Map(this.rules.flatMap((r) => r.detectors ?? []).map((d) => [d.name, levelOf(d)]));
   }
 
   /** A fresh budget for one decision, counting time from now. */
@@ -212,6 +219,16 @@ export class PolicyEngine implements Decider {
 
   /** Evaluates the static rules into `outcomes` (so that what fired before a budget error is kept). */
   private evaluateStatic(call: ToolCall, now: Date, budget: DecisionBudget, outcomes: Outcome[]): void {
+    const gate = this.toolGate?.check(String(call.tool), inputOf(call));
+    if (gate) {
+      outcomes.push({
+        rule: gate.rule,
+        hits: [{ id: gate.rule.id, action: gate.rule.action, mode: 'enforce', message: gate.message }],
+        effect: gate.rule.action,
+      });
+      // An input that fails its tool's schema is not what any rule was written for.
+      if (gate.final) return;
+    }
     let scope: ConditionScope | undefined;
     for (const rule of this.rulesFor(String(call.tool))) {
       if (rule.type !== 'static') continue;
@@ -237,17 +254,25 @@ export class PolicyEngine implements Decider {
           continue;
         }
       }
+      let action = rule.action;
       if (rule.detectors) {
         const findings = scanScope(inputOf(call), rule.detectors, rule.scope, budget);
         if (findings.length === 0) continue;
+        const graded = findingsAction(
+          rule.action,
+          rule.onUnparseable ?? 'escalate',
+          findings.map((f) => this.levelsByName.get(f.detector)),
+        );
+        if (graded === undefined) continue;
+        action = graded;
         messages.push('detected ' + findings.map((f) => `${f.detector} at ${f.pointer || '/'}`).join(', '));
       }
       const detail = messages.join('; ');
       const message = rule.message ? (detail ? `${rule.message} (${detail})` : rule.message) : detail || describe(rule);
       outcomes.push({
         rule,
-        hits: [{ id: rule.id, action: rule.action, mode: rule.mode, message }],
-        effect: rule.mode === 'enforce' ? rule.action : undefined,
+        hits: [{ id: rule.id, action, mode: rule.mode, message }],
+        effect: rule.mode === 'enforce' ? action : undefined,
       });
     }
   }

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 
+import type { ValidateFunction } from 'ajv';
 import type { Document } from 'yaml';
 import { LineCounter, parseDocument } from 'yaml';
 
@@ -14,6 +16,7 @@ import { compileToolMatcher } from './glob';
 import { parsePointer } from './json-pointer';
 import type { EscalationSpec, PolicyFile, RuleSpec } from './schema';
 import { policyFileSchema } from './schema';
+import { compileToolSchema } from './tool-schemas';
 import type { EscalationSettings } from './types';
 
 type Path = readonly PropertyKey[];
@@ -26,7 +29,7 @@ type Path = readonly PropertyKey[];
  * @returns the compiled policy
  * @throws PolicyError listing every problem as `file:line: rule 'id': message`
  */
-export function parsePolicy(source: string, fileName: string): LoadedPolicy {
+export function parsePolicy(source: string, fileName: string, extending: readonly string[] = []): LoadedPolicy {
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter });
   if (doc.errors.length > 0) {
@@ -57,8 +60,15 @@ export function parsePolicy(source: string, fileName: string): LoadedPolicy {
   const fail = (path: Path, message: string): void => void issues.push({ ...locate(path), message });
   const policyName = parsed.data.policy ?? fileName.replace(/^.*[\\/]/, '').replace(/\.(ya?ml|json)$/, '');
   const rules = compileRules(parsed.data, policyName, fail);
+  const toolSchemas = new Map<string, ValidateFunction>();
+  for (const [tool, schema] of Object.entries(parsed.data.toolSchemas ?? {})) {
+    const compiled = compileToolSchema(schema);
+    if ('error' in compiled) fail(['toolSchemas', tool], `invalid JSON Schema for tool '${tool}': ${compiled.error}`);
+    else toolSchemas.set(tool, compiled.validate);
+  }
   if (issues.length > 0) throw new PolicyError(issues);
-  return {
+  const bases = loadBases(parsed.data.extends, fileName, extending, locate(['extends']));
+  const own: LoadedPolicy = {
     name: policyName,
     file: fileName,
     hash: createHash('sha256').update(source).digest('hex'),
@@ -68,6 +78,74 @@ export function parsePolicy(source: string, fileName: string): LoadedPolicy {
       escalation: compileEscalation(parsed.data.defaults?.escalation),
     },
     limits: { ...parsed.data.limits },
+    ...(toolSchemas.size > 0 ? { toolSchemas } : {}),
+    ...(parsed.data.unknownTools ? { unknownTools: parsed.data.unknownTools } : {}),
+  };
+  return bases.length === 0 ? own : mergeBases(bases, own, parsed.data.defaults?.action !== undefined);
+}
+
+/** `extends:` files, read relative to the extending file; a cycle or a missing file is an error. */
+function loadBases(
+  spec: string | string[] | undefined,
+  fileName: string,
+  extending: readonly string[],
+  at: PolicyIssue,
+): LoadedPolicy[] {
+  if (spec === undefined) return [];
+  const chain = [...extending, resolve(fileName)];
+  return (typeof spec === 'string' ? [spec] : spec).map((relative) => {
+    const path = resolve(dirname(fileName), relative);
+    if (chain.includes(path)) {
+      throw new PolicyError({ ...at, message: `extends '${relative}' forms a cycle (${chain.join(' -> ')})` });
+    }
+    let source: string;
+    try {
+      source = readFileSync(path, 'utf8');
+    } catch (error) {
+      throw new PolicyError({ ...at, message: `extends '${relative}': cannot read ${path}` }, { cause: error });
+    }
+    return parsePolicy(source, path, chain);
+  });
+}
+
+/** The extending policy's rules after its bases' rules; schemas merge, the strictest unknownTools wins. */
+function mergeBases(bases: LoadedPolicy[], own: LoadedPolicy, ownDefault: boolean): LoadedPolicy {
+  const precedence = { allow: 0, modify: 1, escalate: 2, block: 3 } as const;
+  const toolSchemas = new Map<string, ValidateFunction>();
+  let unknownTools = own.unknownTools;
+  for (const policy of [...bases, own]) {
+    for (const [tool, validate] of policy.toolSchemas ?? []) toolSchemas.set(tool, validate);
+    if (policy.unknownTools && (!unknownTools || precedence[policy.unknownTools] > precedence[unknownTools])) {
+      unknownTools = policy.unknownTools;
+    }
+  }
+  const owners = new Map<string, string>();
+  for (const policy of [...bases, own]) {
+    for (const rule of policy.rules) {
+      const owner = owners.get(rule.id);
+      if (owner !== undefined) {
+        throw new PolicyError({
+          file: own.file,
+          ruleId: rule.id,
+          message: `rule id also used in ${owner} (extends); rule ids must be unique across the chain`,
+        });
+      }
+      owners.set(rule.id, policy.file);
+    }
+  }
+  const base = bases[bases.length - 1] as LoadedPolicy;
+  return {
+    ...own,
+    hash: createHash('sha256')
+      .update([...bases.map((b) => b.hash), own.hash].join('\n'))
+      .digest('hex'),
+    rules: [...bases.flatMap((b) => b.rules), ...own.rules],
+    defaults: ownDefault
+      ? own.defaults
+      : { action: base.defaults.action, escalation: own.defaults.escalation ?? base.defaults.escalation },
+    limits: Object.assign({}, ...bases.map((b) => b.limits), own.limits) as LoadedPolicy['limits'],
+    ...(toolSchemas.size > 0 ? { toolSchemas } : {}),
+    ...(unknownTools ? { unknownTools } : {}),
   };
 }
 
@@ -134,7 +212,12 @@ function compileRule(
     problem(['escalation'], "'escalation' settings only apply to action: escalate");
   }
 
-  const detectors = spec.detectors ? resolveDetectors(spec.detectors) : undefined;
+  const detectorOptions = spec.dialect ? { dialect: spec.dialect } : {};
+  const detectors = spec.detectors ? resolveDetectors(spec.detectors, detectorOptions) : undefined;
+  if (spec.dialect && !detectors?.some((d) => d.group === 'sql'))
+    problem(['dialect'], "'dialect' only applies to rules with sql detectors");
+  if (spec.onUnparseable && !detectors)
+    problem(['onUnparseable'], "'onUnparseable' only applies to rules with detectors");
   const scope = spec.scope?.map((pointer) => parsePointer(pointer) ?? []);
   let condition: CompiledRule['condition'];
   if (spec.condition !== undefined) {
@@ -150,7 +233,7 @@ function compileRule(
           problem(['modify', i], 'redact needs detectors: list them on the op or on the rule (e.g. detectors: [pii])');
           return undefined;
         }
-        return { op: 'redact', detectors: resolveDetectors(names) ?? [], ...(scope ? { scope } : {}) };
+        return { op: 'redact', detectors: resolveDetectors(names, detectorOptions) ?? [], ...(scope ? { scope } : {}) };
       }
       case 'set':
         return { op: 'set', tokens: parsePointer(op.path) ?? [], value: op.value };
@@ -196,6 +279,7 @@ function compileRule(
       failOpen: spec.remote.failOpen ?? false,
     },
     fallback: spec.fallback ?? 'escalate',
+    ...(spec.onUnparseable ? { onUnparseable: spec.onUnparseable } : {}),
   };
 }
 

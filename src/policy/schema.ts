@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import { detectorNames } from './detectors/registry';
+import { sqlDialects } from './detectors/sql-classify';
 import { parseDuration } from './duration';
 import { parsePointer } from './json-pointer';
 
@@ -98,6 +99,12 @@ const ruleSchema = z.strictObject({
   llm: llmJudgeSchema.optional(),
   remote: remoteSchema.optional(),
   fallback: decisiveActionSchema.optional(),
+  onUnparseable: decisiveActionSchema.optional(),
+  dialect: oneOf('SQL dialect', sqlDialects).optional(),
+});
+
+const jsonSchemaSchema = z.union([z.boolean(), z.record(z.string(), z.unknown())], {
+  error: 'expected a JSON Schema (an object such as { type: object, properties: { ... } })',
 });
 
 /** `2 MB`, `512 KB`, `65536` (bytes): binary units, as docs/policies.md writes them. */
@@ -128,12 +135,17 @@ const limitsSchema = z.strictObject({
 /** The file format of one policy (YAML or JSON). See docs/policies.md. */
 export const policyFileSchema = z.strictObject({
   policy: nonEmpty.optional(),
+  extends: z
+    .union([nonEmpty, z.array(nonEmpty).min(1)], { error: 'expected a policy file path or a list of them' })
+    .optional(),
   description: z.string().optional(),
   defaults: z
     .strictObject({ action: decisiveActionSchema.optional(), escalation: escalationSchema.optional() })
     .optional(),
   limits: limitsSchema.optional(),
   rules: z.array(ruleSchema, { error: 'expected a list of rules under `rules:`' }),
+  toolSchemas: z.record(nonEmpty, jsonSchemaSchema).optional(),
+  unknownTools: decisiveActionSchema.optional(),
 });
 
 /** A policy file as written, after schema validation. */

@@ -1,12 +1,14 @@
 import type { Detector } from './detector';
+import { egressDetectors } from './egress';
 import { piiDetectors } from './pii';
 import { secretDetectors } from './secrets';
 import { shellDetectors } from './shell';
-import { sqlDetectors } from './sql';
+import type { SqlDialect } from './sql-classify';
+import { sqlDetectors, sqlDetectorsFor } from './sql';
 
 /** Every built-in detector, by name. */
 export const detectorsByName: ReadonlyMap<string, Detector> = new Map(
-  [...piiDetectors, ...secretDetectors, ...shellDetectors, ...sqlDetectors].map((d) => [d.name, d]),
+  [...piiDetectors, ...secretDetectors, ...shellDetectors, ...sqlDetectors, ...egressDetectors].map((d) => [d.name, d]),
 );
 
 /** Group names, each selecting every detector of its kind. */
@@ -15,13 +17,20 @@ export const detectorGroups: ReadonlyMap<string, Detector[]> = new Map([
   ['secrets', secretDetectors],
   ['shell', shellDetectors],
   ['sql', sqlDetectors],
+  ['egress', egressDetectors],
 ]);
 
 /** Every name a policy may list under `detectors`: groups first, then single detectors. */
 export const detectorNames: readonly string[] = [...detectorGroups.keys(), ...detectorsByName.keys()];
 
+/** Options of a rule that change what its detectors do. */
+export interface DetectorOptions {
+  /** SQL dialect for the `sql` detectors; PostgreSQL when absent. */
+  dialect?: SqlDialect;
+}
+
 /** Resolves group and detector names into detectors, without duplicates, or `undefined` for an unknown name. */
-export function resolveDetectors(names: readonly string[]): Detector[] | undefined {
+export function resolveDetectors(names: readonly string[], options: DetectorOptions = {}): Detector[] | undefined {
   const found = new Set<Detector>();
   for (const name of names) {
     const group = detectorGroups.get(name);
@@ -30,5 +39,7 @@ export function resolveDetectors(names: readonly string[]): Detector[] | undefin
     else if (single) found.add(single);
     else return undefined;
   }
-  return [...found];
+  if (!options.dialect || options.dialect === 'postgresql') return [...found];
+  const dialectSql = new Map(sqlDetectorsFor(options.dialect).map((d) => [d.name, d]));
+  return [...found].map((d) => (d.group === 'sql' ? (dialectSql.get(d.name) ?? d) : d));
 }

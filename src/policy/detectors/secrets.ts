@@ -1,38 +1,263 @@
-import type { Detector } from './detector';
+import type { Detector, DetectorMatch } from './detector';
 import { regexDetector } from './detector';
 
-/** Cloud access key ids: AWS (`AKIA...`, `ASIA...`), Google API keys (`AIza...`). */
-export const cloudKeyDetector = regexDetector({
-  name: 'cloud_key',
-  group: 'secrets',
-  pattern: /\b(?:(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}|AIza[0-9A-Za-z_-]{35})\b/g,
-  prefilter: (text) => /AKIA|ASIA|ABIA|ACCA|AIza/.test(text),
-});
+/*
+ * The catalog follows each provider's documented token format (prefix, alphabet, length). Every pattern starts
+ * with a fixed prefix or a bounded run and has no nested repetition, so a scan is linear in the text.
+ */
 
-/** PEM private key blocks (RSA, EC, OpenSSH, PKCS#8, encrypted), also when the END line is cut off. */
-export const privateKeyDetector = regexDetector({
+const secret = (
+  name: string,
+  pattern: RegExp,
+  prefilter: (text: string) => boolean,
+  validate?: (s: string) => boolean,
+) => regexDetector({ name, group: 'secrets', pattern, prefilter, ...(validate ? { validate } : {}) });
+
+/** Cloud access key ids: AWS (`AKIA...`, `ASIA...` and the other documented prefixes), Google API keys (`AIza...`). */
+export const cloudKeyDetector = secret(
+  'cloud_key',
+  /\b(?:(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)[A-Z0-9]{16}|AIza[0-9A-Za-z_-]{35})\b/g,
+  (text) => /AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA|AIza/.test(text),
+);
+
+const base64Run = /(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
+
+/**
+ * AWS secret access keys: 40 characters of base64 after an `aws_secret_access_key`-style name, or on their own
+ * when they mix upper and lower case, digits and `/` or `+` (hex digests and words do not).
+ */
+export const awsSecretKeyDetector: Detector = {
+  name: 'aws_secret_key',
+  group: 'secrets',
+  find(text) {
+    if (text.length < 40) return [];
+    const matches: DetectorMatch[] = [];
+    base64Run.lastIndex = 0;
+    for (let m = base64Run.exec(text); m !== null; m = base64Run.exec(text)) {
+      const key = m[0];
+      const before = text.slice(Math.max(0, m.index - 48), m.index).toLowerCase();
+      const named = /(?:aws|secret).{0,30}[:=]\s*["']?$/.test(before);
+      const looksRandom = /[a-z]/.test(key) && /[A-Z]/.test(key) && /\d/.test(key) && /[/+]/.test(key);
+      if (named || looksRandom) matches.push({ start: m.index, end: m.index + key.length });
+    }
+    return matches;
+  },
+  test(text) {
+    return this.find(text).length > 0;
+  },
+};
+
+/** GitHub tokens: classic (`ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_`) and fine-grained (`github_pat_`). */
+export const githubTokenDetector = secret(
+  'github_token',
+  /\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b/g,
+  (text) => (text.includes('gh') || text.includes('github_pat_')) && text.includes('_'),
+);
+
+/** GitLab tokens: personal, project, group, deploy, runner, trigger, feed and OAuth tokens (`glpat-`, ...). */
+export const gitlabTokenDetector = secret(
+  'gitlab_token',
+  /\b(?:glpat|glptt|gldt|glrt|glcbt|glimt|glagent|glsoat|gloas|glft|glffct)-[A-Za-z0-9_-]{20,}|\bGR1348941[A-Za-z0-9_-]{20,}/g,
+  (text) => text.includes('gl') || text.includes('GR1348941'),
+);
+
+/** Slack bot, user, app and refresh tokens (`xoxb-`, `xoxp-`, `xapp-`, ...) and incoming webhook URLs. */
+export const slackTokenDetector = secret(
+  'slack_token',
+  /\bxox[abposre]-[A-Za-z0-9-]{10,}|\bxapp-\d-[A-Za-z0-9-]{10,}|https:\/\/hooks\.slack\.com\/services\/T[A-Z0-9]{6,}\/B[A-Z0-9]{6,}\/[A-Za-z0-9]{16,}/g,
+  (text) => text.includes('xox') || text.includes('xapp-') || text.includes('hooks.slack.com'),
+);
+
+/** Stripe secret and restricted keys (`sk_live_`, `rk_live_`, test keys too) and webhook secrets (`whsec_`). */
+export const stripeKeyDetector = secret(
+  'stripe_key',
+  /\b(?:[sr]k_(?:live|test)_[A-Za-z0-9]{10,247}|whsec_[A-Za-z0-9]{24,})\b/g,
+  (text) => text.includes('k_live_') || text.includes('k_test_') || text.includes('whsec_'),
+);
+
+/** Anthropic API and admin keys (`sk-ant-api03-...`, `sk-ant-admin01-...`). */
+export const anthropicKeyDetector = secret(
+  'anthropic_key',
+  /\bsk-ant-(?:api|admin|sid|oat)\d{2}-[A-Za-z0-9_-]{20,}/g,
+  (text) => text.includes('sk-ant-'),
+);
+
+/** OpenAI API keys: project (`sk-proj-`), service account (`sk-svcacct-`), admin and legacy `sk-` keys. */
+export const openaiKeyDetector = secret(
+  'openai_key',
+  /\bsk-(?!ant-)(?:(?:proj|svcacct|admin|None)-[A-Za-z0-9_-]{20,}|[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}|[A-Za-z0-9]{48})\b/g,
+  (text) => text.includes('sk-'),
+);
+
+/** Google OAuth client secrets (`GOCSPX-`) and OAuth access tokens (`ya29.`). API keys are `cloud_key`. */
+export const googleTokenDetector = secret(
+  'google_token',
+  /\bGOCSPX-[A-Za-z0-9_-]{28}|\bya29\.[0-9A-Za-z_-]{20,}/g,
+  (text) => text.includes('GOCSPX-') || text.includes('ya29.'),
+);
+
+/** Hugging Face user and org tokens (`hf_...`, `api_org_...`). */
+export const huggingFaceTokenDetector = secret(
+  'huggingface_token',
+  /\b(?:hf_[A-Za-z0-9]{34,40}|api_org_[A-Za-z0-9]{34})\b/g,
+  (text) => text.includes('hf_') || text.includes('api_org_'),
+);
+
+/** npm access tokens (`npm_` and 36 characters). */
+export const npmTokenDetector = secret('npm_token', /\bnpm_[A-Za-z0-9]{36}\b/g, (text) => text.includes('npm_'));
+
+/** PyPI API tokens (`pypi-AgEIcHlwaS5vcmc...`, a macaroon for pypi.org). */
+export const pypiTokenDetector = secret('pypi_token', /\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}/g, (text) =>
+  text.includes('pypi-AgEIcHlwaS5vcmc'),
+);
+
+const privateKeyHeader = /-----BEGIN (?:[A-Z0-9]+ ){0,4}PRIVATE KEY(?: BLOCK)?-----/g;
+
+/** PEM private key blocks (RSA, EC, OpenSSH, PKCS#8, encrypted, PGP), also when the END line is cut off. */
+export const privateKeyDetector: Detector = {
   name: 'private_key',
   group: 'secrets',
-  pattern:
-    /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|$)/g,
-  prefilter: (text) => text.includes('-----BEGIN'),
-});
+  find(text) {
+    if (!text.includes('-----BEGIN')) return [];
+    const matches: DetectorMatch[] = [];
+    privateKeyHeader.lastIndex = 0;
+    for (let m = privateKeyHeader.exec(text); m !== null; m = privateKeyHeader.exec(text)) {
+      const endMarker = text.indexOf('-----END ', m.index + m[0].length);
+      const close = endMarker < 0 ? -1 : text.indexOf('-----', endMarker + 9);
+      const end = close < 0 ? text.length : close + 5;
+      matches.push({ start: m.index, end });
+      // Searching on from the block's end keeps the scan linear when headers repeat without END lines.
+      privateKeyHeader.lastIndex = end;
+      if (end >= text.length) break;
+    }
+    return matches;
+  },
+  test(text) {
+    if (!text.includes('-----BEGIN')) return false;
+    privateKeyHeader.lastIndex = 0;
+    return privateKeyHeader.test(text);
+  },
+};
 
-/** HTTP bearer tokens (`Bearer <token>`) and well-known token formats (GitHub `ghp_...`, Slack `xox?-...`). */
-export const bearerTokenDetector = regexDetector({
-  name: 'bearer_token',
-  group: 'secrets',
-  pattern: /\bBearer\s+[A-Za-z0-9\-._~+/]{16,}=*|\bgh[pousr]_[A-Za-z0-9]{36,}\b|\bxox[abprs]-[A-Za-z0-9-]{10,}/g,
-  prefilter: (text) => text.includes('Bearer') || text.includes('_') || text.includes('xox'),
-});
+/** HTTP bearer tokens (`Bearer <token>`). */
+export const bearerTokenDetector = secret('bearer_token', /\bBearer\s{1,8}[A-Za-z0-9\-._~+/]{16,}=*/g, (text) =>
+  text.includes('Bearer'),
+);
 
-/** JSON web tokens: three base64url parts, the first two encoding JSON objects (`eyJ`). */
-export const jwtDetector = regexDetector({
+/**
+ * JSON web tokens: three base64url parts, the first two encoding JSON objects (`eyJ`). A scanner, not a regex:
+ * a run of `eyJeyJ...` would make the regex retry the run from every `eyJ`.
+ */
+export const jwtDetector: Detector = {
   name: 'jwt',
   group: 'secrets',
-  pattern: /\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g,
-  prefilter: (text) => text.includes('eyJ'),
-});
+  find(text) {
+    const matches: DetectorMatch[] = [];
+    let from = 0;
+    for (let start = text.indexOf('eyJ'); start >= 0; start = text.indexOf('eyJ', from)) {
+      const headerEnd = runEnd(text, start + 3);
+      from = headerEnd;
+      if (headerEnd - start < 8 || !wordStart(text, start) || text[headerEnd] !== '.') continue;
+      if (!text.startsWith('eyJ', headerEnd + 1)) continue;
+      const payloadEnd = runEnd(text, headerEnd + 4);
+      from = payloadEnd;
+      if (payloadEnd - headerEnd - 1 < 8 || text[payloadEnd] !== '.') continue;
+      const end = runEnd(text, payloadEnd + 1);
+      matches.push({ start, end });
+      from = end;
+    }
+    return matches;
+  },
+  test(text) {
+    return text.includes('eyJ') && this.find(text).length > 0;
+  },
+};
+
+function isBase64Url(code: number): boolean {
+  return (
+    (code >= 65 && code <= 90) ||
+    (code >= 97 && code <= 122) ||
+    (code >= 48 && code <= 57) ||
+    code === 45 ||
+    code === 95
+  );
+}
+
+function runEnd(text: string, from: number): number {
+  let i = from;
+  while (i < text.length && isBase64Url(text.charCodeAt(i))) i++;
+  return i;
+}
+
+function wordStart(text: string, at: number): boolean {
+  return at === 0 || !isBase64Url(text.charCodeAt(at - 1));
+}
+
+/** URLs with a password in them (`postgres://admin:hunter2@db/prod`, `https://user:token@host`). */
+export const urlCredentialsDetector = secret(
+  'url_credentials',
+  /\b[A-Za-z][A-Za-z0-9+.-]{1,20}:\/\/[^\s/:@"'<>]{0,256}:[^\s/@"'<>]{1,256}@[^\s/@"'<>]/g,
+  (text) => text.includes('://') && text.includes('@'),
+  (candidate) => !/:\/\/[^:]*:(?:\*+|x+|<[^>]*>|\$\{?[A-Za-z_]+\}?|password|pass|PASSWORD)@/.test(candidate),
+);
+
+const notValues = new Set([
+  'required',
+  'optional',
+  'provided',
+  'missing',
+  'invalid',
+  'incorrect',
+  'expired',
+  'hidden',
+  'redacted',
+  'none',
+  'null',
+  'true',
+  'false',
+  'undefined',
+  'string',
+  'example',
+  'enter',
+  'changed',
+  'updated',
+  'reset',
+  'please',
+]);
+
+/**
+ * Assignments of a credential: `password=...`, `api_key: ...`, `client_secret = "..."`, `token: ...`. Placeholders
+ * (`${VAR}`, `<password>`, `****`) and plain words such as `required` are not secrets.
+ */
+export const passwordAssignmentDetector = secret(
+  'password_assignment',
+  /(?<![A-Za-z])(?:password|passwd|pwd|passphrase|secret|api[_-]?key|apikey|access[_-]?key|secret[_-]?key|(?:auth|access|refresh|api)[_-]?token|client[_-]?secret|private[_-]?key)["']?[ \t]{0,4}[:=][ \t]{0,4}["']?[^\s"',;&<>]{4,200}/gi,
+  (text) => text.includes('=') || text.includes(':'),
+  (candidate) => {
+    const value = (/[:=][ \t]*["']?([^\s"',;&<>]+)$/.exec(candidate)?.[1] ?? '').replace(/["']$/, '');
+    if (/^(?:\$|\{\{|%|\*+$|x+$|\.\.\.|\/|~\/)|^[A-Z_]+$/.test(value)) return false;
+    if (/^[a-z]+$/i.test(value)) return value.length >= 6 && !notValues.has(value.toLowerCase());
+    return value.length >= 4;
+  },
+);
 
 /** Every secret detector. */
-export const secretDetectors: Detector[] = [cloudKeyDetector, privateKeyDetector, bearerTokenDetector, jwtDetector];
+export const secretDetectors: Detector[] = [
+  privateKeyDetector,
+  cloudKeyDetector,
+  awsSecretKeyDetector,
+  githubTokenDetector,
+  gitlabTokenDetector,
+  slackTokenDetector,
+  stripeKeyDetector,
+  anthropicKeyDetector,
+  openaiKeyDetector,
+  googleTokenDetector,
+  huggingFaceTokenDetector,
+  npmTokenDetector,
+  pypiTokenDetector,
+  jwtDetector,
+  bearerTokenDetector,
+  urlCredentialsDetector,
+  passwordAssignmentDetector,
+];

@@ -1,59 +1,47 @@
-import type { Detector, DetectorMatch } from './detector';
+import type { DetectorMatch } from './detector';
+import type { GradedDetector } from './levels';
+import { classifyShell, type ShellLevel, type ShellVerdict } from './shell-classify';
 
-const dangerousTargets =
-  /^(?:\/+\*?|~\/?\*?|\*|\.\/?\*?|\$HOME\/?\*?|\/+(?:bin|boot|dev|etc|home|lib|lib64|opt|proc|root|sbin|srv|sys|usr|var)\/*\*?)$/;
+let lastText: string | undefined;
+let lastVerdict: ShellVerdict = { reasons: [] };
 
-// A command runs from here to the next separator; each entry names a catastrophic shape.
-const patterns: RegExp[] = [
-  /\bmkfs(?:\.[a-z0-9]+)?\b[^;&|\n]*/g,
-  /\bdd\b[^;&|\n]*\bof=\/dev\/(?!null\b|zero\b|stdout\b|stderr\b|tty\b)[^\s;&|]+/g,
-  /:\s*\(\s*\)\s*\{\s*:\s*\|\s*:\s*&\s*\}\s*;\s*:/g,
-  /\b(?:curl|wget)\b[^|;&\n]*\|\s*(?:sudo\s+)?(?:env\s+)?(?:ba|z|k|da|fi)?sh\b/g,
-  />\s*\/dev\/(?:sd[a-z]|hd[a-z]|vd[a-z]|xvd[a-z]|nvme\d+n\d+|disk\d+|mmcblk\d+)\b/g,
-  /\bchmod\s+(?:-[a-zA-Z]*R[a-zA-Z]*\s+)0?777\s+\/(?=\s|$|;|&|\|)/g,
-  /\brm\b[^;&|\n]*--no-preserve-root[^;&|\n]*/g,
-];
-
-const rmCommand = /\brm\s+([^;&|\n]*)/g;
-
-function dangerousRm(args: string): boolean {
-  let recursive = false;
-  let dangerousTarget = false;
-  for (const token of args.trim().split(/\s+/)) {
-    const unquoted = token.replace(/^["']|["']$/g, '');
-    if (unquoted === '--recursive') recursive = true;
-    else if (/^-[a-zA-Z]+$/.test(unquoted) && /[rR]/.test(unquoted)) recursive = true;
-    else if (!unquoted.startsWith('-') && dangerousTargets.test(unquoted)) dangerousTarget = true;
+/** The verdict on `text`, remembered for the last string: the three shell detectors judge it once. */
+export function shellVerdict(text: string): ShellVerdict {
+  if (text !== lastText) {
+    lastVerdict = classifyShell(text);
+    lastText = text;
   }
-  return recursive && dangerousTarget;
+  return lastVerdict;
+}
+
+function levelDetector(name: string, level: ShellLevel, graded: GradedDetector['level']): GradedDetector {
+  const test = (text: string): boolean => shellVerdict(text).level === level;
+  return {
+    name,
+    group: 'shell',
+    ...(graded ? { level: graded } : {}),
+    test,
+    find: (text: string): DetectorMatch[] => (test(text) ? [{ start: 0, end: text.length }] : []),
+  };
 }
 
 /**
- * Shell commands that destroy a machine: recursive `rm` of `/`, `~`, `*` or a system directory, `mkfs`,
- * `dd` onto a device, fork bombs, piping a download into a shell, writing to a raw disk, `chmod -R 777 /`.
+ * Commands that destroy or give away a machine, found by parsing the command (pipelines, lists, subshells,
+ * substitutions, `sh -c` / `eval` strings, `xargs`, `find -exec`) after quote removal: recursive deletes of `/`,
+ * home or system trees, disk and filesystem tools, recursive permission changes of system trees, fork bombs,
+ * downloads piped into a shell or interpreter, reverse shells, credential files sent over the network.
  */
-export const dangerousShellDetector: Detector = {
-  name: 'dangerous_shell',
-  group: 'shell',
-  find(text) {
-    const matches: DetectorMatch[] = [];
-    const rm = rmCommand;
-    rm.lastIndex = 0;
-    for (let m = rm.exec(text); m !== null; m = rm.exec(text)) {
-      if (dangerousRm(m[1] ?? '')) matches.push({ start: m.index, end: m.index + m[0].length });
-    }
-    for (const regex of patterns) {
-      regex.lastIndex = 0;
-      for (let m = regex.exec(text); m !== null; m = regex.exec(text)) {
-        matches.push({ start: m.index, end: m.index + m[0].length });
-      }
-    }
-    return mergeOverlapping(matches);
-  },
-  test(text) {
-    return this.find(text).length > 0;
-  },
-};
+export const dangerousShellDetector = levelDetector('dangerous_shell', 'danger', undefined);
+
+/**
+ * Commands that need a human: data piped into a shell (decoded or not), code made at run time (`bash -c
+ * "$(...)"`, a command name from a variable), `rm -rf "$DIR"/` where DIR may be empty, forced pushes,
+ * infrastructure teardown. Takes at most `escalate`, whatever the rule's action.
+ */
+export const suspiciousShellDetector = levelDetector('suspicious_shell', 'suspicious', 'suspicious');
+
+/** Commands that do not parse or are longer than 64 KiB: the rule's `onUnparseable` decides (default escalate). */
+export const unparseableShellDetector = levelDetector('unparseable_shell', 'unparseable', 'unparseable');
 
 /** Sorts matches and merges the overlapping ones, so that redaction replaces each span once. */
 export function mergeOverlapping(matches: DetectorMatch[]): DetectorMatch[] {
@@ -69,4 +57,8 @@ export function mergeOverlapping(matches: DetectorMatch[]): DetectorMatch[] {
 }
 
 /** Every shell detector. */
-export const shellDetectors: Detector[] = [dangerousShellDetector];
+export const shellDetectors: GradedDetector[] = [
+  dangerousShellDetector,
+  suspiciousShellDetector,
+  unparseableShellDetector,
+];

@@ -1,34 +1,60 @@
-import type { Detector, DetectorMatch } from './detector';
-import { mergeOverlapping } from './shell';
+import type { DetectorMatch } from './detector';
+import type { GradedDetector } from './levels';
+import { classifySql, type SqlDialect, type SqlVerdict } from './sql-classify';
 
-const dropOrTruncate = /\bdrop\s+(?:table|database|schema)\b[^;]*|\btruncate\s+(?:table\s+)?[\w."`[\]]+/gi;
-const deleteFrom = /\bdelete\s+from\s+[\w."`[\]]+[^;]*/gi;
+type SqlLevel = NonNullable<SqlVerdict['level']>;
+
+let lastKey: string | undefined;
+let lastDialect: SqlDialect | undefined;
+let lastVerdict: SqlVerdict = { reasons: [] };
+
+/** The verdict on `sql`, remembered for the last string: the three SQL detectors judge it once. */
+export function sqlVerdict(sql: string, dialect: SqlDialect): SqlVerdict {
+  if (sql !== lastKey || dialect !== lastDialect) {
+    lastVerdict = classifySql(sql, dialect);
+    lastKey = sql;
+    lastDialect = dialect;
+  }
+  return lastVerdict;
+}
+
+function levelDetector(name: string, level: SqlLevel, dialect: SqlDialect): GradedDetector {
+  const test = (text: string): boolean => sqlVerdict(text, dialect).level === level;
+  const graded = level === 'danger' ? {} : { level };
+  return {
+    name,
+    group: 'sql',
+    ...graded,
+    test,
+    find: (text: string): DetectorMatch[] => (test(text) ? [{ start: 0, end: text.length }] : []),
+  };
+}
 
 /**
- * Destructive SQL: `DROP TABLE`, `DROP DATABASE`, `DROP SCHEMA`, `TRUNCATE`, and `DELETE FROM` without a
- * `WHERE` clause in the same statement.
+ * The SQL detectors for one dialect:
+ * - `destructive_sql`: DROP, TRUNCATE, ALTER ... DROP, DELETE or UPDATE without a WHERE or with one that is
+ *   always true (`1=1`, `'a'='a'`, `x = x`, `OR 1=1`, `LIKE '%'`), GRANT and REVOKE, role changes, file and
+ *   command access (`INTO OUTFILE`, `COPY ... PROGRAM`, `xp_cmdshell`). Comments and case hide nothing; string
+ *   literals trigger nothing.
+ * - `suspicious_sql`: stacked statements (`...; ...`); at most escalates.
+ * - `unparseable_sql`: a statement that can change data but does not parse, or SQL over 64 KiB; the rule's
+ *   `onUnparseable` decides (default escalate).
  */
-export const destructiveSqlDetector: Detector = {
-  name: 'destructive_sql',
-  group: 'sql',
-  find(text) {
-    const matches: DetectorMatch[] = [];
-    const drop = dropOrTruncate;
-    drop.lastIndex = 0;
-    for (let m = drop.exec(text); m !== null; m = drop.exec(text)) {
-      matches.push({ start: m.index, end: m.index + m[0].length });
-    }
-    const del = deleteFrom;
-    del.lastIndex = 0;
-    for (let m = del.exec(text); m !== null; m = del.exec(text)) {
-      if (!/\bwhere\b/i.test(m[0])) matches.push({ start: m.index, end: m.index + m[0].length });
-    }
-    return mergeOverlapping(matches);
-  },
-  test(text) {
-    return this.find(text).length > 0;
-  },
-};
+export function sqlDetectorsFor(dialect: SqlDialect): GradedDetector[] {
+  let detectors = byDialect.get(dialect);
+  if (!detectors) {
+    detectors = [
+      levelDetector('destructive_sql', 'danger', dialect),
+      levelDetector('suspicious_sql', 'suspicious', dialect),
+      levelDetector('unparseable_sql', 'unparseable', dialect),
+    ];
+    byDialect.set(dialect, detectors);
+  }
+  return detectors;
+}
 
-/** Every SQL detector. */
-export const sqlDetectors: Detector[] = [destructiveSqlDetector];
+const byDialect = new Map<SqlDialect, GradedDetector[]>();
+
+/** The SQL detectors for PostgreSQL, the default dialect. */
+export const sqlDetectors: GradedDetector[] = sqlDetectorsFor('postgresql');
+export const destructiveSqlDetector = sqlDetectors[0] as GradedDetector;

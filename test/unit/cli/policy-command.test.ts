@@ -35,7 +35,7 @@ describe('policy commands', () => {
     const result = await run('policy', 'check', example);
     expect(result.exitCode).toBe(0);
     expect(result.out).toMatch(
-      /^OK .*example\.yaml \(policy 'example', 8 rules\)\npolicy version [0-9a-f]{12}\nlimits: maxScanBytes 16 MB, maxDecisionMs 1000 ms, onExceeded block\n$/,
+      /^OK .*example\.yaml \(policy 'example', 12 rules\)\npolicy version [0-9a-f]{12}\nlimits: maxScanBytes 16 MB, maxDecisionMs 1000 ms, onExceeded block\n$/,
     );
     expect(result.err).toBe('');
   });
@@ -78,7 +78,7 @@ describe('policy commands', () => {
   test('test passes the example cases', async () => {
     const result = await run('policy', 'test', example, path.join(root, 'policies/example.cases.yaml'));
     expect(result.err).toBe('');
-    expect(result.out).toMatch(/\n11 passed, 0 failed \(policy version [0-9a-f]{12}\)\n$/);
+    expect(result.out).toMatch(/\n25 passed, 0 failed \(policy version [0-9a-f]{12}\)\n$/);
     expect(result.exitCode).toBe(0);
   });
 
@@ -96,9 +96,9 @@ describe('policy commands', () => {
     expect(result.exitCode).toBe(1);
     expect(result.out).toContain('PASS right\n');
     expect(result.out).toContain(
-      "FAIL wrong action\n  - action: allow\n  + action: escalate\n  reason: escalated by 'big-refund'",
+      "FAIL wrong action\n  - action: allow\n  + action: escalate\n  reason: escalated by 'payment-needs-approval', 'big-refund'",
     );
-    expect(result.out).toContain('FAIL wrong rules\n  - rules: [other]\n  + rules: [no-drop-table]\n');
+    expect(result.out).toContain('FAIL wrong rules\n  - rules: [other]\n  + rules: [sql-destructive]\n');
     expect(result.out).toMatch(/1 passed, 2 failed/);
   });
 

@@ -23,7 +23,7 @@ describe('detectors', () => {
     ['iban', 'to GB82 WEST 1234 5698 7654 32 thanks', 'GB82 WEST 1234 5698 7654 32'],
     ['cloud_key', 'aws_access_key_id=AKIAIOSFODNN7EXAMPLE', 'AKIAIOSFODNN7EXAMPLE'],
     ['bearer_token', 'Authorization: Bearer abcdefghijklmnop1234', 'Bearer abcdefghijklmnop1234'],
-    ['bearer_token', 'token ghp_abcdefghijklmnopqrstuvwxyz0123456789', 'ghp_abcdefghijklmnopqrstuvwxyz0123456789'],
+    ['github_token', 'token ghp_abcdefghijklmnopqrstuvwxyz0123456789', 'ghp_abcdefghijklmnopqrstuvwxyz0123456789'],
     [
       'jwt',
       'jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U end',
@@ -39,18 +39,18 @@ describe('detectors', () => {
       '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC',
       '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC',
     ],
-    ['dangerous_shell', 'sudo rm -rf / ', 'rm -rf / '],
+    ['dangerous_shell', 'sudo rm -rf / ', 'sudo rm -rf / '],
     ['dangerous_shell', 'rm -fr ~', 'rm -fr ~'],
-    ['dangerous_shell', 'cd x && rm -r --force /etc', 'rm -r --force /etc'],
+    ['dangerous_shell', 'cd x && rm -r --force /etc', 'cd x && rm -r --force /etc'],
     ['dangerous_shell', 'mkfs.ext4 /dev/sda1', 'mkfs.ext4 /dev/sda1'],
-    ['dangerous_shell', 'dd if=/dev/zero of=/dev/sda bs=1M', 'dd if=/dev/zero of=/dev/sda'],
+    ['dangerous_shell', 'dd if=/dev/zero of=/dev/sda bs=1M', 'dd if=/dev/zero of=/dev/sda bs=1M'],
     ['dangerous_shell', ':(){ :|:& };:', ':(){ :|:& };:'],
     ['dangerous_shell', 'curl -fsSL https://x.sh | sudo bash', 'curl -fsSL https://x.sh | sudo bash'],
     ['dangerous_shell', 'wget -qO- http://x | sh', 'wget -qO- http://x | sh'],
-    ['destructive_sql', 'DROP TABLE users;', 'DROP TABLE users'],
+    ['destructive_sql', 'DROP TABLE users;', 'DROP TABLE users;'],
     ['destructive_sql', 'drop database prod', 'drop database prod'],
     ['destructive_sql', 'TRUNCATE TABLE orders', 'TRUNCATE TABLE orders'],
-    ['destructive_sql', 'DELETE FROM users; SELECT 1', 'DELETE FROM users'],
+    ['destructive_sql', 'DELETE FROM users; SELECT 1', 'DELETE FROM users; SELECT 1'],
   ])('%s finds %j', (name, text, expected) => {
     expect(detect(name, text)).toEqual([expected]);
   });

@@ -13,17 +13,25 @@ describe('example policy', () => {
   const engine = new PolicyEngine([loadPolicyFile(path.join(__dirname, '../../../policies/example.yaml'))]);
   test.each<[string, string, Record<string, unknown>, PolicyDecision['action'], string[]]>([
     ['small refund', 'process_refund', { amount: 10 }, 'allow', []],
-    ['refund over 1000', 'process_refund', { amount: 4200 }, 'escalate', ['big-refund']],
-    ['refund over 50000', 'process_refund', { amount: 60000 }, 'block', ['huge-refund', 'big-refund']],
-    ['refund without amount', 'process_refund', {}, 'allow', []],
-    ['email with PII', 'send_email', { body: 'mail a@b.io' }, 'modify', ['email-pii']],
+    ['refund over 1000', 'process_refund', { amount: 4200 }, 'escalate', ['payment-needs-approval', 'big-refund']],
+    [
+      'refund over 50000',
+      'process_refund',
+      { amount: 60000 },
+      'block',
+      ['payment-over-limit', 'payment-needs-approval', 'huge-refund', 'big-refund'],
+    ],
+    ['refund without amount (schema)', 'process_refund', {}, 'block', ['tool-schema']],
+    ['refund with a misspelt key (schema)', 'process_refund', { Amount: 99999 }, 'block', ['tool-schema']],
+    ['email with PII', 'send_email', { to: 'x@y.io', body: 'mail a@b.io' }, 'modify', ['outgoing-pii']],
     ['recipient address only', 'send_email', { to: 'a@b.io', body: 'hi' }, 'allow', []],
     ['rm -rf', 'run_shell', { command: 'rm -rf ./build' }, 'block', ['no-rm-rf']],
-    ['ssh mkfs (glob)', 'ssh_exec', { command: 'mkfs.ext4 /dev/sdb' }, 'block', ['dangerous-shell']],
-    ['DROP TABLE', 'execute_sql', { sql: 'DROP TABLE users' }, 'block', ['no-drop-table']],
+    ['ssh mkfs (glob)', 'ssh_exec', { command: 'mkfs.ext4 /dev/sdb' }, 'block', ['shell-dangerous']],
+    ['DROP TABLE', 'execute_sql', { sql: 'DROP TABLE users' }, 'block', ['sql-destructive']],
     ['big export audited', 'export_orders', { rows: 20000 }, 'allow', ['large-export']],
     ['small export', 'export_orders', { rows: 20 }, 'allow', []],
-    ['unknown tool', 'weather', { city: 'Oslo' }, 'allow', []],
+    ['unknown tool', 'weather', { city: 'Oslo' }, 'escalate', ['unknown-tool']],
+    ['near miss of a tool name', 'Process_Refund', { amount: 99999 }, 'escalate', ['unknown-tool']],
   ])('%s', (_name, tool, input, action, rules) => {
     const decision = engine.decideStatic({ tool, input }, now);
     expect(decision.action).toBe(action);
@@ -38,7 +46,9 @@ describe('example policy', () => {
       approverGroups: ['finance'],
       channels: ['finance-webhook'],
     });
-    expect(decision.reason).toBe("escalated by 'big-refund': Refunds over 1000 need finance approval");
+    expect(decision.reason).toBe(
+      "escalated by 'payment-needs-approval', 'big-refund': Payments over 1000 need approval; Refunds over 1000 need finance approval",
+    );
   });
 
   test('audit hits are recorded with mode audit and named in the reason', () => {

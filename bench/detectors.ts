@@ -1,0 +1,112 @@
+/**
+ * Detector figures: decisions per second of policies/recommended.yaml on the labelled corpus
+ * (test/corpus/*.jsonl), per class and for the whole mix, each on one core (this process), plus the slowest
+ * single decision seen. Run alone with `npx tsx bench/detectors.ts`.
+ */
+import path from 'node:path';
+
+import { PolicyEngine, loadPolicyFile } from '../src/policy';
+import type { ToolCall } from '../src/policy';
+import { loadCorpus, type CorpusCall } from '../test/corpus/corpus';
+import type { BenchResult } from './bench-result';
+
+/** Decisions per second we aim for on the whole mix, on one core. */
+export const detectorMixGoal = 200_000;
+
+const root = path.join(__dirname, '..');
+
+function engines(): (call: CorpusCall) => PolicyEngine {
+  const cache = new Map<string, PolicyEngine>();
+  return (call) => {
+    const file = call.policy ?? 'policies/recommended.yaml';
+    let engine = cache.get(file);
+    if (!engine) {
+      engine = new PolicyEngine([loadPolicyFile(path.join(root, file))]);
+      cache.set(file, engine);
+    }
+    return engine;
+  };
+}
+
+interface Measured {
+  opsPerSec: number;
+  operations: number;
+  seconds: number;
+  slowestMs: number;
+}
+
+function measure(calls: { engine: PolicyEngine; call: ToolCall }[], seconds: number): Measured {
+  const now = new Date();
+  let sink = 0;
+  for (let i = 0; i < Math.min(20_000, calls.length * 50); i++) {
+    const { engine, call } = calls[i % calls.length] as { engine: PolicyEngine; call: ToolCall };
+    sink += engine.decideStatic(call, now).rulesTriggered.length;
+  }
+  let slowest = 0;
+  for (const { engine, call } of calls) {
+    const start = process.hrtime.bigint();
+    engine.decideStatic(call, now);
+    slowest = Math.max(slowest, Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  let operations = 0;
+  const start = process.hrtime.bigint();
+  let elapsed = 0;
+  const batch = Math.max(calls.length, 1000);
+  while (elapsed < seconds) {
+    for (let i = 0; i < batch; i++) {
+      const { engine, call } = calls[i % calls.length] as { engine: PolicyEngine; call: ToolCall };
+      sink += engine.decideStatic(call, now).rulesTriggered.length;
+    }
+    operations += batch;
+    elapsed = Number(process.hrtime.bigint() - start) / 1e9;
+  }
+  if (sink < 0) throw new Error('unreachable');
+  return { opsPerSec: operations / elapsed, operations, seconds: elapsed, slowestMs: slowest };
+}
+
+/** Per-class and whole-mix decision rates on the corpus, against the 200,000/s goal for the mix. */
+export function benchDetectors(seconds = 1): { results: BenchResult[]; slowest: string[] } {
+  const engineFor = engines();
+  const corpus = loadCorpus();
+  const prepared = corpus.map((call) => ({
+    engine: engineFor(call),
+    call: { tool: call.tool, input: call.input },
+    cls: call.class,
+  }));
+  const results: BenchResult[] = [];
+  const slowest: string[] = [];
+  const classes = [...new Set(corpus.map((c) => c.class))].sort();
+  for (const cls of classes) {
+    const calls = prepared.filter((p) => p.cls === cls);
+    const m = measure(calls, seconds);
+    results.push({
+      name: `detectors: ${cls} (${calls.length} corpus calls)`,
+      opsPerSec: m.opsPerSec,
+      goal: detectorMixGoal,
+      ratio: m.opsPerSec / detectorMixGoal,
+      operations: m.operations,
+      seconds: m.seconds,
+    });
+    slowest.push(`${cls}: slowest single decision ${m.slowestMs.toFixed(2)} ms`);
+  }
+  const mix = measure(prepared, seconds * 2);
+  results.push({
+    name: `detectors: whole corpus mix (${prepared.length} calls)`,
+    opsPerSec: mix.opsPerSec,
+    goal: detectorMixGoal,
+    ratio: mix.opsPerSec / detectorMixGoal,
+    operations: mix.operations,
+    seconds: mix.seconds,
+  });
+  return { results, slowest };
+}
+
+if (require.main === module) {
+  const { results, slowest } = benchDetectors();
+  for (const r of results) {
+    process.stdout.write(
+      `${r.name}: ${Math.round(r.opsPerSec).toLocaleString('en-US')}/s (goal ${r.goal.toLocaleString('en-US')}/s for the mix, ratio ${r.ratio.toFixed(2)}x)\n`,
+    );
+  }
+  process.stdout.write(slowest.join('\n') + '\n');
+}

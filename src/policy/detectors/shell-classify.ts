@@ -1,0 +1,693 @@
+import type { ShellCommand, ShellWord } from './shell-parse';
+import { parseShell, ShellSyntaxError } from './shell-parse';
+
+/** How bad a command is: `danger` stops it, `suspicious` needs a human, `unparseable` follows the rule. */
+export type ShellLevel = 'danger' | 'suspicious' | 'unparseable';
+
+/** The verdict on one string: the worst level found and why. */
+export interface ShellVerdict {
+  level?: ShellLevel;
+  reasons: string[];
+}
+
+/** Longer commands are not parsed: the rule's `onUnparseable` choice applies. */
+export const maxShellLength = 64 * 1024;
+const maxNesting = 4;
+
+const shells = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'mksh', 'ash', 'fish', 'csh', 'tcsh', 'busybox']);
+const interpreters = new Set(['python', 'python2', 'python3', 'perl', 'ruby', 'node', 'php', 'lua', 'Rscript']);
+const fetchers = new Set(['curl', 'wget', 'fetch', 'aria2c', 'http', 'https', 'lwp-download', 'Invoke-WebRequest']);
+const senders = new Set([
+  'curl',
+  'wget',
+  'nc',
+  'ncat',
+  'netcat',
+  'socat',
+  'telnet',
+  'scp',
+  'sftp',
+  'ftp',
+  'rsync',
+  'ssh',
+]);
+const wrappers = new Set([
+  'sudo',
+  'doas',
+  'nice',
+  'nohup',
+  'time',
+  'command',
+  'builtin',
+  'exec',
+  'stdbuf',
+  'ionice',
+  'chrt',
+  'setsid',
+  'unbuffer',
+  'strace',
+  'ltrace',
+  'torsocks',
+  'proxychains',
+  'proxychains4',
+  'caffeinate',
+  'flock',
+]);
+const diskTools = new Set([
+  'mkfs',
+  'mke2fs',
+  'mkswap',
+  'wipefs',
+  'fdisk',
+  'sfdisk',
+  'cfdisk',
+  'gdisk',
+  'sgdisk',
+  'parted',
+  'blkdiscard',
+  'shred',
+  'hdparm',
+  'badblocks',
+  'pvremove',
+  'vgremove',
+  'lvremove',
+  'mdadm',
+  'fsck',
+  'e2fsck',
+  'tune2fs',
+  'debugfs',
+]);
+const powerTools = new Set(['shutdown', 'reboot', 'halt', 'poweroff', 'killall5']);
+const systemDirs = new Set([
+  'bin',
+  'boot',
+  'dev',
+  'etc',
+  'home',
+  'lib',
+  'lib32',
+  'lib64',
+  'libx32',
+  'opt',
+  'proc',
+  'root',
+  'sbin',
+  'srv',
+  'sys',
+  'usr',
+  'var',
+  'mnt',
+  'media',
+  'snap',
+  'run',
+  'System',
+  'Users',
+  'Library',
+  'Applications',
+  'private',
+]);
+const criticalFiles =
+  /^\/(?:etc\/(?:passwd|shadow|group|gshadow|sudoers(?:\.d(?:\/.*)?)?|fstab|hosts|ssh\/sshd_config|pam\.d(?:\/.*)?|ld\.so\.preload|crontab)|boot(?:\/.*)?|bin\/[^/]+|sbin\/[^/]+|usr\/s?bin\/[^/]+|lib(?:64)?\/[^/]+)$/;
+const credentialPath =
+  /(?:^|\/)(?:\.ssh\/(?:id_[a-z0-9]+|[^/]*_key|authorized_keys|known_hosts)?$|\.ssh\/?$|\.aws(?:\/(?:credentials|config))?$|\.netrc$|\.git-credentials$|\.npmrc$|\.pypirc$|\.docker\/config\.json$|\.kube\/config$|\.gnupg(?:\/.*)?$|\.config\/gcloud(?:\/.*)?$|\.azure(?:\/.*)?$|\.env(?:\.[a-z]+)?$|credentials\.json$|[^/]*\.pem$|[^/]*\.key$|id_rsa$|id_ed25519$|id_ecdsa$|\.bash_history$|\.zsh_history$|etc\/shadow$|etc\/gshadow$|proc\/(?:self|\d+)\/environ$|\.vault-token$|\.terraform\.d\/credentials\.tfrc\.json$)/;
+
+/** Classifies a shell command string: parses it and judges every command it would run. */
+export function classifyShell(text: string): ShellVerdict {
+  if (text.length > maxShellLength) return { level: 'unparseable', reasons: ['command too long to parse'] };
+  const verdict: ShellVerdict = { reasons: [] };
+  analyse(text, 0, verdict);
+  return verdict;
+}
+
+function analyse(text: string, nesting: number, verdict: ShellVerdict): void {
+  let commands: ShellCommand[];
+  let functions: Set<string>;
+  try {
+    ({ commands, functions } = parseShell(text));
+  } catch (error) {
+    if (!(error instanceof ShellSyntaxError)) throw error;
+    raise(verdict, 'unparseable', `does not parse: ${error.message}`);
+    return;
+  }
+  for (const command of commands) judge(command, functions, nesting, verdict);
+}
+
+const rank: Record<ShellLevel, number> = { unparseable: 1, suspicious: 2, danger: 3 };
+
+function raise(verdict: ShellVerdict, level: ShellLevel, reason: string): void {
+  if (verdict.reasons.length < 8) verdict.reasons.push(reason);
+  if (verdict.level === undefined || rank[level] > rank[verdict.level]) verdict.level = level;
+}
+
+/** The command name without its directory: `/usr/bin/rm` and `\rm` are `rm`. */
+function baseName(word: ShellWord | undefined): string | undefined {
+  if (!word) return undefined;
+  const value = word.value;
+  const slash = value.lastIndexOf('/');
+  const base = slash >= 0 ? value.slice(slash + 1) : value;
+  if (word.dynamic && (slash < 0 || base === '')) return undefined;
+  return base.replace(/\.exe$/i, '');
+}
+
+/** Drops `sudo -u x`, `env A=1`, `timeout 5`, `nice -n 5` ... so that the real command comes first. */
+function unwrap(words: ShellWord[]): ShellWord[] {
+  let rest = words;
+  for (let guard = 0; guard < 16 && rest.length > 0; guard++) {
+    const name = baseName(rest[0]);
+    if (name === undefined) return rest;
+    if (name === 'env') {
+      let i = 1;
+      while (i < rest.length && (/^-/.test(rest[i]?.value ?? '') || /^[A-Za-z_]\w*=/.test(rest[i]?.value ?? ''))) {
+        if (/^-(?:u|C|S|-unset|-chdir)$/.test(rest[i]?.value ?? '')) i++;
+        i++;
+      }
+      rest = rest.slice(i);
+    } else if (name === 'timeout' || name === 'watch') {
+      let i = 1;
+      while (i < rest.length && /^-/.test(rest[i]?.value ?? '')) i += /^-[sknd]$/.test(rest[i]?.value ?? '') ? 2 : 1;
+      rest = rest.slice(name === 'timeout' ? i + 1 : i);
+    } else if (wrappers.has(name)) {
+      let i = 1;
+      while (i < rest.length && /^-/.test(rest[i]?.value ?? '')) {
+        i += /^-(?:[ugCnpcoeDhrtT]|-user|-group|-chdir)$/.test(rest[i]?.value ?? '') ? 2 : 1;
+      }
+      rest = rest.slice(i);
+    } else {
+      return rest;
+    }
+  }
+  return rest;
+}
+
+function judge(command: ShellCommand, functions: Set<string>, nesting: number, verdict: ShellVerdict): void {
+  for (const redirect of command.redirects) judgeRedirect(redirect.op, redirect.target, verdict);
+  const words = unwrap(command.words);
+  const first = words[0];
+  if (!first) return;
+  const name = baseName(first);
+  if (name === undefined) {
+    raise(verdict, 'suspicious', 'runs a command whose name is only known at run time');
+    return;
+  }
+  if (first.glob && name !== '[' && name !== '[[')
+    raise(verdict, 'suspicious', `runs a command named by a glob (${first.value})`);
+  if (functions.has(name) && command.inFunction === name && command.background) {
+    raise(verdict, 'danger', `fork bomb: function ${name} starts itself in the background`);
+  }
+  const args = words.slice(1);
+  const values = args.map((w) => w.value);
+  const stdin = stdinOf(command);
+
+  if (shells.has(name) || name === 'eval' || name === 'source' || name === '.') {
+    judgeShell(name, args, command, stdin, nesting, verdict);
+    return;
+  }
+  if (interpreters.has(name)) {
+    judgeInterpreter(name, args, stdin, verdict);
+    return;
+  }
+  if (name === 'xargs') {
+    let i = 0;
+    while (i < args.length && /^-/.test(values[i] ?? '')) i += /^-[IdEnLPsa]$/.test(values[i] ?? '') ? 2 : 1;
+    const inner = [...args.slice(i), ...xargsInput(command.upstream)];
+    if (inner.length > 0) judge({ ...command, words: inner, redirects: [] }, functions, nesting, verdict);
+    return;
+  }
+  if (name === 'find') {
+    judgeFind(args, command, functions, nesting, verdict);
+    return;
+  }
+  if (name === 'rm' || name === 'unlink' || name === 'rmdir' || name === 'srm') judgeRemove(name, args, verdict);
+  else if (name === 'mv') judgeMove(args, verdict);
+  else if (name === 'chmod' || name === 'chown' || name === 'chgrp' || name === 'setfacl' || name === 'chattr') {
+    judgePermissions(name, args, verdict);
+  } else if (name === 'dd') judgeDd(values, verdict);
+  else if (name === 'truncate' || name === 'tee' || name === 'cp' || name === 'install' || name === 'ln') {
+    // Writes over a file: `truncate -s 0 /etc/passwd`, `tee /etc/sudoers`, `cp x /etc/shadow`.
+    const operands = values.filter((v) => !v.startsWith('-'));
+    const written = name === 'truncate' || name === 'tee' ? operands : operands.slice(-1);
+    const hit = written.find((v) => criticalFiles.test(v.replace(/\/+/g, '/')));
+    if (hit) raise(verdict, 'danger', `${name} overwrites the system file ${hit}`);
+  } else if (diskTools.has(name) || /^mkfs\./.test(name)) raise(verdict, 'danger', `disk or filesystem tool ${name}`);
+  else if (powerTools.has(name)) raise(verdict, 'danger', `stops the machine (${name})`);
+  else if (name === 'init' || name === 'telinit') {
+    if (values.some((v) => v === '0' || v === '6')) raise(verdict, 'danger', 'stops the machine (init)');
+  } else if (name === 'systemctl') {
+    if (values.some((v) => /^(?:poweroff|reboot|halt|kexec)$/.test(v))) raise(verdict, 'danger', 'stops the machine');
+  } else if (name === 'kill' || name === 'pkill' || name === 'killall') {
+    if (values.includes('-1') && name === 'kill') raise(verdict, 'danger', 'kills every process (kill -1)');
+    else if (name === 'kill' && values.length > 0 && values[values.length - 1] === '1') {
+      raise(verdict, 'danger', 'kills init (kill 1)');
+    }
+  } else if (name === 'nc' || name === 'ncat' || name === 'netcat') {
+    if (values.some((v) => /^-(?:[a-z]*e|[a-z]*c|-exec|-sh-exec|-lua-exec)$/.test(v))) {
+      raise(verdict, 'danger', `reverse shell (${name} -e)`);
+    }
+  } else if (name === 'socat') {
+    if (values.some((v) => /^(?:exec|system):/i.test(v))) raise(verdict, 'danger', 'reverse shell (socat exec)');
+  } else if (name === 'powershell' || name === 'pwsh') {
+    judgePowershell(values, verdict);
+  } else if (name === 'crontab' && values.includes('-r')) {
+    raise(verdict, 'suspicious', 'removes every cron job (crontab -r)');
+  } else if (name === 'git') {
+    judgeGit(values, verdict);
+  } else if (name === 'alias') {
+    for (const value of values) {
+      const eq = value.indexOf('=');
+      if (eq > 0 && nesting < maxNesting) analyse(value.slice(eq + 1), nesting + 1, verdict);
+    }
+  } else {
+    judgeInfrastructure(name, values, verdict);
+  }
+  if (senders.has(name)) judgeExfiltration(name, args, command, verdict);
+}
+
+/** The paths `xargs` receives: literal `echo` output, or `DIR/*` for an unfiltered `ls DIR` or `find DIR`. */
+function xargsInput(upstream: ShellCommand[]): ShellWord[] {
+  const last = upstream[upstream.length - 1];
+  if (!last) return [];
+  const name = baseName(last.words[0]);
+  const rest = last.words.slice(1).filter((w) => !/^-/.test(w.value));
+  const word = (value: string, from?: ShellWord): ShellWord => ({
+    value,
+    dynamic: from?.dynamic ?? false,
+    glob: value.endsWith('*'),
+    substitutions: [],
+  });
+  if (name === 'echo' || name === 'printf') return rest.map((w) => word(w.value, w));
+  if (name === 'ls')
+    return (rest.length > 0 ? rest : [word('.')]).map((w) => word(`${w.value.replace(/\/$/, '')}/*`, w));
+  if (
+    name === 'find' &&
+    !last.words.some((w) => /^-(?:i?name|i?path|type|newer|[acm]time|size|regex)$/.test(w.value))
+  ) {
+    return rest.slice(0, 1).map((w) => word(w.value, w));
+  }
+  return [];
+}
+
+/** What feeds this command's standard input: upstream commands and here-documents. */
+function stdinOf(command: ShellCommand): { commands: ShellCommand[]; bodies: string[] } {
+  const bodies = command.redirects.flatMap((r) => (r.body !== undefined ? [r.body] : []));
+  const fromFile = command.redirects.find((r) => r.op === '<');
+  if (fromFile) {
+    return { commands: fromFile.target.substitutions, bodies };
+  }
+  return { commands: command.upstream, bodies };
+}
+
+function judgeShell(
+  name: string,
+  args: ShellWord[],
+  command: ShellCommand,
+  stdin: { commands: ShellCommand[]; bodies: string[] },
+  nesting: number,
+  verdict: ShellVerdict,
+): void {
+  let code: ShellWord[] | undefined;
+  let script: ShellWord | undefined;
+  if (name === 'eval') code = args;
+  else if (name === 'source' || name === '.') script = args[0];
+  else {
+    let i = name === 'busybox' ? 1 : 0;
+    while (i < args.length) {
+      const value = args[i]?.value ?? '';
+      if (/^-[a-zA-Z]*c[a-zA-Z]*$/.test(value) && !(args[i]?.dynamic ?? false)) {
+        code = args.slice(i + 1, i + 2);
+        break;
+      }
+      if (/^[-+]/.test(value) && !(args[i]?.dynamic ?? false)) {
+        i += /^-[oO]$/.test(value) ? 2 : 1;
+        continue;
+      }
+      script = args[i];
+      break;
+    }
+  }
+  if (code !== undefined) {
+    judgeCode(code, nesting, verdict, `${name} runs`);
+    return;
+  }
+  if (script !== undefined) {
+    if (script.substitutions.some(fetches)) raise(verdict, 'danger', `${name} runs a downloaded script`);
+    else if (script.dynamic && script.substitutions.length > 0) {
+      raise(verdict, 'suspicious', `${name} runs a script made at run time`);
+    }
+    return;
+  }
+  // No script and no -c: the shell runs whatever arrives on standard input.
+  if (stdin.commands.some(fetches)) {
+    raise(verdict, 'danger', `remote code: downloaded data piped into ${name}`);
+    return;
+  }
+  for (const body of stdin.bodies) if (nesting < maxNesting) analyse(body, nesting + 1, verdict);
+  if (stdin.commands.length > 0) {
+    const decoded = literalPipe(stdin.commands);
+    if (decoded !== undefined && nesting < maxNesting) analyse(decoded, nesting + 1, verdict);
+    raise(verdict, 'suspicious', `data piped into ${name} is run as code`);
+  }
+  void command;
+}
+
+/** Code given as words (`sh -c WORD`, `eval WORDS`): parsed when literal, suspicious when made at run time. */
+function judgeCode(code: ShellWord[], nesting: number, verdict: ShellVerdict, what: string): void {
+  if (code.some((w) => w.substitutions.some(fetches))) {
+    raise(verdict, 'danger', `remote code: ${what} downloaded code`);
+    return;
+  }
+  const text = code.map((w) => w.value).join(' ');
+  if (nesting < maxNesting) analyse(text, nesting + 1, verdict);
+  else raise(verdict, 'suspicious', 'shell nested too deeply to judge');
+  if (code.some((w) => w.dynamic)) raise(verdict, 'suspicious', `${what} code made at run time`);
+}
+
+/** `echo LITERAL | base64 -d` and friends: the text that reaches the shell, when it can be computed. */
+function literalPipe(commands: ShellCommand[]): string | undefined {
+  let data: string | undefined;
+  for (const command of commands) {
+    const name = baseName(command.words[0]);
+    const values = command.words.slice(1).map((w) => w.value);
+    if (command.words.some((w) => w.dynamic)) return undefined;
+    if (name === 'echo' || name === 'printf') {
+      const escapes = name === 'printf' || values.some((v) => /^-[nE]*e[nE]*$/.test(v));
+      const parts = values.filter((v) => !/^-[neE]+$/.test(v));
+      const text = parts.join(' ');
+      data = escapes ? decodeEscapes(text) : text;
+    } else if (name === 'base64' && values.some((v) => /^(?:-d|-D|--decode)$/.test(v)) && data !== undefined) {
+      data = Buffer.from(data.replace(/\s+/g, ''), 'base64').toString('latin1');
+    } else if (name === 'rev' && data !== undefined) {
+      data = [...data.trimEnd()].reverse().join('');
+    } else if (name === 'xxd' && values.includes('-r') && data !== undefined) {
+      data = Buffer.from(data.replace(/[^0-9a-fA-F]/g, ''), 'hex').toString('latin1');
+    } else {
+      return undefined;
+    }
+  }
+  return data;
+}
+
+function decodeEscapes(text: string): string {
+  return text.replace(/\\x([0-9a-fA-F]{2})|\\([0-7]{1,3})|\\n/g, (whole, hex: string, octal: string) =>
+    hex ? String.fromCharCode(parseInt(hex, 16)) : octal ? String.fromCharCode(parseInt(octal, 8)) : '\n',
+  );
+}
+
+function fetches(command: ShellCommand): boolean {
+  const name = baseName(unwrap(command.words)[0]);
+  return name !== undefined && fetchers.has(name);
+}
+
+function judgeInterpreter(
+  name: string,
+  args: ShellWord[],
+  stdin: { commands: ShellCommand[]; bodies: string[] },
+  verdict: ShellVerdict,
+): void {
+  const flag = args.findIndex((w) => /^-[a-zA-Z]*[ceE]$/.test(w.value));
+  const code = flag >= 0 ? args[flag + 1] : undefined;
+  if (code) {
+    if (code.substitutions.some(fetches)) raise(verdict, 'danger', `remote code: ${name} runs downloaded code`);
+    else if (/\bfork\s*\(\s*\)|fork\s+while\s+fork|while\s*\(?\s*1\s*\)?\s*\{?\s*fork/.test(code.value)) {
+      if (/while|for\s*\(|loop/.test(code.value)) raise(verdict, 'danger', `fork bomb in ${name}`);
+    }
+    if (/\b(?:shutil\.rmtree|rmtree)\s*\(\s*['"](?:\/|~|\/(?:etc|usr|var|home|bin|boot))['"]/.test(code.value)) {
+      raise(verdict, 'danger', `${name} deletes a system tree`);
+    }
+    return;
+  }
+  const script = args.find((w) => !/^-/.test(w.value));
+  if (script?.substitutions.some(fetches)) raise(verdict, 'danger', `remote code: ${name} runs a downloaded script`);
+  else if (!script || script.value === '-') {
+    if (stdin.commands.some(fetches)) raise(verdict, 'danger', `remote code: downloaded data piped into ${name}`);
+  }
+}
+
+/** Where a path points, once written as the shell would see it. */
+type Target = 'root' | 'home' | 'system' | 'cwd' | 'critical' | undefined;
+
+function classifyPath(raw: string): Target {
+  let path = raw.replace(/\/+/g, '/');
+  if (path === '' || path === '--') return undefined;
+  if (/^(?:\/\*?|\/\.\.?\/?\*?)$/.test(path)) return 'root';
+  if (/^(?:~[^/]*|\$HOME)\/?(?:\*|\.\*|\.\[\^\.\]\*)?$/.test(path)) return 'home';
+  if (/^(?:~|\$HOME)\/[^/*]+\/?$/.test(path)) return 'home';
+  if (/^(?:\.{1,2}(?:\/\.{1,2})*)\/?\*?$|^\*$|^\.\*$/.test(path)) return 'cwd';
+  if (criticalFiles.test(path)) return 'critical';
+  if (!path.startsWith('/')) return undefined;
+  path = path.replace(/\/$/, '');
+  const parts = path.split('/').slice(1);
+  const top = parts[0] ?? '';
+  if (!systemDirs.has(top)) return undefined;
+  // Depth 1 or 2 under a system directory (/etc, /var/lib, /home/alice): a tree someone depends on.
+  if (parts.length <= 2) return 'system';
+  if (parts.length === 3 && (parts[2] === '*' || top === 'home' || top === 'Users')) return 'system';
+  // Data of installed services: databases, mail, web roots.
+  if (parts.length === 3 && top === 'var' && /^(?:lib|www|mail|spool|backups|opt)$/.test(parts[1] ?? ''))
+    return 'system';
+  return undefined;
+}
+
+/** A target as seen with every run-time part empty: `"$DIR"/` becomes `/` when DIR is unset. */
+function targetOf(word: ShellWord): { target: Target; uncertain: boolean } {
+  // Nothing but a variable (`"$DIR"`): it may be empty or anything at all.
+  if (word.dynamic && word.value === '') return { target: 'root', uncertain: true };
+  const target = classifyPath(word.value);
+  return { target, uncertain: word.dynamic };
+}
+
+function judgeRemove(name: string, args: ShellWord[], verdict: ShellVerdict): void {
+  let recursive = name === 'rmdir' ? false : false;
+  let noPreserveRoot = false;
+  const targets: ShellWord[] = [];
+  let options = true;
+  for (const word of args) {
+    const value = word.value;
+    if (options && value === '--') options = false;
+    else if (options && value === '--recursive') recursive = true;
+    else if (options && value === '--no-preserve-root') noPreserveRoot = true;
+    else if (options && /^-[a-zA-Z]+$/.test(value) && !word.dynamic) {
+      if (/[rR]/.test(value)) recursive = true;
+    } else if (!(options && /^--/.test(value))) targets.push(word);
+  }
+  if (noPreserveRoot) raise(verdict, 'danger', 'rm --no-preserve-root');
+  for (const word of targets) {
+    const { target, uncertain } = targetOf(word);
+    if (target === 'critical') raise(verdict, 'danger', `${name} deletes a system file (${word.value})`);
+    else if (target === undefined) continue;
+    else if (recursive || (word.glob && target !== 'cwd')) {
+      if (uncertain) raise(verdict, 'suspicious', `${name} -r of a path made at run time that may be ${target}`);
+      else raise(verdict, 'danger', `${name} -r of ${describeTarget(target)} (${word.value})`);
+    }
+  }
+}
+
+function describeTarget(target: Target): string {
+  switch (target) {
+    case 'root':
+      return 'the root directory';
+    case 'home':
+      return 'a home directory';
+    case 'cwd':
+      return 'the working directory';
+    case 'critical':
+      return 'a system file';
+    default:
+      return 'a system directory';
+  }
+}
+
+function judgeMove(args: ShellWord[], verdict: ShellVerdict): void {
+  const paths = args.filter((w) => !/^-/.test(w.value));
+  const destination = paths[paths.length - 1];
+  for (const word of paths.slice(0, -1)) {
+    const target = classifyPath(word.value);
+    if (target === 'root' || target === 'home' || target === 'system' || target === 'critical') {
+      raise(verdict, 'danger', `mv moves away ${describeTarget(target)} (${word.value})`);
+    }
+  }
+  if (destination && /^\/dev\/null$/.test(destination.value) && paths.length > 1) {
+    raise(verdict, 'danger', 'mv into /dev/null destroys the source');
+  }
+}
+
+function judgePermissions(name: string, args: ShellWord[], verdict: ShellVerdict): void {
+  const values = args.map((w) => w.value);
+  const recursive = values.some((v) => /^-[a-zA-Z]*R[a-zA-Z]*$/.test(v) || v === '--recursive');
+  const setuid = name === 'chmod' && values.some((v) => /^(?:[ugoa]*\+[rwx]*s|[4-7][0-7]{3})$/.test(v));
+  const operands = args.filter((w) => !/^-/.test(w.value)).slice(name === 'chattr' ? 0 : 1);
+  for (const word of operands) {
+    const target = classifyPath(word.value);
+    if (target === undefined) continue;
+    if (recursive && target !== 'cwd') raise(verdict, 'danger', `${name} -R on ${describeTarget(target)}`);
+    else if (target === 'critical') raise(verdict, 'danger', `${name} changes a system file (${word.value})`);
+  }
+  if (setuid && operands.some((w) => /(?:^|\/)(?:ba|z|da|k)?sh$|(?:^|\/)(?:python3?|perl|find|vim?)$/.test(w.value))) {
+    raise(verdict, 'danger', 'setuid on a shell or interpreter');
+  }
+}
+
+function judgeDd(values: string[], verdict: ShellVerdict): void {
+  const output = values.find((v) => v.startsWith('of='))?.slice(3);
+  if (output && isBlockDevice(output)) raise(verdict, 'danger', `dd writes to the device ${output}`);
+}
+
+function isBlockDevice(path: string): boolean {
+  return /^\/dev\/(?!null$|zero$|stdout$|stderr$|tty|fd\/|random$|urandom$|shm\/|pts\/)/.test(path);
+}
+
+function judgeRedirect(op: string, target: ShellWord, verdict: ShellVerdict): void {
+  const path = target.value;
+  if (/^\/dev\/(?:tcp|udp)\//.test(path)) {
+    raise(verdict, 'danger', `network redirect to ${path} (reverse shell or exfiltration)`);
+    return;
+  }
+  if (op === '<' || op === '<<' || op === '<<-' || op === '<<<' || op === '<&') return;
+  if (isBlockDevice(path) && /^\/dev\/(?:[shv]d|xvd|nvme|mmcblk|disk|mapper|md|loop|sr)/.test(path)) {
+    raise(verdict, 'danger', `writes to the raw disk ${path}`);
+  } else if (criticalFiles.test(path)) {
+    raise(verdict, 'danger', `overwrites the system file ${path}`);
+  }
+}
+
+function judgeFind(
+  args: ShellWord[],
+  command: ShellCommand,
+  functions: Set<string>,
+  nesting: number,
+  verdict: ShellVerdict,
+): void {
+  const values = args.map((w) => w.value);
+  const firstExpr = values.findIndex((v) => /^[-(!]/.test(v) && v !== '-' && !/^-[HLP]$/.test(v));
+  const starts = args.slice(0, firstExpr < 0 ? args.length : firstExpr).filter((w) => !/^-[HLP]$/.test(w.value));
+  const expression = firstExpr < 0 ? [] : values.slice(firstExpr);
+  const filtered = expression.some((v) =>
+    /^-(?:i?name|i?path|i?wholename|i?regex|newer|[acm]time|[acm]min|size|user|empty|perm)$/.test(v),
+  );
+  let deletes = expression.includes('-delete');
+  for (let i = 0; i < expression.length; i++) {
+    if (!/^-(?:exec|execdir|ok|okdir)$/.test(expression[i] ?? '')) continue;
+    const end = expression.findIndex((v, j) => j > i && (v === ';' || v === '+'));
+    const inner = args.slice(firstExpr + i + 1, end < 0 ? args.length : firstExpr + end);
+    const innerName = baseName(inner[0]);
+    if (innerName === 'rm' || innerName === 'shred' || innerName === 'unlink') deletes = true;
+    else if (inner.length > 0) {
+      const substituted = inner.map((w) => (w.value === '{}' ? { ...w, value: '/placeholder/file' } : w));
+      judge({ ...command, words: substituted, redirects: [] }, functions, nesting, verdict);
+    }
+  }
+  if (!deletes) return;
+  const roots = starts.length > 0 ? starts : [{ value: '.', dynamic: false, glob: false, substitutions: [] }];
+  for (const word of roots) {
+    const { target } = targetOf(word);
+    if (target === undefined || target === 'critical') continue;
+    if (target === 'cwd' && filtered) continue;
+    if (filtered || word.dynamic) raise(verdict, 'suspicious', `find deletes files under ${describeTarget(target)}`);
+    else raise(verdict, 'danger', `find deletes everything under ${describeTarget(target)} (${word.value})`);
+  }
+}
+
+function judgePowershell(values: string[], verdict: ShellVerdict): void {
+  const text = values.join(' ');
+  if (/-e(?:nc(?:odedcommand)?)?\b/i.test(text) && values.some((v) => /^-e(?:nc|ncodedcommand)?$/i.test(v))) {
+    raise(verdict, 'suspicious', 'powershell runs an encoded command');
+  }
+  if (
+    /\b(?:iex|invoke-expression)\b/i.test(text) &&
+    /\b(?:iwr|irm|invoke-webrequest|invoke-restmethod|downloadstring|net\.webclient)\b/i.test(text)
+  ) {
+    raise(verdict, 'danger', 'remote code: powershell runs downloaded code');
+  }
+  if (
+    /\bremove-item\b/i.test(text) &&
+    /-recurse\b/i.test(text) &&
+    /\s(?:[a-z]:\\?|\\|~|\$env:userprofile)(?:\s|$)/i.test(text)
+  ) {
+    raise(verdict, 'danger', 'powershell deletes a drive or home recursively');
+  }
+}
+
+function judgeGit(values: string[], verdict: ShellVerdict): void {
+  const sub = values.find((v) => !v.startsWith('-'));
+  if (
+    sub === 'push' &&
+    values.some((v) => /^(?:-f|--force|--force-with-lease|--mirror|--delete)$|^\+/.test(v) || /^-[a-zA-Z]*f/.test(v))
+  ) {
+    raise(verdict, 'suspicious', 'git push --force rewrites shared history');
+  }
+  if (sub === 'clean' && values.some((v) => /^-[a-zA-Z]*x/.test(v)) && values.some((v) => /^-[a-zA-Z]*f/.test(v))) {
+    raise(verdict, 'suspicious', 'git clean -fx deletes untracked and ignored files');
+  }
+}
+
+/** Cloud and cluster commands that destroy a whole environment. */
+function judgeInfrastructure(name: string, values: string[], verdict: ShellVerdict): void {
+  const has = (...words: string[]) => words.every((w) => values.includes(w));
+  if (name === 'terraform' && (has('destroy') || (has('apply') && values.includes('-destroy')))) {
+    raise(verdict, 'suspicious', 'terraform destroy');
+  } else if (
+    name === 'kubectl' &&
+    has('delete') &&
+    values.some((v) => /^(?:--all|-A|--all-namespaces|namespace|ns|namespaces|node|nodes|pv|crd)$/.test(v))
+  ) {
+    raise(verdict, 'suspicious', 'kubectl delete of a namespace, node or everything');
+  } else if (
+    name === 'aws' &&
+    ((has('s3', 'rm') && values.includes('--recursive')) ||
+      has('s3', 'rb') ||
+      values.some((v) =>
+        /^(?:delete-db-instance|delete-db-cluster|terminate-instances|delete-bucket|delete-stack)$/.test(v),
+      ))
+  ) {
+    raise(verdict, 'suspicious', 'aws deletes a bucket, database or instances');
+  } else if (
+    name === 'gcloud' &&
+    has('delete') &&
+    values.some((v) => /^(?:projects|instances|sql|clusters)$/.test(v))
+  ) {
+    raise(verdict, 'suspicious', 'gcloud deletes a project, instance, database or cluster');
+  } else if (
+    name === 'docker' &&
+    (has('system', 'prune') || has('volume', 'prune')) &&
+    values.some((v) => /^-[a-z]*[af]/.test(v))
+  ) {
+    raise(verdict, 'suspicious', 'docker prune of everything');
+  } else if (
+    name === 'docker' &&
+    has('run') &&
+    values.some((v) => /^-v$|^--volume$/.test(v)) &&
+    values.some((v) => /^\/:/.test(v))
+  ) {
+    raise(verdict, 'suspicious', 'docker mounts the host root');
+  } else if ((name === 'dropdb' || name === 'mysqladmin') && (name === 'dropdb' || has('drop'))) {
+    raise(verdict, 'suspicious', `${name} drops a database`);
+  } else if (name === 'iptables' && values.some((v) => /^(?:-F|--flush)$/.test(v))) {
+    raise(verdict, 'suspicious', 'iptables flushes the firewall');
+  } else if (name === 'history' && values.includes('-c')) {
+    raise(verdict, 'suspicious', 'clears the shell history');
+  } else if ((name === 'userdel' || name === 'deluser') && values.includes('root')) {
+    raise(verdict, 'danger', 'deletes the root user');
+  } else if (name === 'passwd' && values.includes('root')) {
+    raise(verdict, 'suspicious', 'changes the root password');
+  }
+}
+
+/** A credential file read in the same pipeline as (or handed to) a network tool. */
+function judgeExfiltration(name: string, args: ShellWord[], command: ShellCommand, verdict: ShellVerdict): void {
+  const readsSecret = (words: ShellWord[]) =>
+    words.some((w) => credentialPath.test(w.value.replace(/^@|^[\w-]+=@?|^<\s*/, '').replace(/\.pub$/, '.pub-x')));
+  const fromUpstream = command.upstream.some((up) => {
+    const upName = baseName(unwrap(up.words)[0]);
+    return (
+      baseName(up.words[0]) === 'env' ||
+      upName === 'printenv' ||
+      readsSecret(up.words.slice(1)) ||
+      up.redirects.some((r) => r.op === '<' && readsSecret([r.target]))
+    );
+  });
+  // `ssh -i KEY` and `scp -i KEY` use the key to log in; that is not sending it.
+  const login = name === 'ssh' || name === 'scp' || name === 'sftp' || name === 'rsync';
+  const payload = login ? args.filter((_, i) => !/^-[iFe]$/.test(args[i - 1]?.value ?? '')) : args;
+  const inArgs = readsSecret(payload) || args.some((w) => w.substitutions.some((s) => readsSecret(s.words.slice(1))));
+  const inRedirect = command.redirects.some((r) => r.op === '<' && readsSecret([r.target]));
+  if (fromUpstream || inArgs || inRedirect) raise(verdict, 'danger', `credentials sent over the network (${name})`);
+}

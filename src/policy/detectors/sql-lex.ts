@@ -1,0 +1,116 @@
+/**
+ * A linear SQL lexer: statements split on `;`, each with its keywords upper-cased, comments and string
+ * literals dropped. Enough to decide which statements are harmless without parsing them, and to find
+ * destructive ones even when the full parser does not know the dialect.
+ */
+
+/** One statement as a list of upper-cased bare words (keywords and identifiers), in order. */
+export interface LexedStatement {
+  words: string[];
+}
+
+/** Thrown for an unterminated string, quoted identifier or comment. */
+export class SqlLexError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SqlLexError';
+  }
+}
+
+const maxWordsPerStatement = 64;
+
+/**
+ * Splits `sql` into statements of words; empty statements are dropped.
+ * @param backslashEscapes - whether `\'` escapes a quote in strings (MySQL, MariaDB); PostgreSQL only in `E'...'`
+ * @throws SqlLexError
+ */
+export function lexSql(sql: string, backslashEscapes = false): LexedStatement[] {
+  const statements: LexedStatement[] = [];
+  let words: string[] = [];
+  let i = 0;
+  const n = sql.length;
+  const close = (): void => {
+    if (words.length > 0) statements.push({ words });
+    words = [];
+  };
+  while (i < n) {
+    const c = sql.charCodeAt(i);
+    const ch = sql[i] as string;
+    if (ch === ';') {
+      close();
+      i++;
+    } else if (ch === '-' && sql[i + 1] === '-') {
+      const end = sql.indexOf('\n', i);
+      i = end < 0 ? n : end + 1;
+    } else if (ch === '#') {
+      const end = sql.indexOf('\n', i);
+      i = end < 0 ? n : end + 1;
+    } else if (ch === '/' && sql[i + 1] === '*') {
+      i = skipBlockComment(sql, i);
+    } else if (ch === "'" || ch === '"' || ch === '`') {
+      // Quoted identifiers are kept as words: `"users"` is the table users; strings are dropped.
+      const escapes = ch === "'" && (backslashEscapes || /[eE]/.test(sql[i - 1] ?? ''));
+      const end = skipQuoted(sql, i, ch, escapes);
+      if (ch !== "'" && words.length < maxWordsPerStatement) words.push(sql.slice(i + 1, end - 1).toUpperCase());
+      i = end;
+    } else if (ch === '[') {
+      const end = sql.indexOf(']', i);
+      if (end < 0) throw new SqlLexError('unterminated [identifier]');
+      if (words.length < maxWordsPerStatement) words.push(sql.slice(i + 1, end).toUpperCase());
+      i = end + 1;
+    } else if (ch === '$' && /^\$[A-Za-z_]*\$/.test(sql.slice(i, i + 64))) {
+      const tag = (/^\$[A-Za-z_]*\$/.exec(sql.slice(i, i + 64)) as RegExpExecArray)[0];
+      const end = sql.indexOf(tag, i + tag.length);
+      if (end < 0) throw new SqlLexError(`unterminated ${tag} string`);
+      i = end + tag.length;
+    } else if (isWordChar(c)) {
+      let j = i + 1;
+      while (j < n && isWordChar(sql.charCodeAt(j))) j++;
+      if (words.length < maxWordsPerStatement) words.push(sql.slice(i, j).toUpperCase());
+      i = j;
+    } else {
+      i++;
+    }
+  }
+  close();
+  return statements;
+}
+
+function isWordChar(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || c > 127;
+}
+
+function skipBlockComment(sql: string, start: number): number {
+  let depth = 0;
+  let i = start;
+  while (i < sql.length) {
+    if (sql[i] === '/' && sql[i + 1] === '*') {
+      depth++;
+      i += 2;
+    } else if (sql[i] === '*' && sql[i + 1] === '/') {
+      i += 2;
+      if (--depth === 0) return i;
+    } else i++;
+  }
+  throw new SqlLexError('unterminated /* comment');
+}
+
+function skipQuoted(sql: string, start: number, quote: string, backslashes: boolean): number {
+  let i = start + 1;
+  while (i < sql.length) {
+    const ch = sql[i];
+    if (backslashes && ch === '\\') {
+      i += 2;
+      continue;
+    }
+    if (ch === quote) {
+      if (sql[i + 1] === quote) {
+        i += 2;
+        continue;
+      }
+      return i + 1;
+    }
+    i++;
+  }
+  throw new SqlLexError(`unterminated ${quote} quote`);
+}
