@@ -61,6 +61,11 @@ export async function decideEscalation(
     // Temporal allows 10 updates in flight per workflow; when the SDK's own retries gave up, the status says
     // whether another approver has won meanwhile (409) or the caller should simply retry (429).
     const status = await escalationStatus(deps.client, id).catch(() => undefined);
+    if (status?.status === 'timed-out') {
+      throw new ApiError('GUARD_TIMED_OUT', `escalation ${id} timed out at ${status.expiresAt ?? 'its deadline'}`, {
+        cause: err,
+      });
+    }
     if (status && status.status !== 'pending-approval') {
       const by = status.result?.decidedBy?.identity;
       throw new ApiError('GUARD_ALREADY_DECIDED', `escalation ${id} was already decided${by ? ` by ${by}` : ''}`, {
