@@ -323,7 +323,15 @@ export class GuardClient {
     const issue = callIssue(call) ?? (options.callId === undefined ? undefined : callIdIssue(options.callId));
     if (issue) throw inputError(issue);
     const workflowId = options.callId ?? `guard-${randomUUID()}`;
-    const fingerprint = callFingerprint(call);
+    let fingerprint: string;
+    try {
+      fingerprint = callFingerprint(call);
+    } catch (err) {
+      // Canonical JSON meets what JSON cannot write (a BigInt) before the SDK's payload converter would.
+      throw new GuardInputError(`the call to '${tool}' cannot be sent: ${(err as Error).message}${JSON_VALUES_ONLY}`, {
+        cause: err,
+      });
+    }
     let handle: WorkflowHandle;
     try {
       handle = await this.client.workflow.start(guardedCallType, {

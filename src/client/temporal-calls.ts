@@ -1,6 +1,7 @@
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { isGrpcCancelledError, isGrpcServiceError, type Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import { guardStatusKey } from '../workflows/definitions';
 import { GuardUnavailable, type GuardOperation, type UnavailableReason } from './errors';
 
 /** Default of `GuardClientOptions.unavailableAfter`. */
@@ -79,7 +80,8 @@ export class TemporalCalls {
       if (!isTransportFailure(err) && !cancelledAtDeadline) throw err;
       late = err;
     }
-    const probe = operation === 'start' || callId === undefined ? 'unreachable' : await this.probe(target, callId);
+    const probe =
+      operation === 'start' || callId === undefined ? 'unreachable' : await this.probe(target, callId, operation);
     if (probe !== 'taken') throw unavailable(probe, late);
     try {
       return await request();
@@ -89,12 +91,18 @@ export class TemporalCalls {
     }
   }
 
-  /** Looks at the call once: a workflow task still only scheduled means no worker polls the task queue. */
-  private async probe(target: TemporalTarget, callId: string): Promise<Probe> {
+  /**
+   * Looks at the call once: a workflow task still only scheduled means no worker polls the task queue. A result
+   * awaited for a call the policy has decided is never "unavailable": the tool may be running, or have run, and a
+   * task scheduled between two workers (one draining, the next starting) is taken a moment later.
+   */
+  private async probe(target: TemporalTarget, callId: string, operation: GuardOperation): Promise<Probe> {
     try {
       const description = await target.client.withDeadline(Date.now() + Math.min(PROBE_MS, this.boundMs), () =>
         target.client.workflow.getHandle(callId).describe(),
       );
+      const status = description.typedSearchAttributes.get(guardStatusKey);
+      if (operation === 'result' && status !== undefined && status !== 'deciding') return 'taken';
       const task = description.raw.pendingWorkflowTask;
       const waiting =
         task?.state === temporal.api.enums.v1.PendingWorkflowTaskState.PENDING_WORKFLOW_TASK_STATE_SCHEDULED;

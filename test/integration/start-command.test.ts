@@ -47,7 +47,8 @@ describe('durable-guard start', () => {
     try {
       const guard = new GuardClient({ client: new Client({ connection }) });
       const pending = await guard.check('process_refund', { amount: 4200 });
-      expect(pending).toMatchObject({ action: 'escalate', rulesTriggered: [{ id: 'big-refund' }] });
+      expect(pending.action).toBe('escalate');
+      expect(pending.rulesTriggered.map((hit) => hit.id)).toContain('big-refund');
       const id = pending.escalationId as string;
 
       const query = encodeURIComponent(`WorkflowId = "${id}" AND GuardStatus = "pending-approval"`);
