@@ -10,6 +10,7 @@ import {
   type ApproverRegistry,
   type UsedLinkStore,
 } from './approvals';
+import { GuardUnavailable } from './client/errors';
 import { dataConverterFromEnv } from './codec';
 import { clientConnectionOptions, type ConnectionConfig, type GuardConfig } from './config';
 
@@ -33,6 +34,34 @@ export interface RunApiOptions {
 /** The API's log by default: JSON lines on stderr, so stdout stays free for what a command prints. */
 export const DEFAULT_API_LOGGER = { level: 'info', stream: process.stderr } as const;
 
+/** How long the API tries its first connection to Temporal before it gives up (the SDK's own default). */
+export const API_CONNECT_TIMEOUT_MS = 10_000;
+
+/**
+ * Connects, or throws GuardUnavailable (`operation: 'connect'`) naming the address: an API that cannot reach
+ * Temporal could answer nothing but 503, so it exits (code 69) and its supervisor starts it again.
+ */
+async function connect(config: ConnectionConfig, taskQueue: string): Promise<Connection> {
+  const started = Date.now();
+  try {
+    return await Connection.connect({ ...clientConnectionOptions(config), connectTimeout: API_CONNECT_TIMEOUT_MS });
+  } catch (err) {
+    // The SDK says only 'Failed to connect before the deadline'; anything else (a TLS setting, ...) is as is.
+    if (!(err instanceof Error) || !/failed to connect|unavailable|deadline/i.test(err.message)) throw err;
+    throw new GuardUnavailable(
+      {
+        address: config.address,
+        namespace: config.namespace,
+        taskQueue,
+        operation: 'connect',
+        reason: 'unreachable',
+        elapsedMs: Date.now() - started,
+      },
+      { cause: err },
+    );
+  }
+}
+
 export async function runApi({
   connection: config,
   guard,
@@ -43,7 +72,10 @@ export async function runApi({
   const registry = approvers ?? (await loadApprovers());
   let usedLinks: UsedLinkStore | undefined;
   if (guard.linkSecret) usedLinks = await FileUsedLinkStore.open(resolve(join(guard.dataDir, 'used-links.jsonl')));
-  const connection = await Connection.connect(clientConnectionOptions(config));
+  const connection = await connect(config, guard.taskQueue).catch(async (err: unknown) => {
+    await usedLinks?.close();
+    throw err;
+  });
   try {
     const running = await startApi({
       client: new Client({ connection, namespace: config.namespace, dataConverter: dataConverterFromEnv() }),

@@ -8,13 +8,18 @@ import { clientConnectionOptions, loadConnectionConfig, loadGuardConfig } from '
 import type { BatchProgress } from '../workflows/definitions';
 import { parseDurationFlag } from './duration-flag';
 import { fail, printJson } from './output';
+import { UNAVAILABLE_AFTER_FLAG, unavailableAfterOption } from './unavailable-flag';
 
-async function withBatches(fn: (batches: BatchClient, client: Client) => Promise<void>): Promise<void> {
+async function withBatches(
+  flags: { unavailableAfter?: string },
+  fn: (batches: BatchClient, client: Client) => Promise<void>,
+): Promise<void> {
   const config = loadConnectionConfig();
-  const connection = await Connection.connect(clientConnectionOptions(config));
+  // Lazy, as for the call commands: an unreachable server surfaces as GuardUnavailable (exit code 69).
+  const connection = Connection.lazy(clientConnectionOptions(config));
   try {
     const client = new Client({ connection, namespace: config.namespace, dataConverter: dataConverterFromEnv() });
-    await fn(new BatchClient(client, loadGuardConfig().taskQueue), client);
+    await fn(new BatchClient(client, loadGuardConfig().taskQueue, unavailableAfterOption(flags)), client);
   } catch (err) {
     fail(err);
   } finally {
@@ -81,24 +86,29 @@ export function registerBatchCommands(program: Command): Command {
     .option('--batch-id <id>', 'batch ID (items are <batchId>/<index>); re-using it attaches to that batch')
     .option('--concurrency <n>', 'items deciding or running at once; pending escalations do not count', '50')
     .option('--timeout <duration>', 'escalation timeout of every item: 30s, 5m, 72h, 2d')
-    .action(async (file: string, flags: { wait?: boolean; batchId?: string; concurrency: string; timeout?: string }) =>
-      withBatches(async (batches) => {
-        const concurrency = Number(flags.concurrency);
-        if (!Number.isInteger(concurrency) || concurrency < 1) {
-          throw new Error(`--concurrency must be a positive integer, got '${flags.concurrency}'`);
-        }
-        const timeoutMs = flags.timeout === undefined ? undefined : parseDurationFlag(flags.timeout, '--timeout');
-        const handle = await batches.submitFile(file, {
-          concurrency,
-          ...(flags.batchId ? { batchId: flags.batchId } : {}),
-          ...(timeoutMs !== undefined ? { escalationTimeout: timeoutMs } : {}),
-        });
-        if (!flags.wait) {
-          printJson({ batchId: handle.workflowId, status: `durable-guard status ${handle.workflowId}` });
-          return;
-        }
-        await follow(batches, handle.workflowId);
-      }),
+    .option(...UNAVAILABLE_AFTER_FLAG)
+    .action(
+      async (
+        file: string,
+        flags: { wait?: boolean; batchId?: string; concurrency: string; timeout?: string; unavailableAfter?: string },
+      ) =>
+        withBatches(flags, async (batches) => {
+          const concurrency = Number(flags.concurrency);
+          if (!Number.isInteger(concurrency) || concurrency < 1) {
+            throw new Error(`--concurrency must be a positive integer, got '${flags.concurrency}'`);
+          }
+          const timeoutMs = flags.timeout === undefined ? undefined : parseDurationFlag(flags.timeout, '--timeout');
+          const handle = await batches.submitFile(file, {
+            concurrency,
+            ...(flags.batchId ? { batchId: flags.batchId } : {}),
+            ...(timeoutMs !== undefined ? { escalationTimeout: timeoutMs } : {}),
+          });
+          if (!flags.wait) {
+            printJson({ batchId: handle.workflowId, status: `durable-guard status ${handle.workflowId}` });
+            return;
+          }
+          await follow(batches, handle.workflowId);
+        }),
     );
 
   program
@@ -106,8 +116,9 @@ export function registerBatchCommands(program: Command): Command {
     .description('every item of a batch: status, action and reason (or the summary of a finished batch)')
     .argument('<batch>', 'batch ID')
     .option('--json', 'print one JSON object per item (JSON Lines)')
-    .action(async (batchId: string, flags: { json?: boolean }) =>
-      withBatches(async (batches) => {
+    .option(...UNAVAILABLE_AFTER_FLAG)
+    .action(async (batchId: string, flags: { json?: boolean; unavailableAfter?: string }) =>
+      withBatches(flags, async (batches) => {
         const rows = [];
         for await (const item of batches.items(batchId)) {
           if (flags.json) process.stdout.write(`${JSON.stringify(item)}\n`);

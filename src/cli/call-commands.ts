@@ -8,18 +8,13 @@ import { clientConnectionOptions, loadConnectionConfig, loadGuardConfig } from '
 import { isBatch } from './batch-commands';
 import { parseDurationFlag } from './duration-flag';
 import { fail, parseJsonObject, printJson } from './output';
-
-const UNAVAILABLE_AFTER_FLAG: [string, string] = [
-  '--unavailable-after <duration>',
-  'give up with exit code 69 when Temporal or a worker does not answer within this, e.g. 30s (default 10s)',
-];
+import { UNAVAILABLE_AFTER_FLAG, unavailableAfterOption } from './unavailable-flag';
 
 async function withGuard<T>(
   flags: { unavailableAfter?: string },
   fn: (guard: GuardClient) => Promise<T>,
 ): Promise<void> {
-  const unavailableAfter =
-    flags.unavailableAfter === undefined ? undefined : parseDurationFlag(flags.unavailableAfter, '--unavailable-after');
+  const bound = unavailableAfterOption(flags);
   const config = loadConnectionConfig();
   // Lazy: an unreachable server surfaces as the guard's GuardUnavailable (exit code 69), within its bound.
   const connection = Connection.lazy(clientConnectionOptions(config));
@@ -27,7 +22,7 @@ async function withGuard<T>(
     const guard = new GuardClient({
       client: new Client({ connection, namespace: config.namespace, dataConverter: dataConverterFromEnv() }),
       taskQueue: loadGuardConfig().taskQueue,
-      ...(unavailableAfter !== undefined ? { unavailableAfter } : {}),
+      ...bound,
     });
     printJson(await fn(guard));
   } catch (err) {
@@ -124,7 +119,9 @@ export function registerCallCommands(program: Command): Command {
     .option(...UNAVAILABLE_AFTER_FLAG)
     .action(async (id: string, flags: { unavailableAfter?: string }) =>
       withGuard(flags, async (guard) =>
-        (await isBatch(guard.client, id)) ? new BatchClient(guard.client).progress(id) : guard.status(id),
+        (await isBatch(guard.client, id))
+          ? new BatchClient(guard.client, loadGuardConfig().taskQueue, unavailableAfterOption(flags)).progress(id)
+          : guard.status(id),
       ),
     );
 

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type Client, type WorkflowHandle } from '@temporalio/client';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { WorkflowExecutionAlreadyStartedError, type Duration } from '@temporalio/common';
+import { batchInputIssue } from '../workflows/batch-validation';
 import { batchItemIssue, callIdIssue, refusedItem } from '../workflows/call-validation';
 import type { guardBatch } from '../workflows/guard-batch';
 import {
@@ -22,6 +23,7 @@ import {
 import { sha256Hex } from '../workflows/fingerprint';
 import { assertSameBatch } from './call-conflict';
 import { GuardInputError } from './errors';
+import { TemporalCalls, unavailableAfterMs, type TemporalTarget } from './temporal-calls';
 
 /** Inline items above this size must go through a file: workflow inputs are capped at 2 MB. */
 export const MAX_INLINE_BATCH_BYTES = 512 * 1024;
@@ -37,6 +39,15 @@ export interface SubmitBatchOptions {
   concurrency?: number;
   /** Approval window of every escalated item, e.g. '72h'; wins over the rule's. */
   escalationTimeout?: Duration;
+}
+
+/** Options of a {@link BatchClient}. */
+export interface BatchClientOptions {
+  /**
+   * How long submit, progress, result and items wait for Temporal (or, for a batch, a worker) to answer before
+   * they throw `GuardUnavailable`, as `GuardClient` does. @default '10s'
+   */
+  unavailableAfter?: Duration;
 }
 
 /** One item of a batch as visibility sees it (eventually consistent). */
@@ -79,16 +90,30 @@ async function scanFile(path: string): Promise<{ lines: number; sha256: string }
  */
 export class BatchClient {
   private readonly taskQueue: string;
+  private readonly calls: TemporalCalls;
 
   /**
-   * @param client - a connected Temporal client
+   * @param client - a Temporal client, connected or lazy (`Connection.lazy`)
    * @param taskQueue - the workers' task queue @default 'durable-guard'
+   * @throws GuardInputError when `unavailableAfter` is not a positive duration
    */
   constructor(
     private readonly client: Client,
     taskQueue: string = DEFAULT_TASK_QUEUE,
+    options: BatchClientOptions = {},
   ) {
     this.taskQueue = taskQueue;
+    this.calls = new TemporalCalls(() => this.target(), unavailableAfterMs(options.unavailableAfter));
+  }
+
+  private target(): TemporalTarget {
+    const connectionOptions = (this.client.connection as { options?: { address?: string } }).options;
+    return {
+      client: this.client,
+      address: connectionOptions?.address ?? 'an unknown address',
+      namespace: this.client.options.namespace,
+      taskQueue: this.taskQueue,
+    };
   }
 
   /**
@@ -126,20 +151,37 @@ export class BatchClient {
     return this.start({ source: { items: checked } }, options, { items: checked });
   }
 
-  /** Counts per action and status, pending escalations, done/total. */
+  /**
+   * Counts per action and status, pending escalations, done/total.
+   * @throws GuardUnavailable when Temporal, or a worker on the task queue, did not answer within `unavailableAfter`.
+   */
   async progress(batchId: string): Promise<BatchProgress> {
-    return this.client.workflow.getHandle(batchId).query(progressQuery);
+    return this.calls.run('progress', () => this.client.workflow.getHandle(batchId).query(progressQuery), batchId);
   }
 
-  /** Waits for the batch to end. @returns counts and the first blocked or failed items with reasons */
+  /**
+   * Waits for the batch to end, however long it runs. @returns counts and the first blocked or failed items
+   * @throws GuardUnavailable when Temporal did not answer within `unavailableAfter` when asked for the batch.
+   */
   async result(batchId: string): Promise<BatchSummary> {
-    return this.client.workflow.getHandle<typeof guardBatch>(batchId).result();
+    const handle = this.client.workflow.getHandle<typeof guardBatch>(batchId);
+    // The wait itself is not bounded (a batch may run for days); a server that cannot be reached is told first.
+    await this.calls.run('batch-result', () => handle.describe());
+    return handle.result();
   }
 
-  /** Every item of the batch with its status, action and reason, read from visibility (no history fetches). */
+  /**
+   * Every item of the batch with its status, action and reason, read from visibility (no history fetches).
+   * @throws GuardUnavailable when Temporal did not answer a page within `unavailableAfter`.
+   */
   async *items(batchId: string): AsyncIterable<BatchItemResult> {
     const query = `${guardBatchIdKey.name} = ${JSON.stringify(batchId)} AND WorkflowType = "guardedCall"`;
-    for await (const wf of this.client.workflow.list({ query })) {
+    const pages = this.client.workflow.list({ query })[Symbol.asyncIterator]();
+    for (;;) {
+      // Each page is one request to Temporal, bounded like any other.
+      const next = await this.calls.run('batch-items', () => pages.next());
+      if (next.done) return;
+      const wf = next.value;
       const sa = wf.typedSearchAttributes;
       const memo = (wf.memo ?? {}) as { reason?: string };
       yield {
@@ -162,7 +204,7 @@ export class BatchClient {
     const badId = options.batchId === undefined ? undefined : callIdIssue(options.batchId, 'batchId');
     if (badId) throw new GuardInputError(badId.message, badId.limit ? { limit: badId.limit } : {});
     const batchId = options.batchId ?? `batch-${randomUUID()}`;
-    const input: GuardBatchInput = {
+    const input: GuardBatchInput & { batchId: string } = {
       ...base,
       batchId,
       ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
@@ -170,7 +212,19 @@ export class BatchClient {
         ? { escalationTimeoutMs: msToNumber(options.escalationTimeout) }
         : {}),
     };
+    // The batch refuses such an input at once; saying so here names the option instead.
+    const badInput = batchInputIssue(input);
+    if (badInput) throw new GuardInputError(badInput.message, badInput.limit ? { limit: badInput.limit } : {});
     const fingerprint = sha256Hex({ ...content, escalationTimeoutMs: input.escalationTimeoutMs });
+    return this.calls.run('submit', () => this.startBatch(input, fingerprint, options.batchId !== undefined), batchId);
+  }
+
+  private async startBatch(
+    input: GuardBatchInput & { batchId: string },
+    fingerprint: string,
+    attachChecked: boolean,
+  ): Promise<WorkflowHandle<typeof guardBatch>> {
+    const { batchId } = input;
     let handle: WorkflowHandle<typeof guardBatch>;
     try {
       handle = await this.client.workflow.start<typeof guardBatch>('guardBatch', {
@@ -190,7 +244,7 @@ export class BatchClient {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
       handle = this.client.workflow.getHandle<typeof guardBatch>(batchId);
     }
-    if (options.batchId !== undefined) await assertSameBatch(handle, fingerprint);
+    if (attachChecked) await assertSameBatch(handle, fingerprint);
     return handle;
   }
 }

@@ -164,8 +164,23 @@ export class GuardCallIdConflict extends Error {
   }
 }
 
-/** What a {@link GuardUnavailable} client was doing when Temporal or a worker did not answer. */
-export type GuardOperation = 'start' | 'decision' | 'approve' | 'deny' | 'status' | 'result';
+/**
+ * What a {@link GuardUnavailable} client was doing when Temporal or a worker did not answer: a GuardClient's
+ * operations, then a BatchClient's (`submit`, `progress`, `batch-result`, `batch-items`), then a process's
+ * first connection at startup (`connect`: the approval API).
+ */
+export type GuardOperation =
+  | 'start'
+  | 'decision'
+  | 'approve'
+  | 'deny'
+  | 'status'
+  | 'result'
+  | 'submit'
+  | 'progress'
+  | 'batch-result'
+  | 'batch-items'
+  | 'connect';
 
 /**
  * Why the guard is unavailable: Temporal did not answer (`unreachable`), or it answered but no worker took the
@@ -194,11 +209,30 @@ const TRIED: Record<GuardOperation, string> = {
   deny: 'denying the escalation',
   status: 'reading the call status',
   result: 'waiting for the result',
+  submit: 'submitting the batch',
+  progress: 'reading the batch progress',
+  'batch-result': 'waiting for the batch to end',
+  'batch-items': 'listing the batch items',
+  connect: 'connecting at startup',
+};
+
+/** What a batch operation that got no answer leaves behind. */
+const BATCH_CONSEQUENCE: Partial<Record<GuardOperation, string>> = {
+  submit:
+    'The batch may or may not have been submitted; submit again with the same batchId once the guard is back: ' +
+    'it attaches to the batch rather than running it twice.',
+  progress: 'The progress is unknown; the batch itself goes on.',
+  'batch-result': 'The batch goes on; ask for its result again once the guard is back.',
+  'batch-items': 'The items are unknown; the batch itself goes on.',
+  connect:
+    'The process did not start and exits; start it again once Temporal answers (a supervisor that restarts it ' +
+    'on exit, such as the compose restart policy, does so by itself).',
 };
 
 function unavailableMessage(fields: GuardUnavailableFields): string {
   const seconds = `${(fields.elapsedMs / 1000).toFixed(1)} s`;
-  const call = fields.callId !== undefined ? ` (call ${fields.callId})` : '';
+  const batch = BATCH_CONSEQUENCE[fields.operation];
+  const call = fields.callId !== undefined ? ` (${batch ? 'batch' : 'call'} ${fields.callId})` : '';
   const where = `Temporal at ${fields.address}, namespace ${fields.namespace}`;
   const problem =
     fields.reason === 'unreachable'
@@ -208,8 +242,9 @@ function unavailableMessage(fields: GuardUnavailableFields): string {
       : `${where} answered, but no worker took the call within ${seconds} while ${TRIED[fields.operation]}${call}: ` +
         `check that a durable-guard worker is running against the same namespace and polling task queue ` +
         `'${fields.taskQueue}' (DURABLE_GUARD_TASK_QUEUE)`;
-  const consequence =
-    fields.operation === 'approve' || fields.operation === 'deny'
+  const consequence = batch
+    ? batch
+    : fields.operation === 'approve' || fields.operation === 'deny'
       ? 'The escalation was not decided; try again once the guard is back.'
       : fields.operation === 'status'
         ? 'The status is unknown.'

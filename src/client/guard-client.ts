@@ -40,7 +40,7 @@ import { callFingerprint } from '../workflows/fingerprint';
 import { assertSameCall } from './call-conflict';
 import { callDetails, callSummary } from './call-summary';
 import { GuardApprovalError, GuardBlocked, GuardInputError, GuardToolFailed, type ApprovalErrorCode } from './errors';
-import { DEFAULT_UNAVAILABLE_AFTER_MS, TemporalCalls, type TemporalTarget } from './temporal-calls';
+import { TemporalCalls, unavailableAfterMs, type TemporalTarget } from './temporal-calls';
 
 /**
  * How to reach Temporal. Anything not given here comes from the environment and `temporal.toml` exactly as for
@@ -119,20 +119,6 @@ const JSON_VALUES_ONLY = ' (give plain JSON values: no BigInt, functions, symbol
 
 function inputError(issue: Issue): GuardInputError {
   return new GuardInputError(issue.message, issue.limit ? { limit: issue.limit } : {});
-}
-
-function unavailableAfterMs(bound: Duration | undefined): number {
-  if (bound === undefined) return DEFAULT_UNAVAILABLE_AFTER_MS;
-  let ms: number;
-  try {
-    ms = msToNumber(bound);
-  } catch (err) {
-    throw new GuardInputError(`unavailableAfter ${JSON.stringify(bound)} is not a duration like '10s' or 10000`, {
-      cause: err,
-    });
-  }
-  if (!(ms > 0)) throw new GuardInputError(`unavailableAfter ${JSON.stringify(bound)} must be more than 0`);
-  return ms;
 }
 
 function updateErrorCode(err: unknown): { code: ApprovalErrorCode; message: string } | undefined {

@@ -18,6 +18,7 @@ export {
   BatchClient,
   countLines,
   MAX_INLINE_BATCH_BYTES,
+  type BatchClientOptions,
   type BatchItemResult,
   type SubmitBatchOptions,
 } from './batch-client';

@@ -1,11 +1,28 @@
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { isGrpcCancelledError, isGrpcServiceError, type Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import { msToNumber } from '@temporalio/common/lib/time';
+import type { Duration } from '@temporalio/common';
 import { guardStatusKey } from '../workflows/definitions';
-import { GuardUnavailable, type GuardOperation, type UnavailableReason } from './errors';
+import { GuardInputError, GuardUnavailable, type GuardOperation, type UnavailableReason } from './errors';
 
 /** Default of `GuardClientOptions.unavailableAfter`. */
 export const DEFAULT_UNAVAILABLE_AFTER_MS = 10_000;
+
+/** The `unavailableAfter` option of a client in milliseconds. @throws GuardInputError unless a positive duration */
+export function unavailableAfterMs(bound: Duration | undefined): number {
+  if (bound === undefined) return DEFAULT_UNAVAILABLE_AFTER_MS;
+  let ms: number;
+  try {
+    ms = msToNumber(bound);
+  } catch (err) {
+    throw new GuardInputError(`unavailableAfter ${JSON.stringify(bound)} is not a duration like '10s' or 10000`, {
+      cause: err,
+    });
+  }
+  if (!(ms > 0)) throw new GuardInputError(`unavailableAfter ${JSON.stringify(bound)} must be more than 0`);
+  return ms;
+}
 
 /** Longest time the probe after a late answer may take, on top of the bound. */
 const PROBE_MS = 2_000;
@@ -80,8 +97,8 @@ export class TemporalCalls {
       if (!isTransportFailure(err) && !cancelledAtDeadline) throw err;
       late = err;
     }
-    const probe =
-      operation === 'start' || callId === undefined ? 'unreachable' : await this.probe(target, callId, operation);
+    const starting = operation === 'start' || operation === 'submit';
+    const probe = starting || callId === undefined ? 'unreachable' : await this.probe(target, callId, operation);
     if (probe !== 'taken') throw unavailable(probe, late);
     try {
       return await request();

@@ -66,6 +66,10 @@ export class BatchState {
     return this.openThisRun.size;
   }
 
+  isRunning(index: number): boolean {
+    return this.runningSet.has(index);
+  }
+
   isPending(index: number): boolean {
     return this.pendingSet.has(index);
   }

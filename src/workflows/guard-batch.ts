@@ -21,6 +21,7 @@ import {
 import type { GuardActivities } from '../activities/create-activities';
 import type { BatchLine } from '../activities/read-batch-page';
 import { BatchState, type Finish } from './batch-state';
+import { batchInputIssue, batchReportIssue, MAX_BATCH_CONCURRENCY, REPORT_REASON_LENGTH } from './batch-validation';
 import { batchItemIssue, refusedItem, type Issue } from './call-validation';
 import {
   batchItemSignal,
@@ -31,6 +32,7 @@ import {
   holdReportsAt,
   progressQuery,
   type BatchItem,
+  type BatchItemReport,
   type BatchSummary,
   type GuardBatchInput,
 } from './definitions';
@@ -43,7 +45,6 @@ const { readBatchPage } = proxyActivities<GuardActivities>({
 });
 
 export const DEFAULT_BATCH_CONCURRENCY = 50;
-const MAX_CONCURRENCY = 500;
 const PAGE_LINES = 500;
 /** Children started by one run and still open; the server allows 2,000 pending children per execution. */
 const OPEN_CHILDREN_BUDGET = 1_000;
@@ -65,10 +66,20 @@ function failureReason(err: unknown): string {
  */
 export async function guardBatch(input: GuardBatchInput): Promise<BatchSummary> {
   const info = workflowInfo();
+  // Released versions threw a TypeError (a workflow task failing forever) or ran with the bad value; the patch is
+  // asked only for an input they could not run as meant, so a good batch records no marker.
+  const inputIssue = batchInputIssue(input);
+  if (inputIssue && patched(HOSTILE_INPUT_PATCH)) {
+    throw ApplicationFailure.create({
+      type: 'GUARD_INVALID_BATCH',
+      message: `invalid batch input: ${inputIssue.message}`,
+      nonRetryable: true,
+    });
+  }
   const batchId = input.batchId ?? info.workflowId;
   const concurrency = Math.min(
     Math.max(Math.floor(input.concurrency ?? DEFAULT_BATCH_CONCURRENCY), 1),
-    MAX_CONCURRENCY,
+    MAX_BATCH_CONCURRENCY,
   );
   const source = input.source;
   const inline = 'items' in source ? source.items : undefined;
@@ -84,16 +95,32 @@ export async function guardBatch(input: GuardBatchInput): Promise<BatchSummary> 
   let startsInFlight = 0;
 
   setHandler(progressQuery, () => state.progress());
-  setHandler(batchItemSignal, (report) => {
-    if (typeof report?.index !== 'number') {
-      log.warn('ignored a malformed batchItem signal', { report });
+  setHandler(batchItemSignal, (report: unknown) => {
+    // Any Temporal client can send this signal: it is checked, and a bad one is logged (never the payload itself,
+    // which may be huge or deep) and ignored. Throwing here would fail the workflow task over and over.
+    const at = (report as { index?: unknown } | null)?.index;
+    const index = typeof at === 'number' ? at : undefined;
+    if (index === undefined) {
+      log.warn('ignored a malformed batchItem signal', { problem: 'index must be a number' });
       return;
     }
-    if (report.status === 'pending-approval') state.markPending(report.index);
-    else {
-      const { index, status, action, reason, tool } = report;
-      state.finish(index, { status, action, reason, tool });
+    if (!state.isRunning(index) && !state.isPending(index)) {
+      // Released versions ignored it too (a late duplicate, or not an item of this run): nothing changes.
+      log.warn('ignored a batchItem signal for no running or pending item', { index });
+      return;
     }
+    const issue = batchReportIssue(report);
+    if (issue && patched(HOSTILE_INPUT_PATCH)) {
+      log.warn('ignored a malformed batchItem signal', { index, problem: issue.message });
+      return;
+    }
+    const { status, action, tool } = report as BatchItemReport;
+    let { reason } = report as BatchItemReport;
+    if (typeof reason === 'string' && reason.length > REPORT_REASON_LENGTH && patched(HOSTILE_INPUT_PATCH)) {
+      reason = `${reason.slice(0, REPORT_REASON_LENGTH)}... (cut at ${REPORT_REASON_LENGTH} characters)`;
+    }
+    if (status === 'pending-approval') state.markPending(index);
+    else state.finish(index, { status, action, reason, tool });
   });
   // BatchClient sets it at start; a batch started otherwise gets it here.
   if (!input.carry && info.typedSearchAttributes.get(guardBatchIdKey) !== batchId) {
