@@ -100,9 +100,12 @@ function flat(text: string): string {
   return JSON.parse(JSON.stringify(text)) as string;
 }
 
-/** `unit` repeated to `length` characters, ending with `!`. */
-export function adversarialString(unit: string, length: number): string {
-  return flat(unit.repeat(Math.ceil(length / unit.length)).slice(0, length - 1) + '!');
+/**
+ * `unit` repeated to `length` characters, ending with `end` (`!` by default; another character gives a string of
+ * the same cost that no per-string memo has seen, for timing a run again).
+ */
+export function adversarialString(unit: string, length: number, end = '!'): string {
+  return flat(unit.repeat(Math.ceil(length / unit.length)).slice(0, length - 1) + end);
 }
 
 /** One adversarial string of `length` characters per unit. */

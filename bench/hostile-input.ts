@@ -32,11 +32,14 @@ const TOOLS: { tool: string; field: string }[] = [
 ];
 
 /** An input of `bytes` characters of `unit` in `field`, split in two strings above 1 MB. */
-function hostileInput(unit: string, bytes: number, field: string): Record<string, unknown> {
-  if (bytes <= 1024 * KB) return { [field]: adversarialString(unit, bytes) };
+function hostileInput(unit: string, bytes: number, field: string, end = '!'): Record<string, unknown> {
+  if (bytes <= 1024 * KB) return { [field]: adversarialString(unit, bytes, end) };
   const half = Math.floor(bytes / 2);
-  return { [field]: adversarialString(unit, half), extra: adversarialString(unit, bytes - half) };
+  return { [field]: adversarialString(unit, half, end), extra: adversarialString(unit, bytes - half, end) };
 }
+
+/** Endings of the repeated runs: each gives an input no memo of the shell and SQL verdicts has seen yet. */
+const ENDS = ['!', '?', '%'];
 
 interface Worst {
   ms: number;
@@ -45,20 +48,21 @@ interface Worst {
   overBudget: number;
 }
 
-function timedOnce<T>(run: () => T): { ms: number; value: T } {
+function timedOnce<I, T>(input: I, run: (input: I) => T): { ms: number; value: T } {
   const start = performance.now();
-  const value = run();
+  const value = run(input);
   return { ms: performance.now() - start, value };
 }
 
 /**
- * The time of `run`; a run over half the goal is timed twice more and the fastest kept, so that a garbage collection
- * or another process on the machine is not reported as the input's cost (an input that is slow is slow every time).
+ * The time of `run`; a run over half the goal is timed twice more (on an input of the same shape with another
+ * ending, see {@link ENDS}) and the fastest kept, so that a garbage collection or another process on the machine
+ * is not reported as the input's cost (an input that is slow is slow every time).
  */
-function timed<T>(run: () => T): { ms: number; value: T } {
-  let best = timedOnce(run);
-  for (let i = 0; i < 2 && best.ms > HOSTILE_GOAL_MS / 2; i++) {
-    const again = timedOnce(run);
+function timed<I, T>(prepare: (end: string) => I, run: (input: I) => T): { ms: number; value: T } {
+  let best = timedOnce(prepare(ENDS[0] as string), run);
+  for (let attempt = 1; attempt < ENDS.length && best.ms > HOSTILE_GOAL_MS / 2; attempt++) {
+    const again = timedOnce(prepare(ENDS[attempt] as string), run);
     if (again.ms < best.ms) best = again;
   }
   return best;
@@ -68,18 +72,20 @@ function timed<T>(run: () => T): { ms: number; value: T } {
 function worstForDetector(detector: Detector, bytes: number): Worst {
   const worst: Worst = { ms: 0, unit: '', overBudget: 0 };
   for (const unit of ADVERSARIAL_UNITS) {
-    const input = hostileInput(unit, bytes, 'text');
     let overBudget = false;
-    const { ms } = timed(() => {
-      const budget = new DecisionBudget(DEFAULT_DECISION_LIMITS, () => performance.now());
-      budget.resume();
-      try {
-        scanValue(input, [detector], 5, budget);
-        overBudget = false;
-      } catch {
-        overBudget = true;
-      }
-    });
+    const { ms } = timed(
+      (end) => hostileInput(unit, bytes, 'text', end),
+      (input) => {
+        const budget = new DecisionBudget(DEFAULT_DECISION_LIMITS, () => performance.now());
+        budget.resume();
+        try {
+          scanValue(input, [detector], 5, budget);
+          overBudget = false;
+        } catch {
+          overBudget = true;
+        }
+      },
+    );
     if (overBudget) worst.overBudget++;
     if (ms > worst.ms) Object.assign(worst, { ms, unit });
   }
@@ -100,8 +106,10 @@ function worstForPolicy(engine: PolicyEngine, bytes: number): PolicyWorst {
   const now = new Date();
   for (const { tool, field } of TOOLS) {
     for (const unit of ADVERSARIAL_UNITS) {
-      const call: ToolCall = { tool, input: hostileInput(unit, bytes, field) };
-      const { ms, value } = timed(() => engine.decideStatic(call, now));
+      const { ms, value } = timed(
+        (end): ToolCall => ({ tool, input: hostileInput(unit, bytes, field, end) }),
+        (call) => engine.decideStatic(call, now),
+      );
       if (value.rulesTriggered.some((hit) => hit.id === 'guard:decision-budget')) worst.overBudget++;
       else if (ms > worst.withinBudget.ms) worst.withinBudget = { ms, unit, tool };
       if (ms > worst.ms) Object.assign(worst, { ms, unit, tool, action: value.action });
