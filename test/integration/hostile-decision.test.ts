@@ -57,7 +57,9 @@ test('a 1 MB adversarial call is decided once while normal calls keep being answ
     const callId = `hostile-${unit.replace(/\W/g, '_')}-${Date.now()}`;
     const note = adversarialString(unit, 1_000_000);
     const started = Date.now();
-    const hostile = guard.check('get_order', { note }, { callId });
+    // upload_file has no schema in the example policy (get_order's would refuse `note` before any rule runs) and
+    // every tool is scanned for secrets, so the 1 MB note is decided by the detectors.
+    const hostile = guard.check('upload_file', { note }, { callId });
     let settled = false;
     void hostile.finally(() => (settled = true));
 
