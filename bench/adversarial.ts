@@ -39,6 +39,60 @@ export const ADVERSARIAL_UNITS: readonly string[] = [
   'drop table ',
   'delete from x ',
   'select ',
+  // Shell: nesting of substitutions, subshells and groups, long pipelines and lists, quotes and escapes,
+  // here-documents, and shells that run strings (each level is parsed again).
+  '$(',
+  '(',
+  '{ ',
+  '`',
+  '"',
+  "'",
+  '\\',
+  '\\"',
+  'a | ',
+  'a && ',
+  '"$(a)"',
+  'cat <<EOF | sh\n',
+  '<<a ',
+  'bash -c "',
+  "sh -c 'sh -c ",
+  'eval ',
+  'echo eA== | base64 -d | sh | ',
+  'find . -exec ',
+  'xargs ',
+  // SQL: OR chains, comments, unterminated strings and identifiers, dollar quotes, stacked statements.
+  ' OR 1=1',
+  'DELETE FROM t WHERE a=1 OR ',
+  'UPDATE t SET a=1 WHERE ',
+  '/*',
+  '/* x */',
+  '-- x\n',
+  "x' OR '",
+  '[',
+  '$a$',
+  'drop table x; ',
+  // Secrets: repeated prefixes of catalogued formats.
+  'sk-ant-',
+  'sk-ant-api03-',
+  'sk-proj-',
+  'glpat-',
+  'xoxb-',
+  'eyJ.',
+  'eyJhbGciOiJI.',
+  '-----BEGIN PRIVATE KEY-----',
+  'password=',
+  'password: ',
+  'api_key=',
+  // Egress and URL credentials: long URLs, many '@' and ':', brackets.
+  'http://',
+  'http://a',
+  'http://a:b@',
+  'http://a@',
+  'http://[',
+  'http://[::1]',
+  '://@',
+  ':@',
+  '[::',
 ];
 
 /** Flat (not a rope): as a string read from JSON, the way every tool input arrives. */
@@ -46,9 +100,12 @@ function flat(text: string): string {
   return JSON.parse(JSON.stringify(text)) as string;
 }
 
-/** `unit` repeated to `length` characters, ending with `!`. */
-export function adversarialString(unit: string, length: number): string {
-  return flat(unit.repeat(Math.ceil(length / unit.length)).slice(0, length - 1) + '!');
+/**
+ * `unit` repeated to `length` characters, ending with `end` (`!` by default; another character gives a string of
+ * the same cost that no per-string memo has seen, for timing a run again).
+ */
+export function adversarialString(unit: string, length: number, end = '!'): string {
+  return flat(unit.repeat(Math.ceil(length / unit.length)).slice(0, length - 1) + end);
 }
 
 /** One adversarial string of `length` characters per unit. */

@@ -10,10 +10,14 @@ export interface DecisionLimits {
   onExceeded: 'block' | 'escalate';
 }
 
-/** The limits in force when no policy sets them: an input at the largest size accepted, scanned by eight rules. */
+/**
+ * The limits in force when no policy sets them: an input at the largest size accepted, scanned by eight rules,
+ * and 250 ms of computing, a few times the slowest whole-policy decision measured on adversarial input, so that a
+ * hostile decision holds the worker's event loop for at most that long (docs/policies.md, docs/benchmarks.md).
+ */
 export const DEFAULT_DECISION_LIMITS: DecisionLimits = {
   maxScanBytes: 16 * 1024 * 1024,
-  maxDecisionMs: 1000,
+  maxDecisionMs: 250,
   onExceeded: 'block',
 };
 

@@ -57,8 +57,9 @@ test('a 1 MB adversarial call is decided once while normal calls keep being answ
     const callId = `hostile-${unit.replace(/\W/g, '_')}-${Date.now()}`;
     const note = adversarialString(unit, 1_000_000);
     const started = Date.now();
-    // send_email's schema leaves the body unbounded, so the hostile string reaches every detector.
-    const hostile = guard.check('send_email', { to: 'ops@example.com', body: note }, { callId });
+    // upload_file has no schema in the example policy (get_order's would refuse `note` before any rule runs) and
+    // every tool is scanned for secrets, so the 1 MB note is decided by the detectors.
+    const hostile = guard.check('upload_file', { note }, { callId });
     let settled = false;
     void hostile.finally(() => (settled = true));
 
@@ -76,18 +77,18 @@ test('a 1 MB adversarial call is decided once while normal calls keep being answ
         `slowest ${Math.max(...latencies)} ms\n`,
     );
 
-    // A decision, not an error: allow (or modify, by the outgoing-PII rule), or block naming the budget.
+    // A decision, not an error: allow, or block naming the budget.
     if (result.action === 'block') {
       expect(result.reason).toMatch(/^decision budget exceeded: .* \(limits\.max(ScanBytes|DecisionMs)\)$/);
       expect(result.rulesTriggered.map((hit) => hit.id)).toContain('guard:decision-budget');
     } else {
-      expect(['allow', 'modify']).toContain(result.action);
+      expect(result.action).toBe('allow');
     }
     expect(result.decidedBy?.kind).toBe('policy');
 
     // Decided once: one call to the engine, one decideLocal marker at attempt 1, no regular decide activity, and no
     // workflow task that failed or timed out (which would re-run the scan).
-    expect(decided.filter((call) => call.input.body === note)).toHaveLength(1);
+    expect(decided.filter((call) => call.input.note === note)).toHaveLength(1);
     const history = await events(callId);
     const kinds = history.map(kind);
     expect(kinds).not.toContain('activityTaskScheduled');

@@ -125,6 +125,8 @@ function parseUrl(text: string): URL | undefined {
 export const urlDetector: Detector = {
   name: 'url',
   group: 'egress',
+  // Whole strings: a URL is judged whole, and over 128 KiB a string is a match, so time is bounded and linear.
+  linear: true,
   find(text) {
     if (text.length > maxUrlLength * 16) return [{ start: 0, end: text.length }];
     const whole = text.trim();

@@ -3,7 +3,10 @@ import { regexDetector } from './detector';
 
 /*
  * The catalog follows each provider's documented token format (prefix, alphabet, length). Every pattern starts
- * with a fixed prefix or a bounded run and has no nested repetition, so a scan is linear in the text.
+ * with a fixed prefix or a bounded run and has no nested repetition, so a scan is linear in the text: every
+ * detector here is marked `linear` and sees whole strings (measured by bench/hostile-input.ts). An unbounded run
+ * (`{20,}`) is never followed by a condition that can fail after it, or only by `\b`, which a later start inside
+ * the run would satisfy; a validator's rejection restarts one character on, within a match of at most 256.
  */
 
 const secret = (
@@ -11,7 +14,7 @@ const secret = (
   pattern: RegExp,
   prefilter: (text: string) => boolean,
   validate?: (s: string) => boolean,
-) => regexDetector({ name, group: 'secrets', pattern, prefilter, ...(validate ? { validate } : {}) });
+) => regexDetector({ name, group: 'secrets', pattern, prefilter, linear: true, ...(validate ? { validate } : {}) });
 
 /** Cloud access key ids: AWS (`AKIA...`, `ASIA...` and the other documented prefixes), Google API keys (`AIza...`). */
 export const cloudKeyDetector = secret(
@@ -29,6 +32,7 @@ const base64Run = /(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
 export const awsSecretKeyDetector: Detector = {
   name: 'aws_secret_key',
   group: 'secrets',
+  linear: true,
   find(text) {
     if (text.length < 40) return [];
     const matches: DetectorMatch[] = [];
@@ -117,6 +121,7 @@ const privateKeyHeader = /-----BEGIN (?:[A-Z0-9]+ ){0,4}PRIVATE KEY(?: BLOCK)?--
 export const privateKeyDetector: Detector = {
   name: 'private_key',
   group: 'secrets',
+  linear: true,
   find(text) {
     if (!text.includes('-----BEGIN')) return [];
     const matches: DetectorMatch[] = [];
@@ -151,6 +156,7 @@ export const bearerTokenDetector = secret('bearer_token', /\bBearer\s{1,8}[A-Za-
 export const jwtDetector: Detector = {
   name: 'jwt',
   group: 'secrets',
+  linear: true,
   find(text) {
     const matches: DetectorMatch[] = [];
     let from = 0;

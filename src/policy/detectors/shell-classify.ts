@@ -210,7 +210,8 @@ function judge(command: ShellCommand, functions: Set<string>, nesting: number, v
     let i = 0;
     while (i < args.length && /^-/.test(values[i] ?? '')) i += /^-[IdEnLPsa]$/.test(values[i] ?? '') ? 2 : 1;
     const inner = [...args.slice(i), ...xargsInput(command.upstream)];
-    if (inner.length > 0) judge({ ...command, words: inner, redirects: [] }, functions, nesting, verdict);
+    // `xargs xargs xargs ...` nests one level per word: bounded like `sh -c`, so neither time nor stack grows.
+    if (inner.length > 0) judgeNested({ ...command, words: inner, redirects: [] }, functions, nesting, verdict);
     return;
   }
   if (name === 'find') {
@@ -549,6 +550,12 @@ function judgeRedirect(op: string, target: ShellWord, verdict: ShellVerdict): vo
   }
 }
 
+/** A command run by another (`xargs CMD`, `find -exec CMD`): one nesting level deeper, suspicious past the bound. */
+function judgeNested(command: ShellCommand, functions: Set<string>, nesting: number, verdict: ShellVerdict): void {
+  if (nesting < maxNesting) judge(command, functions, nesting + 1, verdict);
+  else raise(verdict, 'suspicious', 'commands nested too deeply to judge');
+}
+
 function judgeFind(
   args: ShellWord[],
   command: ShellCommand,
@@ -566,14 +573,17 @@ function judgeFind(
   let deletes = expression.includes('-delete');
   for (let i = 0; i < expression.length; i++) {
     if (!/^-(?:exec|execdir|ok|okdir)$/.test(expression[i] ?? '')) continue;
-    const end = expression.findIndex((v, j) => j > i && (v === ';' || v === '+'));
-    const inner = args.slice(firstExpr + i + 1, end < 0 ? args.length : firstExpr + end);
+    // One pass: the next -exec is looked for after this one's end, so `-exec -exec -exec ...` stays linear.
+    let end = i + 1;
+    while (end < expression.length && expression[end] !== ';' && expression[end] !== '+') end++;
+    const inner = args.slice(firstExpr + i + 1, firstExpr + end);
     const innerName = baseName(inner[0]);
     if (innerName === 'rm' || innerName === 'shred' || innerName === 'unlink') deletes = true;
     else if (inner.length > 0) {
       const substituted = inner.map((w) => (w.value === '{}' ? { ...w, value: '/placeholder/file' } : w));
-      judge({ ...command, words: substituted, redirects: [] }, functions, nesting, verdict);
+      judgeNested({ ...command, words: substituted, redirects: [] }, functions, nesting, verdict);
     }
+    i = end;
   }
   if (!deletes) return;
   const roots = starts.length > 0 ? starts : [{ value: '.', dynamic: false, glob: false, substitutions: [] }];

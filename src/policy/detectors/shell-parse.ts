@@ -130,7 +130,10 @@ class Parser {
     // Each command sees the last few commands before it: enough for `curl | base64 -d | sh`, and linear.
     let upstream: ShellCommand[] = [];
     for (const stage of stages) {
-      for (const command of stage) command.upstream.push(...upstream);
+      // Shared, never mutated: a copy per command made long pipelines allocation-bound.
+      for (const command of stage) {
+        command.upstream = command.upstream.length === 0 ? upstream : [...command.upstream, ...upstream];
+      }
       upstream = [...upstream, ...stage].slice(-maxUpstream);
     }
     this.skipBlanks();

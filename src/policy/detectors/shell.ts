@@ -16,9 +16,12 @@ export function shellVerdict(text: string): ShellVerdict {
 
 function levelDetector(name: string, level: ShellLevel, graded: GradedDetector['level']): GradedDetector {
   const test = (text: string): boolean => shellVerdict(text).level === level;
+  // Linear and judged whole (never windowed: a window boundary would cut a command in two); over
+  // maxShellLength the verdict is `unparseable` without parsing, so the rule's onUnparseable decides.
   return {
     name,
     group: 'shell',
+    linear: true,
     ...(graded ? { level: graded } : {}),
     test,
     find: (text: string): DetectorMatch[] => (test(text) ? [{ start: 0, end: text.length }] : []),

@@ -21,9 +21,12 @@ export function sqlVerdict(sql: string, dialect: SqlDialect): SqlVerdict {
 function levelDetector(name: string, level: SqlLevel, dialect: SqlDialect): GradedDetector {
   const test = (text: string): boolean => sqlVerdict(text, dialect).level === level;
   const graded = level === 'danger' ? {} : { level };
+  // Linear and judged whole (never windowed: a window boundary would cut a statement in two); over maxSqlLength
+  // the verdict is `unparseable` without lexing, and only maxParsedSqlLength characters reach the parser.
   return {
     name,
     group: 'sql',
+    linear: true,
     ...graded,
     test,
     find: (text: string): DetectorMatch[] => (test(text) ? [{ start: 0, end: text.length }] : []),

@@ -175,7 +175,7 @@ rules:
     [
       'no policy sets limits: the defaults',
       ['', ''],
-      { maxScanBytes: 16 * 1024 * 1024, maxDecisionMs: 1000, onExceeded: 'block' },
+      { maxScanBytes: 16 * 1024 * 1024, maxDecisionMs: 250, onExceeded: 'block' },
     ],
     [
       'the smallest of each limit set, defaults for the rest',
@@ -185,12 +185,12 @@ rules:
     [
       'escalate only when every policy that sets onExceeded says so',
       ['limits: { onExceeded: escalate }\n', ''],
-      { maxScanBytes: 16 * 1024 * 1024, maxDecisionMs: 1000, onExceeded: 'escalate' },
+      { maxScanBytes: 16 * 1024 * 1024, maxDecisionMs: 250, onExceeded: 'escalate' },
     ],
     [
       'block wins over escalate',
       ['limits: { onExceeded: escalate }\n', 'limits: { onExceeded: block }\n'],
-      { maxScanBytes: 16 * 1024 * 1024, maxDecisionMs: 1000, onExceeded: 'block' },
+      { maxScanBytes: 16 * 1024 * 1024, maxDecisionMs: 250, onExceeded: 'block' },
     ],
   ])('several policies: %s', (_name, heads, expected) => {
     const policies = heads.map((head, i) => parsePolicy(`${head}rules: []\n`, `p${i}.yaml`));

@@ -1,4 +1,6 @@
 import { egressDetectors } from '../../../src/policy/detectors/egress';
+import { detectorsByName } from '../../../src/policy/detectors/registry';
+import { SCAN_WINDOW, scanValue } from '../../../src/policy/detectors/scan';
 import { secretDetectors } from '../../../src/policy/detectors/secrets';
 import { shellDetectors } from '../../../src/policy/detectors/shell';
 import { classifyShell } from '../../../src/policy/detectors/shell-classify';
@@ -90,5 +92,52 @@ describe('detectors on hostile 1 MB strings (hang guard; speed is in the benchma
     } catch (error) {
       expect((error as Error).name).toBe('SqlLexError');
     }
+  });
+});
+
+describe('shell and SQL are judged whole, never in windows', () => {
+  const quoted = 'x'.repeat(6000);
+  const find = (text: string, names: string[]) =>
+    scanValue(
+      { text },
+      [...detectorsByName.values()].filter((d) => names.includes(d.name)),
+    ).map((f) => f.detector);
+
+  test('every registered detector is marked linear, so no built-in detector is windowed', () => {
+    expect([...detectorsByName.values()].filter((d) => d.linear !== true).map((d) => d.name)).toEqual([]);
+  });
+
+  test('a dangerous command after a quoted string longer than a scan window is dangerous', () => {
+    // In 4 KB windows each piece is an unterminated quote (unparseable), and the `rm -rf /` is never judged.
+    const command = `echo "${quoted}"; rm -rf /`;
+    expect(command.length).toBeGreaterThan(SCAN_WINDOW);
+    expect(find(command, ['dangerous_shell', 'unparseable_shell'])).toEqual(['dangerous_shell']);
+  });
+
+  test('a DROP after a string literal longer than a scan window is destructive', () => {
+    const sql = `SELECT '${quoted}'; DROP TABLE users`;
+    expect(find(sql, ['destructive_sql', 'unparseable_sql'])).toEqual(['destructive_sql']);
+  });
+
+  test('shell and SQL over 64 KiB fail closed: unparseable, so onUnparseable decides', () => {
+    const command = `${'echo ok; '.repeat(8000)}rm -rf /`;
+    expect(find(command, ['dangerous_shell', 'unparseable_shell'])).toEqual(['unparseable_shell']);
+    const sql = `${'SELECT 1; '.repeat(8000)}DROP TABLE users`;
+    expect(find(sql, ['destructive_sql', 'unparseable_sql'])).toEqual(['unparseable_sql']);
+  });
+});
+
+describe('commands run by commands are nested a bounded number of levels', () => {
+  test.each([
+    ['find -exec', 'find . -exec '],
+    ['xargs', 'xargs '],
+  ])('%s repeated to 60 KB ends, suspicious past the bound, without overflowing the stack', (_name, unit) => {
+    const verdict = classifyShell(unit.repeat(Math.floor(60_000 / unit.length)));
+    expect(verdict.level).toBe('suspicious');
+    expect(verdict.reasons).toContain('commands nested too deeply to judge');
+  });
+
+  test('rm -rf / four levels down is still found', () => {
+    expect(classifyShell('find . -exec xargs find / -exec xargs rm -rf / \\;').level).toBe('danger');
   });
 });
