@@ -12,6 +12,7 @@ import { approveSignal, denySignal, type BatchSummary } from '../../src/workflow
 import { HOSTILE_INPUT_PATCH } from '../../src/workflows/patches';
 import { refundEscalated } from './fixtures/decisions';
 import { integrationEnv, recordHistory, tableDecider, waitFor } from './helpers';
+import { nested } from '../fixtures/hostile-values';
 
 const EventType = temporal.api.enums.v1.EventType;
 const UNHANDLED_COMMAND = temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND;
@@ -41,12 +42,6 @@ afterAll(async () => {
   await running;
   await env.close();
 });
-
-function nested(depth: number): Record<string, unknown> {
-  let value: Record<string, unknown> = {};
-  for (let i = 0; i < depth; i++) value = { a: value };
-  return value;
-}
 
 /** No workflow task failed, except for the server's own UnhandledCommand (a signal arriving mid-task). */
 async function expectNoFailedTask(

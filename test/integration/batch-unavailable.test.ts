@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -8,6 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { BatchClient, type GuardUnavailable } from '../../src/client';
 import { loadConnectionConfig, loadGuardConfig } from '../../src/config';
 import { runApi } from '../../src/run-api';
+import { closedPort } from './helpers';
 
 const BOUND = '1.5s';
 /** Far above the bound: a client that hangs fails here, not at Jest's timeout. */
@@ -16,15 +16,6 @@ const root = join(__dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'batch-unavailable-'));
 
 jest.setTimeout(60_000);
-
-/** A port on 127.0.0.1 that nothing listens on: bound once by us, then closed. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 async function rejection(promise: Promise<unknown>, hangMs = HANG_GUARD_MS): Promise<Error> {
   const hang = new Promise<never>((_, reject) =>

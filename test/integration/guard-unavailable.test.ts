@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Worker } from '@temporalio/worker';
@@ -8,22 +7,13 @@ import { GuardClient, type GuardBlocked, type GuardUnavailable } from '../../src
 import { guardToolCalls } from '../../src/integrations';
 import { loadFixture } from '../fixtures/providers/load-fixture';
 import { refundEscalated } from './fixtures/decisions';
-import { integrationEnv, tableDecider } from './helpers';
+import { closedPort, integrationEnv, tableDecider } from './helpers';
 
 const BOUND = '1.5s';
 /** Far above the bound plus the one probe after it: a guard that hangs fails here, not at Jest's timeout. */
 const HANG_GUARD_MS = 8_000;
 
 jest.setTimeout(60_000);
-
-/** A port on 127.0.0.1 that nothing listens on: bound once by us, then closed. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 async function rejection(promise: Promise<unknown>): Promise<Error> {
   const hang = new Promise<never>((_, reject) =>

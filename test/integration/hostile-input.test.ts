@@ -22,6 +22,7 @@ import { HOSTILE_INPUT_PATCH } from '../../src/workflows/patches';
 import { refundEscalated } from './fixtures/decisions';
 import { iterativeStringify } from './fixtures/iterative-json-converter';
 import { integrationEnv, recordHistory, tableDecider } from './helpers';
+import { nested } from '../fixtures/hostile-values';
 
 const EventType = temporal.api.enums.v1.EventType;
 const decider = tableDecider({ process_refund: refundEscalated({ timeoutMs: 60_000 }) });
@@ -48,12 +49,6 @@ afterAll(async () => {
   await running;
   await env.close();
 });
-
-function nested(depth: number): Record<string, unknown> {
-  let value: Record<string, unknown> = {};
-  for (let i = 0; i < depth; i++) value = { a: value };
-  return value;
-}
 
 function patchIdOf(data: Uint8Array | null | undefined): string | undefined {
   return data ? (JSON.parse(Buffer.from(data).toString()) as { id: string }).id : undefined;
