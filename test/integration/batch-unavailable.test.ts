@@ -7,7 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { BatchClient, type GuardUnavailable } from '../../src/client';
 import { loadConnectionConfig, loadGuardConfig } from '../../src/config';
 import { runApi } from '../../src/run-api';
-import { closedPort } from './helpers';
+import { closedPort, rejectionWithin } from './helpers';
 
 const BOUND = '1.5s';
 /** Far above the bound: a client that hangs fails here, not at Jest's timeout. */
@@ -17,16 +17,8 @@ const dir = mkdtempSync(join(tmpdir(), 'batch-unavailable-'));
 
 jest.setTimeout(60_000);
 
-async function rejection(promise: Promise<unknown>, hangMs = HANG_GUARD_MS): Promise<Error> {
-  const hang = new Promise<never>((_, reject) =>
-    setTimeout(() => reject(new Error(`no answer within ${hangMs} ms`)), hangMs).unref(),
-  );
-  try {
-    await Promise.race([promise, hang]);
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
+function rejection(promise: Promise<unknown>, hangMs = HANG_GUARD_MS): Promise<Error> {
+  return rejectionWithin(promise, hangMs);
 }
 
 async function cli(args: string[], env: Record<string, string>): Promise<{ code?: number; stderr: string }> {

@@ -7,7 +7,7 @@ import { GuardClient, type GuardBlocked, type GuardUnavailable } from '../../src
 import { guardToolCalls } from '../../src/integrations';
 import { loadFixture } from '../fixtures/providers/load-fixture';
 import { refundEscalated } from './fixtures/decisions';
-import { closedPort, integrationEnv, tableDecider } from './helpers';
+import { closedPort, integrationEnv, tableDecider, rejectionWithin } from './helpers';
 
 const BOUND = '1.5s';
 /** Far above the bound plus the one probe after it: a guard that hangs fails here, not at Jest's timeout. */
@@ -15,16 +15,8 @@ const HANG_GUARD_MS = 8_000;
 
 jest.setTimeout(60_000);
 
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  const hang = new Promise<never>((_, reject) =>
-    setTimeout(() => reject(new Error(`no answer within ${HANG_GUARD_MS} ms`)), HANG_GUARD_MS).unref(),
-  );
-  try {
-    await Promise.race([promise, hang]);
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
+function rejection(promise: Promise<unknown>, hangMs = HANG_GUARD_MS): Promise<Error> {
+  return rejectionWithin(promise, hangMs);
 }
 
 describe('Temporal unreachable (a closed port)', () => {

@@ -173,3 +173,19 @@ export async function closedPort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
 }
+
+/**
+ * The error `promise` rejects with; fails when it resolves, or when it has not settled within `hangMs` (a guard that
+ * hangs fails here, not at Jest's timeout).
+ */
+export async function rejectionWithin(promise: Promise<unknown>, hangMs: number): Promise<Error> {
+  const hang = new Promise<never>((_, reject) =>
+    setTimeout(() => reject(new Error(`no answer within ${hangMs} ms`)), hangMs).unref(),
+  );
+  try {
+    await Promise.race([promise, hang]);
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('expected a rejection');
+}
