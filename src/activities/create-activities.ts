@@ -6,6 +6,7 @@ import type { EscalationEvent, Notifier } from './notify';
 import { readBatchPage } from './read-batch-page';
 import { reportToBatch } from './report-to-batch';
 import { runsLocally, toolImplementation, toolRegistryProblem, type ToolRegistry } from './tools';
+import { guardMessage, type GuardErrorCode } from '../workflows/error-codes';
 
 /** Where escalation notifications go, and how their approve/deny links are made. */
 export interface NotificationDeps {
@@ -69,7 +70,11 @@ export function createActivities({ decider, tools = {}, notifications }: Activit
   /** Runs the tool once per idempotency key; a tool's own ApplicationFailure decides retry or not. */
   function toolRun({ tool, input, idempotencyKey, callId, context }: RunToolInput): Promise<unknown> | unknown {
     const entry = Object.hasOwn(tools, tool) ? tools[tool] : undefined;
-    if (!entry) throw ApplicationFailure.nonRetryable(`unknown tool '${tool}' on this worker`, 'GUARD_UNKNOWN_TOOL');
+    if (!entry)
+      throw ApplicationFailure.nonRetryable(
+        guardMessage('GUARD_UNKNOWN_TOOL', tool),
+        'GUARD_UNKNOWN_TOOL' satisfies GuardErrorCode,
+      );
     Context.current().log.info('running tool', { tool, callId });
     return toolImplementation(entry)(input, { idempotencyKey, callId, context });
   }

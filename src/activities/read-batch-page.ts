@@ -4,6 +4,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { batchItemIssue } from '../workflows/call-validation';
 import type { BatchItem } from '../workflows/definitions';
 import { INPUT_LIMITS } from '../workflows/input-limits';
+import type { GuardErrorCode } from '../workflows/error-codes';
 
 export interface ReadBatchPageInput {
   path: string;
@@ -96,7 +97,7 @@ export async function readBatchPage({
   } catch (err) {
     throw ApplicationFailure.nonRetryable(
       `cannot read batch file ${path} on this worker: ${(err as Error).message} (give a path the worker can read)`,
-      'GUARD_BATCH_UNREADABLE',
+      'GUARD_BATCH_UNREADABLE' satisfies GuardErrorCode,
     );
   }
   try {

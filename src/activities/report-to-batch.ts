@@ -2,6 +2,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { batchItemSignal, type BatchItemReport } from '../workflows/definitions';
+import type { GuardErrorCode } from '../workflows/error-codes';
 
 export interface ReportToBatchInput {
   batchWorkflowId: string;
@@ -29,7 +30,7 @@ export async function reportToBatch({ batchWorkflowId, report, holdAt }: ReportT
         throw ApplicationFailure.retryable(
           `batch ${batchWorkflowId} has ${historyLength} history events (reports wait from ${holdAt}): ` +
             'waiting for it to continue as new',
-          'GUARD_BATCH_HISTORY_FULL',
+          'GUARD_BATCH_HISTORY_FULL' satisfies GuardErrorCode,
         );
       }
     }

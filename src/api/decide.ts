@@ -4,6 +4,7 @@ import { mayApprove, type Approver } from '../approvals';
 import type { GuardClient } from '../client';
 import type { GuardResult } from '../workflows/definitions';
 import type { ApproverGroupsCache } from './approver-groups';
+import { guardMessage } from '../workflows/error-codes';
 import { ApiError } from './errors';
 import { escalationStatus } from './escalations';
 import { grpcCodeOf, isResourceExhausted } from './to-api-error';
@@ -62,15 +63,11 @@ export async function decideEscalation(
     // whether another approver has won meanwhile (409) or the caller should simply retry (429).
     const status = await escalationStatus(deps.client, id).catch(() => undefined);
     if (status?.status === 'timed-out') {
-      throw new ApiError('GUARD_TIMED_OUT', `escalation ${id} timed out at ${status.expiresAt ?? 'its deadline'}`, {
-        cause: err,
-      });
+      throw new ApiError('GUARD_TIMED_OUT', guardMessage('GUARD_TIMED_OUT', id, status.expiresAt), { cause: err });
     }
     if (status && status.status !== 'pending-approval') {
       const by = status.result?.decidedBy?.identity;
-      throw new ApiError('GUARD_ALREADY_DECIDED', `escalation ${id} was already decided${by ? ` by ${by}` : ''}`, {
-        cause: err,
-      });
+      throw new ApiError('GUARD_ALREADY_DECIDED', guardMessage('GUARD_ALREADY_DECIDED', id, { by }), { cause: err });
     }
     throw err;
   }

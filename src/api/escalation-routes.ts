@@ -1,5 +1,6 @@
 /** `/v1/escalations`: list, show, approve, deny, and mint one-click links. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { guardMessage } from '../workflows/error-codes';
 import { valueLimitProblem } from '../workflows/input-limits';
 import { approverOf, requireApprover } from './auth';
 import type { ApiContext } from './context';
@@ -94,7 +95,7 @@ export function registerEscalationRoutes(app: FastifyInstance, context: ApiConte
       await assertMayDecide(context.groups, id, approver);
       const status = await escalationStatus(client, id);
       if (status.status === 'timed-out')
-        throw new ApiError('GUARD_TIMED_OUT', `escalation ${id} timed out at ${status.expiresAt}`);
+        throw new ApiError('GUARD_TIMED_OUT', guardMessage('GUARD_TIMED_OUT', id, status.expiresAt));
       if (status.status !== 'pending-approval') {
         throw new ApiError('GUARD_ALREADY_DECIDED', `escalation ${id} is ${status.status}, not waiting for approval`);
       }

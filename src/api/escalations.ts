@@ -12,6 +12,7 @@ import {
   type GuardStatus,
   type RuleHit,
 } from '../workflows/definitions';
+import { guardMessage } from '../workflows/error-codes';
 import { ApiError } from './errors';
 import { decodePageToken, encodePageToken, pageTokenRefused } from './page-token';
 import { MAX_LISTING_AGE_DAYS } from './schemas';
@@ -174,7 +175,7 @@ export async function listEscalations(client: Client, options: ListEscalationsOp
 }
 
 function notFound(id: string, cause?: unknown): ApiError {
-  return new ApiError('GUARD_ESCALATION_NOT_FOUND', `no guarded call with ID ${id}`, { cause });
+  return new ApiError('GUARD_ESCALATION_NOT_FOUND', guardMessage('GUARD_ESCALATION_NOT_FOUND', id), { cause });
 }
 
 /** The `status` query of a guarded call. @throws ApiError GUARD_ESCALATION_NOT_FOUND */

@@ -1,14 +1,8 @@
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { isGrpcServiceError } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
+import { guardMessage } from '../workflows/error-codes';
 import { API_ERRORS, ApiError, isApiErrorCode, type ApiErrorCode } from './errors';
-
-const LINK_CODES: Record<string, ApiErrorCode> = {
-  malformed: 'GUARD_LINK_MALFORMED',
-  forged: 'GUARD_LINK_FORGED',
-  expired: 'GUARD_LINK_EXPIRED',
-  used: 'GUARD_LINK_USED',
-};
 
 /** fastify's own errors (`FST_ERR_*`) as our codes, each with the fix appended to fastify's message. */
 const FRAMEWORK_CODES: Record<string, { code: ApiErrorCode; fix: string }> = {
@@ -70,10 +64,8 @@ function clientError(err: unknown): ApiError | undefined {
       return new ApiError('GUARD_CALL_ID_CONFLICT', message, { cause: err });
     case 'GuardUnavailable':
       return new ApiError('GUARD_TEMPORAL_UNAVAILABLE', message, { cause: err });
-    case 'ApprovalLinkError': {
-      const code = typeof e.code === 'string' ? LINK_CODES[e.code] : undefined;
-      return code ? new ApiError(code, message, { cause: err }) : undefined;
-    }
+    case 'ApprovalLinkError':
+      return isApiErrorCode(e.code) ? new ApiError(e.code, message, { cause: err }) : undefined;
     default:
       return undefined;
   }
@@ -93,7 +85,9 @@ function frameworkError(err: unknown): ApiError | undefined {
 
 function temporalError(err: unknown): ApiError | undefined {
   if (err instanceof WorkflowNotFoundError) {
-    return new ApiError('GUARD_ESCALATION_NOT_FOUND', `no guarded call with ID ${err.workflowId}`, { cause: err });
+    return new ApiError('GUARD_ESCALATION_NOT_FOUND', guardMessage('GUARD_ESCALATION_NOT_FOUND', err.workflowId), {
+      cause: err,
+    });
   }
   switch (grpcCodeOf(err)) {
     case grpcStatus.RESOURCE_EXHAUSTED:

@@ -1,5 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { UsedLinkStore } from './used-link-store';
+import type { GuardErrorCode } from '../workflows/error-codes';
 
 /** What a one-click link decides. */
 export type LinkDecision = 'approve' | 'deny';
@@ -27,7 +28,10 @@ export interface VerifiedApprovalLink extends ApprovalLinkClaims {
 }
 
 /** Why a link was refused. */
-export type ApprovalLinkErrorCode = 'forged' | 'expired' | 'malformed' | 'used';
+export type ApprovalLinkErrorCode = Extract<
+  GuardErrorCode,
+  'GUARD_LINK_FORGED' | 'GUARD_LINK_EXPIRED' | 'GUARD_LINK_MALFORMED' | 'GUARD_LINK_USED'
+>;
 
 /** A refused link; `code` says why (match on `code`, or on `name` across realms). */
 export class ApprovalLinkError extends Error {
@@ -118,13 +122,16 @@ export function createApprovalLinkSigner(options: ApprovalLinkSignerOptions): Ap
     const parts = typeof token === 'string' ? token.split('.') : [];
     const [body, signature] = parts;
     if (parts.length !== 2 || !body || !signature || !SEGMENT.test(body) || !SEGMENT.test(signature)) {
-      throw new ApprovalLinkError('malformed', 'approval link token is malformed: expected <claims>.<signature>');
+      throw new ApprovalLinkError(
+        'GUARD_LINK_MALFORMED',
+        'approval link token is malformed: expected <claims>.<signature>',
+      );
     }
     const expected = mac(body);
     const presented = Buffer.from(signature, 'base64url');
     if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) {
       throw new ApprovalLinkError(
-        'forged',
+        'GUARD_LINK_FORGED',
         'approval link signature does not match: the link was altered or not issued here',
       );
     }
@@ -132,14 +139,17 @@ export function createApprovalLinkSigner(options: ApprovalLinkSignerOptions): Ap
     try {
       claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
     } catch (cause) {
-      throw new ApprovalLinkError('malformed', 'approval link claims are not valid JSON', { cause });
+      throw new ApprovalLinkError('GUARD_LINK_MALFORMED', 'approval link claims are not valid JSON', { cause });
     }
     if (!isWireClaims(claims)) {
-      throw new ApprovalLinkError('malformed', 'approval link claims are incomplete or of an unknown version');
+      throw new ApprovalLinkError(
+        'GUARD_LINK_MALFORMED',
+        'approval link claims are incomplete or of an unknown version',
+      );
     }
     if (now() >= claims.x) {
       throw new ApprovalLinkError(
-        'expired',
+        'GUARD_LINK_EXPIRED',
         `approval link expired at ${new Date(claims.x).toISOString()}; decide in the inbox or ask for a new link`,
       );
     }
@@ -179,7 +189,7 @@ export function createApprovalLinkSigner(options: ApprovalLinkSignerOptions): Ap
       if (!options.usedLinks) throw new TypeError('redeem needs a usedLinks store in createApprovalLinkSigner options');
       const link = verify(token);
       if (!(await options.usedLinks.markUsed(link.nonce, link.expiresAt))) {
-        throw new ApprovalLinkError('used', 'approval link was already used; each link decides once');
+        throw new ApprovalLinkError('GUARD_LINK_USED', 'approval link was already used; each link decides once');
       }
       return link;
     },

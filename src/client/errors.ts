@@ -1,5 +1,6 @@
 /** Errors the client raises; match on `name` or `code` across realms, not on `instanceof`. */
 import type { RuleHit } from '../policy/types';
+import type { GuardErrorCode } from '../workflows/error-codes';
 
 /** One blocked call, as listed by {@link GuardBlocked.blocked}. */
 export interface BlockedCall {
@@ -71,7 +72,7 @@ export class GuardBlocked extends Error {
  * Why a call was refused: `GUARD_INPUT_LIMIT` when it broke a structural limit (then `limit` names it),
  * `GUARD_INVALID_CALL` when it is malformed otherwise.
  */
-export type InputErrorCode = 'GUARD_INPUT_LIMIT' | 'GUARD_INVALID_CALL';
+export type InputErrorCode = Extract<GuardErrorCode, 'GUARD_INPUT_LIMIT' | 'GUARD_INVALID_CALL'>;
 
 /**
  * A call the client refuses before anything reaches Temporal (or that Temporal's payload conversion refused):
@@ -92,7 +93,8 @@ export class GuardInputError extends Error {
 }
 
 /** Why an approval or denial was refused. */
-export type ApprovalErrorCode =
+export type ApprovalErrorCode = Extract<
+  GuardErrorCode,
   | 'GUARD_ESCALATION_NOT_FOUND'
   | 'GUARD_ALREADY_DECIDED'
   | 'GUARD_TIMED_OUT'
@@ -100,7 +102,8 @@ export type ApprovalErrorCode =
   | 'GUARD_NOT_PENDING'
   | 'GUARD_INVALID_APPROVAL'
   | 'GUARD_APPROVER_NOT_ALLOWED'
-  | 'GUARD_EDIT_REFUSED';
+  | 'GUARD_EDIT_REFUSED'
+>;
 
 /** An approve/deny that did not take effect; `code` says why (already decided, timed out, ...). */
 export class GuardApprovalError extends Error {
@@ -134,7 +137,7 @@ export class GuardToolFailed extends Error {
  */
 export class GuardCallIdConflict extends Error {
   override name = 'GuardCallIdConflict';
-  readonly code = 'GUARD_CALL_ID_CONFLICT';
+  readonly code: Extract<GuardErrorCode, 'GUARD_CALL_ID_CONFLICT'> = 'GUARD_CALL_ID_CONFLICT';
   readonly callId: string;
   /** Fingerprint of the call (or batch) being submitted. */
   readonly expected: string;
@@ -264,7 +267,7 @@ function unavailableMessage(fields: GuardUnavailableFields): string {
  */
 export class GuardUnavailable extends Error {
   override name = 'GuardUnavailable';
-  readonly code = 'GUARD_UNAVAILABLE';
+  readonly code: Extract<GuardErrorCode, 'GUARD_UNAVAILABLE'> = 'GUARD_UNAVAILABLE';
   readonly address: string;
   readonly namespace: string;
   readonly taskQueue: string;

@@ -37,6 +37,7 @@ import {
   type GuardResult,
 } from '../workflows/definitions';
 import { callFingerprint } from '../workflows/fingerprint';
+import { guardMessage, isGuardErrorCode } from '../workflows/error-codes';
 import { assertSameCall } from './call-conflict';
 import { callDetails, callSummary } from './call-summary';
 import { GuardApprovalError, GuardBlocked, GuardInputError, GuardToolFailed, type ApprovalErrorCode } from './errors';
@@ -124,7 +125,7 @@ function inputError(issue: Issue): GuardInputError {
 function updateErrorCode(err: unknown): { code: ApprovalErrorCode; message: string } | undefined {
   if (!(err instanceof WorkflowUpdateFailedError)) return undefined;
   const cause = err.cause;
-  if (cause instanceof ApplicationFailure && cause.type?.startsWith('GUARD_')) {
+  if (cause instanceof ApplicationFailure && isGuardErrorCode(cause.type)) {
     return { code: cause.type as ApprovalErrorCode, message: cause.message };
   }
   return undefined;
@@ -271,7 +272,7 @@ export class GuardClient {
         throw new GuardApprovalError(
           'GUARD_ESCALATION_NOT_FOUND',
           escalationId,
-          `no guarded call with ID ${escalationId}`,
+          guardMessage('GUARD_ESCALATION_NOT_FOUND', escalationId),
           { cause: err },
         );
       }
@@ -375,7 +376,7 @@ export class GuardClient {
       throw new GuardApprovalError(
         'GUARD_INVALID_APPROVAL',
         escalationId,
-        `invalid approval for ${escalationId}: ${problem}`,
+        guardMessage('GUARD_INVALID_APPROVAL', escalationId, problem),
       );
     const handle = this.client.workflow.getHandle(escalationId);
     const updateId = randomUUID();
@@ -386,7 +387,8 @@ export class GuardClient {
           return await handle.executeUpdate(decideUpdate, { args: [input], updateId });
         } catch (err) {
           if (err instanceof ValueError) {
-            const message = `invalid approval for ${escalationId}: it cannot be sent: ${err.message}${JSON_VALUES_ONLY}`;
+            const problem = `it cannot be sent: ${err.message}${JSON_VALUES_ONLY}`;
+            const message = guardMessage('GUARD_INVALID_APPROVAL', escalationId, problem);
             throw new GuardApprovalError('GUARD_INVALID_APPROVAL', escalationId, message, { cause: err });
           }
           const coded = updateErrorCode(err);
@@ -415,7 +417,7 @@ export class GuardClient {
         return new GuardApprovalError(
           'GUARD_ESCALATION_NOT_FOUND',
           escalationId,
-          `no guarded call with ID ${escalationId}`,
+          guardMessage('GUARD_ESCALATION_NOT_FOUND', escalationId),
           { cause: err },
         );
       }
@@ -430,23 +432,22 @@ export class GuardClient {
       return new GuardApprovalError(
         'GUARD_TIMED_OUT',
         escalationId,
-        `escalation ${escalationId} timed out at ${by.at}: ${result?.reason}`,
+        `${guardMessage('GUARD_TIMED_OUT', escalationId, by.at)}: ${result?.reason}`,
         { cause: original },
       );
     }
     if (by?.kind === 'human') {
-      const verb = result?.action === 'block' ? 'denied' : 'approved';
       return new GuardApprovalError(
         'GUARD_ALREADY_DECIDED',
         escalationId,
-        `escalation ${escalationId} was already ${verb} by ${by.identity} at ${by.at}`,
+        guardMessage('GUARD_ALREADY_DECIDED', escalationId, { by: by.identity, action: result?.action, at: by.at }),
         { cause: original },
       );
     }
     return new GuardApprovalError(
       'GUARD_NOT_ESCALATED',
       escalationId,
-      `call ${escalationId} was not escalated: the policy decided ${result?.action ?? 'it'}`,
+      guardMessage('GUARD_NOT_ESCALATED', escalationId, result?.action),
       { cause: original },
     );
   }

@@ -38,6 +38,7 @@ import {
 } from './definitions';
 import { guardedCall } from './guarded-call';
 import { HOSTILE_INPUT_PATCH } from './patches';
+import type { GuardErrorCode } from './error-codes';
 
 const { readBatchPage } = proxyActivities<GuardActivities>({
   startToCloseTimeout: '20 seconds',
@@ -71,7 +72,7 @@ export async function guardBatch(input: GuardBatchInput): Promise<BatchSummary> 
   const inputIssue = batchInputIssue(input);
   if (inputIssue && patched(HOSTILE_INPUT_PATCH)) {
     throw ApplicationFailure.create({
-      type: 'GUARD_INVALID_BATCH',
+      type: 'GUARD_INVALID_BATCH' satisfies GuardErrorCode,
       message: `invalid batch input: ${inputIssue.message}`,
       nonRetryable: true,
     });
@@ -270,7 +271,7 @@ export async function guardBatch(input: GuardBatchInput): Promise<BatchSummary> 
     if (isCancellation(err)) return cancel();
     if (err instanceof ActivityFailure) {
       throw ApplicationFailure.create({
-        type: 'GUARD_BATCH_UNREADABLE',
+        type: 'GUARD_BATCH_UNREADABLE' satisfies GuardErrorCode,
         message: `batch ${batchId}: ${failureReason(err)}`,
         nonRetryable: true,
       });

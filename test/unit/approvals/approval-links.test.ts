@@ -49,13 +49,13 @@ describe('approval link signer', () => {
     const signer = createApprovalLinkSigner({ secret: SECRET, ttlMs: 60_000 });
     const token = signer.sign(claims);
     const other = signer.sign({ ...claims, decision: 'deny' });
-    expect(codeOf(() => signer.verify(tamper(token, other)))).toBe('forged');
+    expect(codeOf(() => signer.verify(tamper(token, other)))).toBe('GUARD_LINK_FORGED');
   });
 
   test('a token from another secret -> forged', () => {
     const theirs = createApprovalLinkSigner({ secret: `${SECRET}-other`, ttlMs: 60_000 });
     const ours = createApprovalLinkSigner({ secret: SECRET, ttlMs: 60_000 });
-    expect(codeOf(() => ours.verify(theirs.sign(claims)))).toBe('forged');
+    expect(codeOf(() => ours.verify(theirs.sign(claims)))).toBe('GUARD_LINK_FORGED');
   });
 
   test('expires at expiresAt by the injected clock', () => {
@@ -65,7 +65,7 @@ describe('approval link signer', () => {
     clock = 999;
     expect(codeOf(() => signer.verify(token))).toBeUndefined();
     clock = 1_000;
-    expect(codeOf(() => signer.verify(token))).toBe('expired');
+    expect(codeOf(() => signer.verify(token))).toBe('GUARD_LINK_EXPIRED');
     expect(() => signer.verify(token)).toThrow(/expired at 1970-01-01T00:00:01.000Z/);
   });
 
@@ -77,7 +77,7 @@ describe('approval link signer', () => {
     ['empty signature', 'abc.'],
   ])('%s -> malformed', (_name, token) => {
     const signer = createApprovalLinkSigner({ secret: SECRET, ttlMs: 60_000 });
-    expect(codeOf(() => signer.verify(token))).toBe('malformed');
+    expect(codeOf(() => signer.verify(token))).toBe('GUARD_LINK_MALFORMED');
   });
 
   test('validly signed but incomplete claims -> malformed', () => {
@@ -86,7 +86,7 @@ describe('approval link signer', () => {
       JSON.stringify({ v: 1, e: 'guard-1', d: 'maybe', a: 'alice', x: 9e12, n: 'abc' }),
     ).toString('base64url');
     const signature = createHmac('sha256', SECRET).update(body).digest('base64url');
-    expect(codeOf(() => signer.verify(`${body}.${signature}`))).toBe('malformed');
+    expect(codeOf(() => signer.verify(`${body}.${signature}`))).toBe('GUARD_LINK_MALFORMED');
   });
 
   test('refuses weak secrets, bad ttl and bad claims when signing', () => {
@@ -101,7 +101,7 @@ describe('approval link signer', () => {
     const signer = createApprovalLinkSigner({ secret: SECRET, ttlMs: 60_000, usedLinks: new MemoryUsedLinkStore() });
     const token = signer.sign(claims);
     await expect(signer.redeem(token)).resolves.toMatchObject(claims);
-    await expect(signer.redeem(token)).rejects.toMatchObject({ name: 'ApprovalLinkError', code: 'used' });
+    await expect(signer.redeem(token)).rejects.toMatchObject({ name: 'ApprovalLinkError', code: 'GUARD_LINK_USED' });
     await expect(signer.redeem(signer.sign(claims))).resolves.toMatchObject(claims);
   });
 
@@ -110,9 +110,9 @@ describe('approval link signer', () => {
     const usedLinks = new MemoryUsedLinkStore();
     const signer = createApprovalLinkSigner({ secret: SECRET, ttlMs: 10, now: () => clock, usedLinks });
     const token = signer.sign(claims);
-    await expect(signer.redeem(flipChar(token, 5))).rejects.toMatchObject({ code: 'forged' });
+    await expect(signer.redeem(flipChar(token, 5))).rejects.toMatchObject({ code: 'GUARD_LINK_FORGED' });
     clock = 10;
-    await expect(signer.redeem(token)).rejects.toMatchObject({ code: 'expired' });
+    await expect(signer.redeem(token)).rejects.toMatchObject({ code: 'GUARD_LINK_EXPIRED' });
     clock = 0;
     await expect(signer.redeem(token)).resolves.toMatchObject(claims);
   });
@@ -136,7 +136,7 @@ describe('link groups', () => {
     const [body, signature] = token.split('.') as [string, string];
     const wire = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as Record<string, unknown>;
     const widened = Buffer.from(JSON.stringify({ ...wire, g: ['finance'] })).toString('base64url');
-    expect(codeOf(() => signer.verify(`${widened}.${signature}`))).toBe('forged');
+    expect(codeOf(() => signer.verify(`${widened}.${signature}`))).toBe('GUARD_LINK_FORGED');
   });
 
   test('signed groups that are not a list of names -> malformed; signing refuses empty names', () => {
@@ -144,7 +144,7 @@ describe('link groups', () => {
       JSON.stringify({ v: 1, e: 'guard-1', d: 'approve', a: 'alice', x: 9e12, n: 'abc', g: 'finance' }),
     ).toString('base64url');
     const signature = createHmac('sha256', SECRET).update(body).digest('base64url');
-    expect(codeOf(() => signer.verify(`${body}.${signature}`))).toBe('malformed');
+    expect(codeOf(() => signer.verify(`${body}.${signature}`))).toBe('GUARD_LINK_MALFORMED');
     expect(() => signer.sign({ ...claims, groups: [''] })).toThrow(/non-empty strings/);
   });
 
@@ -204,7 +204,7 @@ describe('used link stores', () => {
 
     const second = await FileUsedLinkStore.open(path);
     const restarted = createApprovalLinkSigner({ secret: SECRET, ttlMs: 60_000, usedLinks: second });
-    await expect(restarted.redeem(token)).rejects.toMatchObject({ code: 'used' });
+    await expect(restarted.redeem(token)).rejects.toMatchObject({ code: 'GUARD_LINK_USED' });
     await expect(second.markUsed('fresh')).resolves.toBe(true);
     await second.close();
   });

@@ -1,0 +1,256 @@
+/**
+ * The state and rules of one guarded call (pure, no Temporal calls): where it stands, what the policy and the
+ * approvers decided, which approvals it accepts and what it shows. The workflow wires messages and timers to it.
+ */
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import type { PolicyDecision } from '../policy/types';
+import { approvalProblem, formatDuration } from './call-validation';
+import {
+  guardActionKey,
+  guardStatusKey,
+  type ApproveInput,
+  type CallStatus,
+  type DecideInput,
+  type GuardResult,
+  type GuardStatus,
+} from './definitions';
+import { guardMessage, type GuardErrorCode } from './error-codes';
+import { HOSTILE_INPUT_PATCH } from './patches';
+
+/** A refused approval: the code and message the update's validator (or a signal's log line) carries. */
+export interface Refusal {
+  code: GuardErrorCode;
+  message: string;
+}
+
+/** What the state needs from the workflow: `patched()`, and the workflow's clock. */
+export interface CallStateOptions {
+  patched: (patchId: string) => boolean;
+  now?: () => Date;
+}
+
+/**
+ * A problem found only by the structural limits, when this execution takes the limits' path. `patched()` is asked
+ * only then: a call within the limits takes the same path as before and records no marker.
+ */
+export function limitProblem(problem: string | undefined, patched: (patchId: string) => boolean): string | undefined {
+  return problem !== undefined && patched(HOSTILE_INPUT_PATCH) ? problem : undefined;
+}
+
+export class CallState {
+  status: GuardStatus = 'deciding';
+  decision?: PolicyDecision;
+  /** The approver's decision, once one is applied. */
+  humanResult?: GuardResult;
+  /** The final result, once known. */
+  result?: GuardResult;
+  /** An accepted approval is being applied (an edit is being re-checked by the policy). */
+  approvalInFlight = false;
+  expiresAt?: string;
+  fingerprint?: string;
+  private visibleAction?: string;
+  private readonly now: () => Date;
+
+  constructor(
+    readonly escalationId: string,
+    readonly tool: string,
+    private readonly options: CallStateOptions,
+  ) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** The tool name of a call whose input may be malformed. */
+  static toolOf(call: unknown): string {
+    const tool = (call as { tool?: unknown } | undefined)?.tool;
+    return typeof tool === 'string' ? tool : '(invalid)';
+  }
+
+  private at(): string {
+    return this.now().toISOString();
+  }
+
+  /**
+   * Moves to a status; returns the search attributes to upsert, or undefined when nothing visible changes (a status
+   * already shown is not upserted again).
+   */
+  moveTo(
+    next: GuardStatus,
+    action?: string,
+    extra: SearchAttributeUpdatePair[] = [],
+  ): SearchAttributeUpdatePair[] | undefined {
+    if (next === this.status && (action === undefined || action === this.visibleAction) && extra.length === 0) {
+      return undefined;
+    }
+    this.status = next;
+    if (action) this.visibleAction = action;
+    return [
+      ...extra,
+      { key: guardStatusKey, value: next },
+      ...(action ? [{ key: guardActionKey, value: action }] : []),
+    ];
+  }
+
+  /** The result the policy's decision stands for. */
+  decisionResult(d: PolicyDecision): GuardResult {
+    return {
+      action: d.action,
+      ...(d.modifiedInput ? { modifiedInput: d.modifiedInput } : {}),
+      ...(d.reason ? { reason: d.reason } : {}),
+      rulesTriggered: d.rulesTriggered,
+      escalationId: this.escalationId,
+      policyVersion: d.policyVersion,
+      ...(this.fingerprint ? { fingerprint: this.fingerprint } : {}),
+      ...(d.action === 'escalate' ? {} : { decidedBy: { kind: 'policy' as const, at: this.at() } }),
+    };
+  }
+
+  /** A call refused before the policy saw it. */
+  refuse(problem: string): GuardResult {
+    this.result = {
+      action: 'block',
+      reason: `invalid call: ${problem}`,
+      rulesTriggered: [],
+      escalationId: this.escalationId,
+    };
+    return this.result;
+  }
+
+  get approverGroups(): string[] {
+    return this.decision?.escalation?.approverGroups ?? [];
+  }
+
+  get channels(): string[] {
+    return this.decision?.escalation?.channels ?? [];
+  }
+
+  /** Why the call takes no approval now. */
+  notPending(): Refusal {
+    const id = this.escalationId;
+    if (this.status === 'deciding')
+      return { code: 'GUARD_NOT_PENDING', message: guardMessage('GUARD_NOT_PENDING', id) };
+    if (this.status === 'timed-out') {
+      return { code: 'GUARD_TIMED_OUT', message: guardMessage('GUARD_TIMED_OUT', id, this.expiresAt) };
+    }
+    const human = this.humanResult;
+    if (human) {
+      const how = { by: human.decidedBy?.identity, action: human.action };
+      return { code: 'GUARD_ALREADY_DECIDED', message: guardMessage('GUARD_ALREADY_DECIDED', id, how) };
+    }
+    if (this.approvalInFlight) {
+      return { code: 'GUARD_ALREADY_DECIDED', message: guardMessage('GUARD_ALREADY_DECIDED', id, 'in-flight') };
+    }
+    const action = this.result?.action ?? this.decision?.action;
+    return { code: 'GUARD_NOT_ESCALATED', message: guardMessage('GUARD_NOT_ESCALATED', id, action) };
+  }
+
+  /**
+   * Why an approval is refused, or undefined when it is accepted. The update's validator writes nothing to history
+   * and is not run on replay: it always checks the limits. A signal is applied in history, so its limit check is a
+   * change of a released path.
+   */
+  approvalRefusal(payload: unknown, needsDecision: boolean): Refusal | undefined {
+    const { patched } = this.options;
+    const problem = needsDecision
+      ? approvalProblem(payload, true)
+      : (approvalProblem(payload, false, { limits: false }) ?? limitProblem(approvalProblem(payload, false), patched));
+    if (problem) {
+      return {
+        code: 'GUARD_INVALID_APPROVAL',
+        message: guardMessage('GUARD_INVALID_APPROVAL', this.escalationId, problem),
+      };
+    }
+    if (this.status !== 'pending-approval' || this.approvalInFlight || this.humanResult) return this.notPending();
+    const allowed = this.approverGroups;
+    const { by, groups } = payload as ApproveInput;
+    const inGroup = groups?.some((g) => allowed.includes(g)) ?? false;
+    // Groups are claims of the sender: a rule with groups refuses a decision that carries none of them. The update's
+    // validator writes nothing to history; a signal's refusal changes a released path, so `patched()` is asked only
+    // when the released code would have applied it (a decision without groups).
+    if (allowed.length > 0 && !inGroup && (groups || needsDecision || patched(HOSTILE_INPUT_PATCH))) {
+      return {
+        code: 'GUARD_APPROVER_NOT_ALLOWED',
+        message:
+          `${by} may not decide ${this.escalationId}: one of the approver groups ${allowed.join(', ')} is required ` +
+          `and the decision carries ${groups?.length ? `only ${groups.join(', ')}` : 'no groups'} ` +
+          `(send the approver's groups with the decision: "groups": ["${allowed[0]}"], --groups ${allowed[0]} in ` +
+          `the CLI, or a webhook channel configured with groups for its links)`,
+      };
+    }
+    return undefined;
+  }
+
+  /** Applies an accepted approval; `finalInput` is the edited input after the policy's re-check. */
+  applyHuman(input: DecideInput, finalInput: Record<string, unknown> | undefined): GuardResult {
+    const base = this.decision
+      ? this.decisionResult(this.decision)
+      : { rulesTriggered: [], escalationId: this.escalationId };
+    const decidedBy = { kind: 'human' as const, identity: input.by, at: this.at() };
+    this.humanResult =
+      input.decision === 'deny'
+        ? {
+            ...base,
+            action: 'block',
+            modifiedInput: undefined,
+            reason: input.reason ?? `denied by ${input.by}`,
+            decidedBy,
+          }
+        : {
+            ...base,
+            action: finalInput ? 'modify' : 'allow',
+            modifiedInput: finalInput,
+            reason: input.reason ?? `approved by ${input.by}`,
+            decidedBy,
+          };
+    return this.humanResult;
+  }
+
+  /** Opens the approval window; returns its length. */
+  openWindow(callTimeoutMs: number | undefined, defaultMs: number): number {
+    const timeoutMs = callTimeoutMs ?? this.decision?.escalation?.timeoutMs ?? defaultMs;
+    this.expiresAt = new Date(this.now().getTime() + timeoutMs).toISOString();
+    return timeoutMs;
+  }
+
+  /** Markdown for the Web UI while the call waits. */
+  waitingDetails(): string {
+    const groups = this.approverGroups;
+    return (
+      `**Waiting for approval** of \`${this.tool}\` until ${this.expiresAt}\n\n` +
+      `Approvers: ${groups.length ? groups.join(', ') : 'anyone'}\n\nReason: ${this.decision?.reason ?? '-'}`
+    );
+  }
+
+  /** Ends the wait: the approver's decision, or a block when the window closed without one. */
+  closeWindow(timeoutMs: number): { result: GuardResult; status: GuardStatus } {
+    if (this.humanResult) {
+      this.result = this.humanResult;
+      return { result: this.result, status: this.humanResult.action === 'block' ? 'denied' : 'approved' };
+    }
+    this.result = {
+      ...this.decisionResult(this.decision as PolicyDecision),
+      action: 'block',
+      reason: `escalation timed out after ${formatDuration(timeoutMs)} without a decision`,
+      decidedBy: { kind: 'timeout', at: this.at() },
+    };
+    return { result: this.result, status: 'timed-out' };
+  }
+
+  /** How the escalation was resolved, for the `escalation.resolved` notification. */
+  resolution(): 'timeout' | 'deny' | 'approve' {
+    const result = this.result;
+    if (result?.decidedBy?.kind === 'timeout') return 'timeout';
+    return result?.action === 'block' ? 'deny' : 'approve';
+  }
+
+  /** Answer of the `status` query. */
+  view(): CallStatus {
+    return {
+      status: this.status,
+      tool: this.tool,
+      decision: this.decision,
+      expiresAt: this.expiresAt,
+      approverGroups: this.decision?.escalation?.approverGroups,
+      result: this.result,
+    };
+  }
+}
