@@ -109,7 +109,7 @@ export function createActivities({ decider, tools = {}, notifications }: Activit
       if (!notifications) {
         throw ApplicationFailure.nonRetryable(
           `channel '${channel}' cannot be notified: no webhooks are configured (set DURABLE_GUARD_WEBHOOKS)`,
-          'UnknownNotifyTarget',
+          'GUARD_UNKNOWN_CHANNEL' satisfies GuardErrorCode,
         );
       }
       const { notifier, linkFor, inboxUrl } = notifications;

@@ -4,6 +4,7 @@ import { Webhook } from 'standardwebhooks';
 import { request } from 'undici';
 import type { Dispatcher } from 'undici';
 import type { RuleHit } from '../policy/types';
+import type { GuardErrorCode } from '../workflows/error-codes';
 
 /** Where escalation events go. `standard` = signed Standard Webhooks JSON; `slack` = Slack incoming webhook. */
 export interface WebhookTarget {
@@ -210,7 +211,7 @@ export function standardBody(event: EscalationEvent, now: Date): { type: string;
 
 /**
  * POSTs one event to one target. Resolves on a 2xx. Throws `ApplicationFailure` (non-retryable, type
- * `WebhookRejected`) on a 3xx or 4xx other than 408/425/429: retrying cannot help. Throws a plain `Error` on a
+ * `GUARD_WEBHOOK_REJECTED`) on a 3xx or 4xx other than 408/425/429: retrying cannot help. Throws a plain `Error` on a
  * 5xx, 408/425/429, a timeout or a network failure, so Temporal retries the activity with backoff.
  */
 export async function notifyTarget(
@@ -264,7 +265,7 @@ export async function notifyTarget(
       ? 'webhook URLs must not redirect; configure the final URL'
       : 'fix the target configuration (URL, secret) or the receiver';
   throw ApplicationFailure.create({
-    type: 'WebhookRejected',
+    type: 'GUARD_WEBHOOK_REJECTED' satisfies GuardErrorCode,
     message: `${answer}; not retrying: ${fix}`,
     nonRetryable: true,
     details: [{ target: name, status }],
@@ -289,7 +290,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
     const target = targets.get(name);
     if (!target) {
       throw ApplicationFailure.create({
-        type: 'UnknownNotifyTarget',
+        type: 'GUARD_UNKNOWN_CHANNEL' satisfies GuardErrorCode,
         message: `no webhook target named '${name}' (configured: ${[...targets.keys()].join(', ') || 'none'})`,
         nonRetryable: true,
       });

@@ -98,6 +98,10 @@ export const GUARD_ERRORS = {
     description: 'an execute-mode call names a tool this worker has not registered',
     message: (tool: string) => `unknown tool '${tool}' on this worker`,
   },
+  GUARD_UNKNOWN_CHANNEL: { description: 'a notification names a channel no webhook target is configured for' },
+  GUARD_WEBHOOK_REJECTED: {
+    description: 'a webhook target answered 3xx or 4xx (not 408/425/429): retrying cannot help',
+  },
   GUARD_INVALID_BATCH: { description: 'the batch input is malformed or over a limit' },
   GUARD_BATCH_UNREADABLE: { description: "the worker cannot read the batch's file" },
   GUARD_BATCH_HISTORY_FULL: {

@@ -133,7 +133,7 @@ describe('notifyTarget (standard)', () => {
     const r = await open(status);
     const error = await failureOf(notifyTarget({ name: 'ops', url: r.url, format: 'standard' }, created));
     expect(error).toBeInstanceOf(ApplicationFailure);
-    expect(error).toMatchObject({ type: 'WebhookRejected', nonRetryable: true });
+    expect(error).toMatchObject({ type: 'GUARD_WEBHOOK_REJECTED', nonRetryable: true });
     expect(error.message).toMatch(new RegExp(`^webhook ops answered ${status}: receiver says ${status}; not retrying`));
   });
 
@@ -230,7 +230,7 @@ describe('createNotifier', () => {
     const notifier = createNotifier({ targets: [{ name: 'audit', url: good.url, format: 'standard' }] });
     await expect(notifier.notifyTarget('audit', created)).resolves.toMatchObject({ target: 'audit', status: 200 });
     const error = await failureOf(notifier.notifyTarget('pager', created));
-    expect(error).toMatchObject({ type: 'UnknownNotifyTarget', nonRetryable: true });
+    expect(error).toMatchObject({ type: 'GUARD_UNKNOWN_CHANNEL', nonRetryable: true });
     expect(error.message).toBe("no webhook target named 'pager' (configured: audit)");
   });
 
