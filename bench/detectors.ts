@@ -8,6 +8,7 @@ import path from 'node:path';
 
 import { PolicyEngine, loadPolicyFile } from '../src/policy';
 import type { ToolCall } from '../src/policy';
+import { setVerdictMemoSize } from '../src/policy/detectors/verdict-memo';
 import { loadCorpus, type CorpusCall } from '../test/corpus/corpus';
 import type { BenchResult } from './bench-result';
 
@@ -88,6 +89,8 @@ export function benchDetectors(seconds = 1): { results: BenchResult[]; slowest: 
   const results: BenchResult[] = [];
   const slowest: string[] = [];
   const classes = [...new Set(corpus.map((c) => c.class))].sort();
+  // Cold: no verdict memo, every shell command and SQL string is parsed on every decision.
+  setVerdictMemoSize(0);
   for (const cls of classes) {
     const calls = prepared.filter((p) => p.cls === cls);
     const m = measure(calls, seconds);
@@ -103,16 +106,23 @@ export function benchDetectors(seconds = 1): { results: BenchResult[]; slowest: 
       `${cls}: slowest single decision ${m.slowestMs.toFixed(2)} ms, ${Math.round(m.opsPerSec).toLocaleString('en-US')}/s of wall time`,
     );
   }
-  const mix = measure(prepared, seconds * 2);
-  results.push({
-    name: `detectors: whole corpus mix (${prepared.length} calls)`,
-    opsPerSec: mix.opsPerCpuSec,
+  const mixResult = (label: string, m: Measured): BenchResult => ({
+    name: `detectors: whole corpus mix (${prepared.length} calls, ${label})`,
+    opsPerSec: m.opsPerCpuSec,
     goal: detectorMixGoal,
-    ratio: mix.opsPerCpuSec / detectorMixGoal,
-    operations: mix.operations,
-    seconds: mix.seconds,
+    ratio: m.opsPerCpuSec / detectorMixGoal,
+    operations: m.operations,
+    seconds: m.seconds,
   });
-  slowest.push(`whole mix: ${Math.round(mix.opsPerSec).toLocaleString('en-US')}/s of wall time`);
+  const cold = measure(prepared, seconds * 2);
+  results.push(mixResult('cold, no memo', cold));
+  // Warm: the default memo of 1024 verdicts holds every corpus string, so this is the rate for repeated calls.
+  setVerdictMemoSize(1024);
+  const warm = measure(prepared, seconds * 2);
+  results.push(mixResult('repeated strings, verdict memo', warm));
+  slowest.push(
+    `whole mix: ${Math.round(cold.opsPerSec).toLocaleString('en-US')}/s cold, ${Math.round(warm.opsPerSec).toLocaleString('en-US')}/s warm, of wall time`,
+  );
   return { results, slowest };
 }
 

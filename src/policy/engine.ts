@@ -489,14 +489,51 @@ function scanScope(
 ): Finding[] {
   if (!scope) return scanValue(input, detectors, 5, budget);
   const findings: Finding[] = [];
-  for (const tokens of scope) {
-    const value = getAt(input, tokens);
+  for (const tokens of scopeEntries(input, scope)) {
+    const value = tokens.length === 1 ? ownValue(input, tokens[0] as string) : getAt(input, tokens);
     if (value === undefined) continue;
+    const found = scanValue(value, detectors, 5 - findings.length, budget);
+    if (found.length === 0) continue;
     const prefix = formatPointer(tokens);
-    for (const finding of scanValue(value, detectors, 5 - findings.length, budget)) {
-      findings.push({ ...finding, pointer: prefix + finding.pointer });
-    }
+    for (const finding of found) findings.push({ ...finding, pointer: prefix + finding.pointer });
     if (findings.length >= 5) break;
   }
   return findings;
+}
+
+const scopeIndexes = new WeakMap<readonly string[][], Map<string, number[]>>();
+
+/**
+ * The scope entries that can exist in `input`, in scope order: a long scope (the egress rule lists twenty field
+ * names) on an input of two keys looks up the two keys instead of the twenty names.
+ */
+function scopeEntries(input: unknown, scope: readonly string[][]): readonly string[][] {
+  if (scope.length < 4 || typeof input !== 'object' || input === null || Array.isArray(input)) return scope;
+  const keys = Object.keys(input);
+  if (keys.length >= scope.length) return scope;
+  let index = scopeIndexes.get(scope);
+  if (!index) {
+    index = new Map();
+    scope.forEach((tokens, i) => {
+      const first = tokens[0];
+      if (first === undefined) return;
+      const list = (index as Map<string, number[]>).get(first) ?? [];
+      list.push(i);
+      (index as Map<string, number[]>).set(first, list);
+    });
+    scopeIndexes.set(scope, index);
+  }
+  const hits: number[] = [];
+  for (const key of keys) for (const i of index.get(key) ?? []) hits.push(i);
+  // The whole input (the empty pointer) is in scope whatever its keys.
+  scope.forEach((tokens, i) => {
+    if (tokens.length === 0) hits.push(i);
+  });
+  return hits.sort((a, b) => a - b).map((i) => scope[i] as string[]);
+}
+
+/** `getAt(input, [key])` for the common one-level scope (`/command`), without the general walk. */
+function ownValue(input: unknown, key: string): unknown {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return getAt(input, [key]);
+  return Object.prototype.hasOwnProperty.call(input, key) ? (input as Record<string, unknown>)[key] : undefined;
 }

@@ -187,7 +187,8 @@ class Reader {
       }
       throw unreadable;
     }
-    const negated = t.text === 'NOT' && /^(?:LIKE|ILIKE|IN|BETWEEN|SIMILAR|REGEXP|RLIKE|GLOB)$/.test(this.peek(1)?.text ?? '');
+    const negated =
+      t.text === 'NOT' && /^(?:LIKE|ILIKE|IN|BETWEEN|SIMILAR|REGEXP|RLIKE|GLOB)$/.test(this.peek(1)?.text ?? '');
     if (negated) this.pos++;
     const word = this.peek()?.text ?? '';
     let result: Expr;
@@ -269,7 +270,10 @@ class Reader {
   private typeName(): void {
     const t = this.take();
     if (t.kind !== 'word' && t.kind !== 'ident') throw unreadable;
-    while (this.peek()?.kind === 'word' && /^(?:PRECISION|VARYING|WITH|WITHOUT|TIME|ZONE)$/.test(this.peek()?.text ?? ''))
+    while (
+      this.peek()?.kind === 'word' &&
+      /^(?:PRECISION|VARYING|WITH|WITHOUT|TIME|ZONE)$/.test(this.peek()?.text ?? '')
+    )
       this.pos++;
     if (this.isOp('(')) this.skipBalanced(true);
     if (this.isOp('[')) throw unreadable;
