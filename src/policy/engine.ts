@@ -13,6 +13,7 @@ import { renderPrompt } from './guard-services';
 import { applyModifyOps, cloneJson } from './modify';
 import { findingsAction, levelOf } from './detectors/levels';
 import { loadPolicyFile } from './parse-policy';
+import { callerSchemaProblem } from './caller-schemas';
 import { ToolGate } from './tool-schemas';
 import type { Decider, EscalationSettings, GuardAction, PolicyDecision, RuleHit, ToolCall } from './types';
 
@@ -24,6 +25,17 @@ const verbs: Record<GuardAction, string> = {
   block: 'blocked',
 };
 const toolCacheLimit = 10_000;
+/** The rule a call's own tool schema (from the model's tool definitions) is reported as. */
+const callerSchemaRule: CompiledRule = {
+  id: 'tool-schema',
+  policy: '',
+  type: 'static',
+  action: 'block',
+  mode: 'enforce',
+  tools: ['*'],
+  matchesTool: () => true,
+  fallback: 'escalate',
+};
 
 /** What one rule contributed to a decision. */
 interface Outcome {
@@ -228,6 +240,18 @@ export class PolicyEngine implements Decider {
       });
       // An input that fails its tool's schema is not what any rule was written for.
       if (gate.final) return;
+    }
+    if (call.toolSchema !== undefined) {
+      const problem = callerSchemaProblem(call.toolSchema, inputOf(call));
+      if (problem !== undefined) {
+        const message = `input of '${String(call.tool)}' does not match the schema the model was given: ${problem}`;
+        outcomes.push({
+          rule: callerSchemaRule,
+          hits: [{ id: callerSchemaRule.id, action: 'block', mode: 'enforce', message }],
+          effect: 'block',
+        });
+        return;
+      }
     }
     let scope: ConditionScope | undefined;
     for (const rule of this.rulesFor(String(call.tool))) {

@@ -68,6 +68,14 @@ const { decideLocal } = proxyLocalActivities<GuardActivities>({
  * Static rules decide in a local activity (no extra round trip); network rules (LLM judge, remote guard) in a
  * regular one, shown in the Web UI with `summary`.
  */
+/**
+ * The call's own tool schema for the decision, only when it has one: calls without one schedule the same activity
+ * input as before (no command changes, so no patch).
+ */
+function schemaOf(call: GuardedCallInput): { toolSchema?: Record<string, unknown> } {
+  return call.toolSchema !== undefined ? { toolSchema: call.toolSchema } : {};
+}
+
 async function decidePolicy(input: DecideActivityInput, summary: string): Promise<DecideOutcome> {
   const local = await decideLocal(input);
   return 'deferred' in local ? decide.executeWithOptions({ ...decideOptions, summary }, [input]) : local;
@@ -204,7 +212,7 @@ export async function guardedCall(call: GuardedCallInput): Promise<GuardResult> 
       let finalInput = input.modifiedInput;
       if (input.decision === 'approve' && finalInput) {
         const recheck = await decidePolicy(
-          { tool, input: finalInput, context: call.context, execute: call.execute },
+          { tool, input: finalInput, context: call.context, execute: call.execute, ...schemaOf(call) },
           `re-check edited ${tool}`,
         );
         if (recheck.action === 'block') {
@@ -282,7 +290,7 @@ export async function guardedCall(call: GuardedCallInput): Promise<GuardResult> 
   fingerprint = callFingerprint(call);
   const decideStarted = Date.now();
   const { runToolLocally, ...policyDecision } = await decidePolicy(
-    { tool, input: call.input, context: call.context, execute: call.execute },
+    { tool, input: call.input, context: call.context, execute: call.execute, ...schemaOf(call) },
     `policy decision: ${tool}`,
   );
   decision = policyDecision;

@@ -97,7 +97,7 @@ describe('SQL classification', () => {
     'DELETE FROM t WHERE id = $1',
     'DELETE FROM t WHERE id = ?',
     'DELETE FROM t WHERE id IN (SELECT id FROM u WHERE 1=1)',
-    "UPDATE t SET x = CASE WHEN a THEN 1 ELSE 2 END WHERE id = 3 RETURNING *",
+    'UPDATE t SET x = CASE WHEN a THEN 1 ELSE 2 END WHERE id = 3 RETURNING *',
     "DELETE FROM jobs WHERE status = 'done' AND finished_at < now() - interval '30 days'",
     'DELETE FROM t WHERE id IS DISTINCT FROM NULL',
   ])('%s is harmless', (sql) => {
