@@ -35,6 +35,8 @@ export interface DecideActivityInput {
   context?: CallContext;
   /** The workflow will run the tool: the tool must then be registered on this worker. */
   execute?: boolean;
+  /** The tool's schema as the model was shown it; validated by the decider (see `GuardedCallInput.toolSchema`). */
+  toolSchema?: Record<string, unknown>;
 }
 
 /** The policy's decision, and for an execute call whether its tool runs as a local activity on this worker. */
@@ -53,7 +55,7 @@ export function createActivities({ decider, tools = {}, notifications }: Activit
   if (problem) throw new TypeError(`invalid tools: ${problem}`);
 
   /** An execute call for a tool this worker cannot run is blocked with the reason. */
-  async function decide({ tool, input, context, execute }: DecideActivityInput): Promise<DecideOutcome> {
+  async function decide({ tool, input, context, execute, toolSchema }: DecideActivityInput): Promise<DecideOutcome> {
     if (execute && !Object.hasOwn(tools, tool)) {
       const known = Object.keys(tools).sort();
       return {
@@ -63,7 +65,10 @@ export function createActivities({ decider, tools = {}, notifications }: Activit
         policyVersion: 'n/a',
       };
     }
-    const decision = await decider.decide({ tool, input, context }, new Date());
+    const decision = await decider.decide(
+      { tool, input, context, ...(toolSchema !== undefined ? { toolSchema } : {}) },
+      new Date(),
+    );
     return execute && runsLocally(tools[tool]) ? { ...decision, runToolLocally: true } : decision;
   }
 

@@ -100,6 +100,11 @@ export interface CheckOptions {
    * client polling happens.
    */
   escalationPollInterval?: Duration;
+  /**
+   * The tool's JSON Schema as the model was shown it: the worker blocks an input that does not validate, before
+   * any rule runs (the provider integrations set it from the request's tool definitions). At most 16 KiB.
+   */
+  toolSchema?: Record<string, unknown>;
 }
 
 /** Options of an approval or denial. */
@@ -306,6 +311,7 @@ export class GuardClient {
       ...(options.context ? { context: options.context } : {}),
       ...(execute ? { execute } : {}),
       ...(escalationTimeoutMs !== undefined ? { escalationTimeoutMs } : {}),
+      ...(options.toolSchema !== undefined ? { toolSchema: options.toolSchema } : {}),
     };
     const issue = callIssue(call) ?? (options.callId === undefined ? undefined : callIdIssue(options.callId));
     if (issue) throw inputError(issue);

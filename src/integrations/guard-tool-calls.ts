@@ -70,6 +70,13 @@ export function toolCallGuardId(prefix: string, toolCallId: string, call: Finger
   return `${prefix}${toolCallId}-${callFingerprint(call).slice(0, 16)}`;
 }
 
+function schemaFor(
+  tool: string,
+  schemas: GuardToolCallsOptions['toolSchemas'],
+): { toolSchema?: Record<string, unknown> } {
+  return schemas && Object.hasOwn(schemas, tool) ? { toolSchema: schemas[tool] as Record<string, unknown> } : {};
+}
+
 async function decide(call: ProposedCall, guard: ToolGuard, options: GuardToolCallsOptions): Promise<GuardResult> {
   if (call.input === undefined) {
     return { action: 'block', reason: call.problem ?? 'the call has no usable input', rulesTriggered: [] };
@@ -88,6 +95,7 @@ async function decide(call: ProposedCall, guard: ToolGuard, options: GuardToolCa
           }
         : {}),
       ...(options.context !== undefined ? { context: options.context } : {}),
+      ...schemaFor(call.tool, options.toolSchemas),
     });
   } catch (err) {
     // Matched by name: the guard may come from another copy of this package.

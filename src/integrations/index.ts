@@ -6,7 +6,7 @@
 export { guardSummaryOf, guardToolCalls, toolCallGuardId } from './guard-tool-calls';
 export { patchAnthropic, type AnthropicClientLike } from './patch-anthropic';
 export { patchOpenAI, type OpenAIClientLike } from './patch-openai';
-export { toolSchemasFromDefinitions } from './tool-schemas';
+export { toolSchemasFromDefinitions, toolSchemasGivenToModel } from './tool-schemas';
 export type { PatchOptions } from './patch-create';
 export type {
   AnthropicToolResultBlock,

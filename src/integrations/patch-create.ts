@@ -1,6 +1,7 @@
 /** Wraps one SDK `create` method so that every non-streaming response is guarded before it is returned. */
 import { GuardInputError } from '../client/errors';
 import { guardToolCalls } from './guard-tool-calls';
+import { toolSchemasGivenToModel } from './tool-schemas';
 import type { GuardToolCallsOptions, ToolGuard } from './types';
 
 /** An SDK method like `client.messages.create`; typed loosely so that no SDK has to be installed. */
@@ -15,6 +16,13 @@ export interface PatchOptions extends GuardToolCallsOptions {
    * @default 'reject'
    */
   streaming?: 'reject' | 'pass-through';
+  /**
+   * Send each call with the JSON Schema its tool was given to the model in the request's `tools` (Anthropic
+   * `input_schema`, OpenAI `function.parameters` / Responses `parameters`): the worker blocks an input that does
+   * not validate before any rule runs. An explicit `toolSchemas` option wins per tool.
+   * @default true
+   */
+  attachToolSchemas?: boolean;
 }
 
 const patchedMark = Symbol.for('durable-guard.patched');
@@ -59,8 +67,18 @@ export function patchCreate(
           `${patchName} to let streams through unguarded.`,
       );
     }
+    const callOptions =
+      options.attachToolSchemas === false
+        ? options
+        : {
+            ...options,
+            toolSchemas: {
+              ...toolSchemasGivenToModel((body as { tools?: unknown } | null)?.tools),
+              ...options.toolSchemas,
+            },
+          };
     const check = async (response: unknown) => {
-      if (typeof response === 'object' && response !== null) await guardToolCalls(response, guard, options);
+      if (typeof response === 'object' && response !== null) await guardToolCalls(response, guard, callOptions);
       return response;
     };
     const pending = original.call(resource, body, requestOptions);

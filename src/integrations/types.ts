@@ -86,6 +86,12 @@ export interface GuardToolCallsOptions {
    * @default 'throw'
    */
   onUnavailable?: 'throw' | 'block';
+  /**
+   * Tool name to the JSON Schema the model was shown; each call is sent with its tool's schema and the worker
+   * blocks an input that does not validate. `patchAnthropic` and `patchOpenAI` fill it from the request's `tools`
+   * (see `attachToolSchemas`); pass it yourself to {@link guardToolCalls} (e.g. from `toolSchemasGivenToModel`).
+   */
+  toolSchemas?: Readonly<Record<string, Record<string, unknown>>>;
 }
 
 /** The guard's answer for one call of a response. */

@@ -13,6 +13,7 @@ import { renderPrompt } from './guard-services';
 import { applyModifyOps, cloneJson } from './modify';
 import { findingsAction, levelOf } from './detectors/levels';
 import { loadPolicyFile } from './parse-policy';
+import { callerSchemaProblem } from './caller-schemas';
 import { ToolGate } from './tool-schemas';
 import type { Decider, EscalationSettings, GuardAction, PolicyDecision, RuleHit, ToolCall } from './types';
 
@@ -24,6 +25,17 @@ const verbs: Record<GuardAction, string> = {
   block: 'blocked',
 };
 const toolCacheLimit = 10_000;
+/** The rule a call's own tool schema (from the model's tool definitions) is reported as. */
+const callerSchemaRule: CompiledRule = {
+  id: 'tool-schema',
+  policy: '',
+  type: 'static',
+  action: 'block',
+  mode: 'enforce',
+  tools: ['*'],
+  matchesTool: () => true,
+  fallback: 'escalate',
+};
 
 /** What one rule contributed to a decision. */
 interface Outcome {
@@ -228,6 +240,18 @@ export class PolicyEngine implements Decider {
       });
       // An input that fails its tool's schema is not what any rule was written for.
       if (gate.final) return;
+    }
+    if (call.toolSchema !== undefined) {
+      const problem = callerSchemaProblem(call.toolSchema, inputOf(call));
+      if (problem !== undefined) {
+        const message = `input of '${String(call.tool)}' does not match the schema the model was given: ${problem}`;
+        outcomes.push({
+          rule: callerSchemaRule,
+          hits: [{ id: callerSchemaRule.id, action: 'block', mode: 'enforce', message }],
+          effect: 'block',
+        });
+        return;
+      }
     }
     let scope: ConditionScope | undefined;
     for (const rule of this.rulesFor(String(call.tool))) {
@@ -489,14 +513,51 @@ function scanScope(
 ): Finding[] {
   if (!scope) return scanValue(input, detectors, 5, budget);
   const findings: Finding[] = [];
-  for (const tokens of scope) {
-    const value = getAt(input, tokens);
+  for (const tokens of scopeEntries(input, scope)) {
+    const value = tokens.length === 1 ? ownValue(input, tokens[0] as string) : getAt(input, tokens);
     if (value === undefined) continue;
+    const found = scanValue(value, detectors, 5 - findings.length, budget);
+    if (found.length === 0) continue;
     const prefix = formatPointer(tokens);
-    for (const finding of scanValue(value, detectors, 5 - findings.length, budget)) {
-      findings.push({ ...finding, pointer: prefix + finding.pointer });
-    }
+    for (const finding of found) findings.push({ ...finding, pointer: prefix + finding.pointer });
     if (findings.length >= 5) break;
   }
   return findings;
+}
+
+const scopeIndexes = new WeakMap<readonly string[][], Map<string, number[]>>();
+
+/**
+ * The scope entries that can exist in `input`, in scope order: a long scope (the egress rule lists twenty field
+ * names) on an input of two keys looks up the two keys instead of the twenty names.
+ */
+function scopeEntries(input: unknown, scope: readonly string[][]): readonly string[][] {
+  if (scope.length < 4 || typeof input !== 'object' || input === null || Array.isArray(input)) return scope;
+  const keys = Object.keys(input);
+  if (keys.length >= scope.length) return scope;
+  let index = scopeIndexes.get(scope);
+  if (!index) {
+    index = new Map();
+    scope.forEach((tokens, i) => {
+      const first = tokens[0];
+      if (first === undefined) return;
+      const list = (index as Map<string, number[]>).get(first) ?? [];
+      list.push(i);
+      (index as Map<string, number[]>).set(first, list);
+    });
+    scopeIndexes.set(scope, index);
+  }
+  const hits: number[] = [];
+  for (const key of keys) for (const i of index.get(key) ?? []) hits.push(i);
+  // The whole input (the empty pointer) is in scope whatever its keys.
+  scope.forEach((tokens, i) => {
+    if (tokens.length === 0) hits.push(i);
+  });
+  return hits.sort((a, b) => a - b).map((i) => scope[i] as string[]);
+}
+
+/** `getAt(input, [key])` for the common one-level scope (`/command`), without the general walk. */
+function ownValue(input: unknown, key: string): unknown {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return getAt(input, [key]);
+  return Object.prototype.hasOwnProperty.call(input, key) ? (input as Record<string, unknown>)[key] : undefined;
 }

@@ -6,7 +6,7 @@ import { compileToolMatcher } from './glob';
 import type { GuardAction } from './types';
 
 // `pattern` keywords run on hostile input: RE2 semantics keep them linear.
-const re2Engine = Object.assign(
+export const re2Engine = Object.assign(
   (pattern: string, flags: string) => {
     const regex = RE2JS.compile(pattern, flags.includes('i') ? RE2JS.CASE_INSENSITIVE : 0);
     return { test: (text: string) => regex.matcher(text).find() };

@@ -26,6 +26,11 @@ export interface ToolCall {
   tool: string;
   input: Record<string, unknown>;
   context?: CallContext;
+  /**
+   * The JSON Schema of the tool as the model was shown it (attached by the provider integrations): the input must
+   * validate against it as well as against the policy's `toolSchemas`, or the call is blocked before any rule runs.
+   */
+  toolSchema?: Record<string, unknown>;
 }
 
 /** How an escalation waits, as the rule that escalated says. */

@@ -6,6 +6,7 @@ import type {
   GuardActivities,
   RunToolInput,
 } from '../activities/create-activities';
+import type { GuardedCallInput } from './definitions';
 
 // Both activities heartbeat while they work: a crashed worker's task is retried after 10 s, not the full timeout.
 const decideOptions: ActivityOptions = {
@@ -24,6 +25,14 @@ const { decideLocal } = proxyLocalActivities<GuardActivities>({
  * Static rules decide in a local activity (no extra round trip); network rules (LLM judge, remote guard) in a
  * regular one, shown in the Web UI with `summary`.
  */
+/**
+ * The call's own tool schema for the decision, only when it has one: calls without one schedule the same activity
+ * input as before (no command changes, so no patch).
+ */
+export function schemaOf(call: GuardedCallInput): { toolSchema?: Record<string, unknown> } {
+  return call.toolSchema !== undefined ? { toolSchema: call.toolSchema } : {};
+}
+
 export async function decidePolicy(input: DecideActivityInput, summary: string): Promise<DecideOutcome> {
   const local = await decideLocal(input);
   return 'deferred' in local ? decide.executeWithOptions({ ...decideOptions, summary }, [input]) : local;

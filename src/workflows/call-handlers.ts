@@ -1,7 +1,7 @@
 /** The message handlers of a guarded call: thin wiring of signals, updates and the query to its {@link CallState}. */
 import { ApplicationFailure, condition, log, setHandler } from '@temporalio/workflow';
 import type { PolicyDecision } from '../policy/types';
-import { decidePolicy } from './call-activities';
+import { decidePolicy, schemaOf } from './call-activities';
 import type { CallState, Refusal } from './call-state';
 import {
   approveSignal,
@@ -27,7 +27,7 @@ async function applyApproval(state: CallState, call: GuardedCallInput, input: De
     let finalInput = input.modifiedInput;
     if (input.decision === 'approve' && finalInput) {
       const recheck = await decidePolicy(
-        { tool: state.tool, input: finalInput, context: call.context, execute: call.execute },
+        { tool: state.tool, input: finalInput, context: call.context, execute: call.execute, ...schemaOf(call) },
         `re-check edited ${state.tool}`,
       );
       if (recheck.action === 'block') {

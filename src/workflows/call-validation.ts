@@ -31,7 +31,7 @@ function shownType(value: unknown): string {
   return Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value;
 }
 
-function valueIssue(what: string, value: unknown, limitsName: 'input' | 'context'): Issue | undefined {
+function valueIssue(what: string, value: unknown, limitsName: 'input' | 'context' | 'toolSchema'): Issue | undefined {
   const violation = checkValueLimits(value, INPUT_LIMITS[limitsName]);
   if (!violation) return undefined;
   return { message: describeViolation(what, violation, limitsName), limit: `${limitsName}.${violation.limit}` };
@@ -76,7 +76,7 @@ export function callIdIssue(callId: unknown, what = 'callId'): Issue | undefined
 /** What is wrong with a guarded call, or undefined when it is well formed and within the limits. */
 export function callIssue(call: unknown, { limits = true }: ValidationOptions = {}): Issue | undefined {
   if (!isPlainObject(call)) return { message: 'the call must be an object {tool, input}' };
-  const { tool, input, context, escalationTimeoutMs } = call as Partial<GuardedCallInput>;
+  const { tool, input, context, escalationTimeoutMs, toolSchema } = call as Partial<GuardedCallInput>;
   const badTool = toolIssue(tool);
   if (badTool) return badTool;
   if (!isPlainObject(input)) {
@@ -87,6 +87,14 @@ export function callIssue(call: unknown, { limits = true }: ValidationOptions = 
   if (context !== undefined && !isPlainObject(context)) return { message: 'context must be an object when given' };
   const contextIssue = limits && context !== undefined ? valueIssue('context', context, 'context') : undefined;
   if (contextIssue) return contextIssue;
+  if (toolSchema !== undefined && !isPlainObject(toolSchema)) {
+    return { message: `toolSchema of tool '${tool}' must be a JSON Schema object when given` };
+  }
+  const schemaIssue =
+    limits && toolSchema !== undefined
+      ? valueIssue(`toolSchema of tool '${tool}'`, toolSchema, 'toolSchema')
+      : undefined;
+  if (schemaIssue) return schemaIssue;
   if (escalationTimeoutMs !== undefined && !(Number.isFinite(escalationTimeoutMs) && escalationTimeoutMs > 0)) {
     return {
       message: `escalationTimeoutMs must be a positive number of milliseconds (got ${JSON.stringify(escalationTimeoutMs)})`,

@@ -53,6 +53,12 @@ export interface GuardedCallInput {
   execute?: boolean;
   /** Caller's escalation timeout; wins over the rule's, which wins over the default. */
   escalationTimeoutMs?: number;
+  /**
+   * The JSON Schema of the tool as the model was shown it (the provider integrations attach it). The worker's
+   * policy engine validates the input against it, besides the policy's own `toolSchemas`; a caller's schema can
+   * only refuse calls. Limited by `INPUT_LIMITS.toolSchema`; not part of the call's fingerprint.
+   */
+  toolSchema?: Record<string, unknown>;
   /** Set by `guardBatch` on its items: the item reports escalation and its end to the batch by signal. */
   batchItem?: {
     batchWorkflowId: string;

@@ -11,7 +11,7 @@ import {
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { reportToBatch } from './batch-report';
-import { decidePolicy, runGuardedTool } from './call-activities';
+import { decidePolicy, runGuardedTool, schemaOf } from './call-activities';
 import { registerCallHandlers } from './call-handlers';
 import { EscalationNotifications } from './call-notifications';
 import { CallState, limitProblem } from './call-state';
@@ -67,7 +67,7 @@ async function decideCall(
   state.fingerprint = callFingerprint(call);
   const decideStarted = Date.now();
   const { runToolLocally, ...decision } = await decidePolicy(
-    { tool, input: call.input, context: call.context, execute: call.execute },
+    { tool, input: call.input, context: call.context, execute: call.execute, ...schemaOf(call) },
     `policy decision: ${tool}`,
   );
   state.decision = decision;

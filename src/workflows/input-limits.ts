@@ -24,6 +24,8 @@ export interface ValueLimits {
 export const INPUT_LIMITS = {
   /** A tool input, and an approver's edited input. */
   input: { maxDepth: 64, maxBytes: 1_900_000, maxEntries: 100_000, maxStringLength: 1_048_576 },
+  /** A tool schema sent with a call: small, since it is written into the call's history with it. */
+  toolSchema: { maxDepth: 32, maxBytes: 16_384, maxEntries: 2_000, maxStringLength: 2_048 },
   /** The call's context (agent, caller, batch, ...). */
   context: { maxDepth: 16, maxBytes: 65_536, maxEntries: 1_000, maxStringLength: 8_192 },
   /** Tool names: the longest accepted name. */
@@ -36,6 +38,7 @@ export const INPUT_LIMITS = {
   batchLineBytes: 2_000_000,
 } as const satisfies {
   input: ValueLimits;
+  toolSchema: ValueLimits;
   context: ValueLimits;
   toolNameLength: number;
   callIdLength: number;

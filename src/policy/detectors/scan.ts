@@ -75,6 +75,15 @@ export function scanValue(
   budget?: DecisionBudget,
 ): Finding[] {
   const findings: Finding[] = [];
+  if (typeof value === 'string') {
+    // A scope that points at a string (`/command`) is the common case: no walk, no path.
+    budget?.spend(value.length);
+    for (const detector of detectors) {
+      if (findings.length >= limit) break;
+      if (detectIn(value, detector, budget)) findings.push({ detector: detector.name, pointer: '' });
+    }
+    return findings;
+  }
   // Paths are linked lists built only for the strings that match: most scans find nothing.
   const stack: { value: unknown; path: PathNode | undefined }[] = [{ value, path: undefined }];
   let seen: Set<object> | undefined;

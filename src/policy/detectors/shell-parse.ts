@@ -51,7 +51,12 @@ export interface ParsedScript {
 /** Thrown for input the parser cannot make sense of (unterminated quotes, unbalanced parentheses). */
 export class ShellSyntaxError extends Error {
   constructor(message: string) {
+    // Thrown for every command that does not parse and always caught by the classifier: a stack trace would be
+    // most of the cost of judging such a command.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = limit;
     this.name = 'ShellSyntaxError';
   }
 }

@@ -1,14 +1,19 @@
 import type { DetectorMatch } from './detector';
 import type { GradedDetector } from './levels';
 import { classifyShell, type ShellLevel, type ShellVerdict } from './shell-classify';
+import { verdictMemo } from './verdict-memo';
 
+const memo = verdictMemo<ShellVerdict>();
 let lastText: string | undefined;
 let lastVerdict: ShellVerdict = { reasons: [] };
 
-/** The verdict on `text`, remembered for the last string: the three shell detectors judge it once. */
+/**
+ * The verdict on `text`: the three shell detectors judge it once (the last string is kept), and recent strings
+ * are remembered in a bounded memo (verdict-memo.ts).
+ */
 export function shellVerdict(text: string): ShellVerdict {
   if (text !== lastText) {
-    lastVerdict = classifyShell(text);
+    lastVerdict = memo.get(text, () => classifyShell(text));
     lastText = text;
   }
   return lastVerdict;

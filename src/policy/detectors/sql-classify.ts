@@ -1,6 +1,7 @@
 import { Parser } from 'node-sql-parser';
 
 import { lexSql, SqlLexError, type LexedStatement } from './sql-lex';
+import { judgeWhere, type WhereVerdict } from './sql-where';
 
 /** SQL dialects a rule may name (`dialect:`), as node-sql-parser calls them. */
 export const sqlDialects = [
@@ -105,9 +106,11 @@ export function classifySql(sql: string, dialect: SqlDialect = 'postgresql'): Sq
   }
   if (statements.length > 1) raise(verdict, 'suspicious', `${statements.length} stacked statements`);
   if (!statements.some((s) => s.words.some((w) => riskyWords.has(w)))) return verdict;
+  const logicalPipes = dialect === 'mysql' || dialect === 'mariadb';
+  const wheres = statements.map((s) => whereOf(s, logicalPipes));
   let asts: unknown[] | undefined;
-  // The parser costs about 150 us a statement: it runs only where the lexer cannot judge, a WHERE to evaluate.
-  const needsParser = statements.some(needsTree);
+  // The parser costs about 150 us a statement: it runs only where the token reader could not judge a WHERE.
+  const needsParser = wheres.includes('unknown');
   if (needsParser && sql.length <= maxParsedSqlLength)
     try {
       const ast: unknown = parser.astify(sql, { database: dialect });
@@ -116,14 +119,24 @@ export function classifySql(sql: string, dialect: SqlDialect = 'postgresql'): Sq
       asts = undefined;
     }
   if (asts) for (const ast of asts) judgeAst(ast as Ast, verdict);
-  for (const statement of statements) judgeLexed(statement, asts !== undefined || !needsTree(statement), verdict);
+  statements.forEach((statement, i) => {
+    const where = wheres[i];
+    if (where === 'always') {
+      const what = statement.words.find((w) => w === 'DELETE' || w === 'UPDATE') ?? '';
+      raise(verdict, 'danger', `${what} with a WHERE that is always true`);
+    }
+    judgeLexed(statement, where, asts !== undefined, verdict);
+  });
   return verdict;
 }
 
-/** DELETE or UPDATE with a WHERE: only the syntax tree tells whether the WHERE restricts anything. */
-function needsTree(statement: LexedStatement): boolean {
-  const words = statement.words;
-  return (words.includes('DELETE') || words.includes('UPDATE') || words.includes('MERGE')) && words.includes('WHERE');
+/**
+ * The WHERE of a DELETE or UPDATE as the token reader judges it; MERGE always goes to the parser.
+ * @returns undefined for statements of other kinds
+ */
+function whereOf(statement: LexedStatement, logicalPipes: boolean): WhereVerdict | undefined {
+  if (statement.words.includes('MERGE') && statement.words.includes('WHERE')) return 'unknown';
+  return judgeWhere(statement, logicalPipes);
 }
 
 interface Ast {
@@ -161,8 +174,17 @@ function judgeAst(ast: Ast, verdict: SqlVerdict): void {
   }
 }
 
-/** Judgements the parser's tree does not carry, or a fallback when the dialect's parser refused the text. */
-function judgeLexed(statement: LexedStatement, parsed: boolean, verdict: SqlVerdict): void {
+/**
+ * Judgements the parser's tree does not carry, or a fallback when the dialect's parser refused the text.
+ * @param where - the token reader's verdict on a DELETE or UPDATE's WHERE
+ * @param parsed - whether node-sql-parser read the whole text
+ */
+function judgeLexed(
+  statement: LexedStatement,
+  where: WhereVerdict | undefined,
+  parsed: boolean,
+  verdict: SqlVerdict,
+): void {
   const words = statement.words;
   const first =
     words[0] === 'WITH'
@@ -184,9 +206,9 @@ function judgeLexed(statement: LexedStatement, parsed: boolean, verdict: SqlVerd
     raise(verdict, 'danger', first);
   } else if (first === 'GRANT' || first === 'REVOKE') raise(verdict, 'danger', `privilege change (${first})`);
   else if (first === 'ALTER' && has('DROP')) raise(verdict, 'danger', 'ALTER ... DROP');
-  else if ((first === 'DELETE' || first === 'UPDATE') && !has('WHERE')) {
+  else if ((first === 'DELETE' || first === 'UPDATE') && (where === 'none' || (where === undefined && !has('WHERE')))) {
     raise(verdict, 'danger', `${first} without WHERE`);
-  } else if (parsed) return;
+  } else if ((parsed && where !== 'broken') || (where !== 'unknown' && where !== 'broken')) return;
   // A SELECT or INSERT the parser refused (`FOR UPDATE`, `ON CONFLICT DO UPDATE`) cannot drop or rewrite a table.
   else if (first !== undefined && riskyWords.has(first) && first !== 'SET') {
     raise(verdict, 'unparseable', `the ${first ?? ''} statement does not parse`);

@@ -1,13 +1,26 @@
 /**
- * A linear SQL lexer: statements split on `;`, each with its keywords upper-cased, comments and string
- * literals dropped. Enough to decide which statements are harmless without parsing them, and to find
- * destructive ones even when the full parser does not know the dialect.
+ * A linear SQL lexer: statements split on `;`, each with its keywords upper-cased, comments dropped. Enough to
+ * decide which statements are harmless without parsing them, to find destructive ones even when the full parser
+ * does not know the dialect, and (with the tokens) to judge a WHERE clause without a parser (sql-where.ts).
  */
 
-/** One statement as a list of upper-cased bare words (keywords and identifiers), in order. */
+/** One token: a bare word (upper-cased), a quoted identifier, a number, a string literal or a punctuation mark. */
+export interface SqlToken {
+  kind: 'word' | 'ident' | 'number' | 'string' | 'op';
+  /** Upper-cased for words and identifiers, the literal's content for strings, the text of numbers and marks. */
+  text: string;
+}
+
+/** One statement as a list of upper-cased bare words (keywords and identifiers), in order, and its tokens. */
 export interface LexedStatement {
   words: string[];
+  /** Every token, up to {@link maxTokensPerStatement}; `truncated` when there were more. */
+  tokens: SqlToken[];
+  truncated: boolean;
 }
+
+/** Tokens kept per statement: a WHERE longer than this is left to the parser (or is unparseable). */
+export const maxTokensPerStatement = 4096;
 
 /** Thrown for an unterminated string, quoted identifier or comment. */
 export class SqlLexError extends Error {
@@ -27,11 +40,19 @@ const maxWordsPerStatement = 64;
 export function lexSql(sql: string, backslashEscapes = false): LexedStatement[] {
   const statements: LexedStatement[] = [];
   let words: string[] = [];
+  let tokens: SqlToken[] = [];
+  let truncated = false;
   let i = 0;
   const n = sql.length;
   const close = (): void => {
-    if (words.length > 0) statements.push({ words });
+    if (words.length > 0) statements.push({ words, tokens, truncated });
     words = [];
+    tokens = [];
+    truncated = false;
+  };
+  const token = (kind: SqlToken['kind'], text: string): void => {
+    if (tokens.length < maxTokensPerStatement) tokens.push({ kind, text });
+    else truncated = true;
   };
   while (i < n) {
     const c = sql.charCodeAt(i);
@@ -51,25 +72,51 @@ export function lexSql(sql: string, backslashEscapes = false): LexedStatement[] 
       // Quoted identifiers are kept as words: `"users"` is the table users; strings are dropped.
       const escapes = ch === "'" && (backslashEscapes || /[eE]/.test(sql[i - 1] ?? ''));
       const end = skipQuoted(sql, i, ch, escapes);
-      if (ch !== "'" && words.length < maxWordsPerStatement) words.push(sql.slice(i + 1, end - 1).toUpperCase());
+      const inner = sql.slice(i + 1, end - 1);
+      if (ch === "'") token('string', inner.replaceAll("''", "'"));
+      else {
+        const name = inner.toUpperCase();
+        if (words.length < maxWordsPerStatement) words.push(name);
+        token('ident', name);
+      }
       i = end;
     } else if (ch === '[') {
       const end = sql.indexOf(']', i);
       if (end < 0) throw new SqlLexError('unterminated [identifier]');
-      if (words.length < maxWordsPerStatement) words.push(sql.slice(i + 1, end).toUpperCase());
+      const name = sql.slice(i + 1, end).toUpperCase();
+      if (words.length < maxWordsPerStatement) words.push(name);
+      token('ident', name);
       i = end + 1;
     } else if (ch === '$' && /^\$[A-Za-z_]*\$/.test(sql.slice(i, i + 64))) {
       const tag = (/^\$[A-Za-z_]*\$/.exec(sql.slice(i, i + 64)) as RegExpExecArray)[0];
       const end = sql.indexOf(tag, i + tag.length);
       if (end < 0) throw new SqlLexError(`unterminated ${tag} string`);
+      token('string', sql.slice(i + tag.length, end));
       i = end + tag.length;
+    } else if (c >= 48 && c <= 57) {
+      const number = /^(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?(?![A-Za-z_\d])/.exec(sql.slice(i, i + 64));
+      let j = i + 1;
+      while (j < n && isWordChar(sql.charCodeAt(j))) j++;
+      // `1e5` and `1.5` are numbers; `1abc` (a MySQL identifier) is a word.
+      if (number) j = i + number[0].length;
+      const text = sql.slice(i, j).toUpperCase();
+      if (words.length < maxWordsPerStatement) words.push(text);
+      token(number ? 'number' : 'word', text);
+      i = j;
     } else if (isWordChar(c)) {
       let j = i + 1;
       while (j < n && isWordChar(sql.charCodeAt(j))) j++;
-      if (words.length < maxWordsPerStatement) words.push(sql.slice(i, j).toUpperCase());
+      const word = sql.slice(i, j).toUpperCase();
+      if (words.length < maxWordsPerStatement) words.push(word);
+      token('word', word);
       i = j;
-    } else {
+    } else if (c === 32 || c === 9 || c === 10 || c === 13) {
       i++;
+    } else {
+      const pair = sql.slice(i, i + 2);
+      const op = /^(?:<=|>=|<>|!=|\|\||&&|::|==)$/.test(pair) ? pair : ch;
+      token('op', op);
+      i += op.length;
     }
   }
   close();

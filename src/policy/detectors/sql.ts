@@ -1,17 +1,22 @@
 import type { DetectorMatch } from './detector';
 import type { GradedDetector } from './levels';
 import { classifySql, type SqlDialect, type SqlVerdict } from './sql-classify';
+import { verdictMemo } from './verdict-memo';
 
 type SqlLevel = NonNullable<SqlVerdict['level']>;
 
+const memo = verdictMemo<SqlVerdict>();
 let lastKey: string | undefined;
 let lastDialect: SqlDialect | undefined;
 let lastVerdict: SqlVerdict = { reasons: [] };
 
-/** The verdict on `sql`, remembered for the last string: the three SQL detectors judge it once. */
+/**
+ * The verdict on `sql`: the three SQL detectors judge it once (the last string is kept), and recent strings are
+ * remembered per dialect in a bounded memo (verdict-memo.ts).
+ */
 export function sqlVerdict(sql: string, dialect: SqlDialect): SqlVerdict {
   if (sql !== lastKey || dialect !== lastDialect) {
-    lastVerdict = classifySql(sql, dialect);
+    lastVerdict = memo.get(`${dialect}\n${sql}`, () => classifySql(sql, dialect));
     lastKey = sql;
     lastDialect = dialect;
   }

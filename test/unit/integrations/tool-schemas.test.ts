@@ -1,5 +1,5 @@
 import { PolicyEngine, parsePolicy } from '../../../src/policy';
-import { toolSchemasFromDefinitions } from '../../../src/integrations';
+import { toolSchemasFromDefinitions, toolSchemasGivenToModel } from '../../../src/integrations';
 
 const refund = {
   type: 'object',
@@ -37,5 +37,23 @@ describe('toolSchemasFromDefinitions', () => {
         { name: 'a', input_schema: refund },
       ]),
     ).toThrow(/tools\[1\]: tool 'a' is defined twice/);
+  });
+});
+
+describe('toolSchemasGivenToModel', () => {
+  test('takes the explicit schemas of every provider shape and skips tools without one', () => {
+    const schema = { type: 'object', properties: { q: { type: 'string' } } };
+    expect(
+      toolSchemasGivenToModel([
+        { name: 'a', input_schema: schema },
+        { type: 'function', function: { name: 'b', parameters: schema } },
+        { type: 'function', name: 'c', parameters: schema },
+        { type: 'bash_20250124', name: 'bash' },
+        { type: 'web_search' },
+        { name: 'a', input_schema: { type: 'string' } },
+        null,
+      ]),
+    ).toEqual({ a: schema, b: schema, c: schema });
+    expect(toolSchemasGivenToModel(undefined)).toEqual({});
   });
 });

@@ -74,6 +74,16 @@ describe('SQL classification', () => {
     ['SELECT 1; DROP TABLE x', 'danger'],
     ['SELECT 1; SELECT 2', 'suspicious'],
     ['DELETE FROM users WHERE id = ((', 'unparseable'],
+    ['UPDATE users SET a = 1 WHERE 2-1 = 1', 'danger'],
+    ['DELETE FROM t WHERE x IS NULL OR x IS NOT NULL', 'danger'],
+    ['DELETE FROM t WHERE 1 IN (1, 2)', 'danger'],
+    ['DELETE FROM t WHERE 1 BETWEEN 0 AND 2', 'danger'],
+    ['DELETE FROM t WHERE 1::int = 1', 'danger'],
+    ['DELETE FROM t WHERE CAST(1 AS INT) = 1', 'danger'],
+    ['WITH x AS (SELECT 1) DELETE FROM t WHERE 1=1', 'danger'],
+    ['DELETE FROM t WHERE NOT FALSE', 'danger'],
+    ["DELETE FROM t WHERE name LIKE '%' AND 1 = 1", 'danger'],
+    ['UPDATE users SET admin = (SELECT true WHERE id = 1)', 'danger'],
   ])('%s is %s', (sql, level) => {
     expect(classifySql(sql).level).toBe(level);
   });
@@ -84,8 +94,20 @@ describe('SQL classification', () => {
     "UPDATE users SET name = 'x' WHERE id = 4",
     'SELECT * FROM orders WHERE id = 1 FOR UPDATE',
     '-- DROP TABLE users\nSELECT 1',
+    'DELETE FROM t WHERE id = $1',
+    'DELETE FROM t WHERE id = ?',
+    'DELETE FROM t WHERE id IN (SELECT id FROM u WHERE 1=1)',
+    'UPDATE t SET x = CASE WHEN a THEN 1 ELSE 2 END WHERE id = 3 RETURNING *',
+    "DELETE FROM jobs WHERE status = 'done' AND finished_at < now() - interval '30 days'",
+    'DELETE FROM t WHERE id IS DISTINCT FROM NULL',
   ])('%s is harmless', (sql) => {
     expect(classifySql(sql)).toEqual({ reasons: [] });
+  });
+
+  test('a subquery leaves the rest of a WHERE judged; || is OR in MySQL and concatenation elsewhere', () => {
+    expect(classifySql('DELETE FROM t WHERE id = ANY (SELECT 1) OR 1 = 1').level).toBe('danger');
+    expect(classifySql('DELETE FROM t WHERE a || 1 = 1', 'mysql').level).toBe('danger');
+    expect(classifySql("DELETE FROM t WHERE a || 'b' = 'ab'").level).toBeUndefined();
   });
 
   test("MySQL's backslash escapes follow the rule's dialect", () => {
