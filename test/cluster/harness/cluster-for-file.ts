@@ -36,7 +36,7 @@ export function clusterForFile(taskQueue: string): ClusterContext {
   const context = { dir: mkdtempSync(join(tmpdir(), 'dg-cluster-')) } as ClusterContext;
   const procs: CliProcess[] = [];
   beforeAll(async () => {
-    context.cluster = await startTemporalCluster((line) => process.stderr.write(`${line}\n`));
+    context.cluster = await startTemporalCluster({ log: (line) => process.stderr.write(`${line}\n`) });
     context.env = {
       ...process.env,
       TEMPORAL_ADDRESS: context.cluster.address,

@@ -190,7 +190,14 @@ async function waitForFrontend(address: string, exited: () => string | undefined
 }
 
 /** Builds (first time), starts PostgreSQL, applies the schemas, starts temporal-server, registers `default`. */
-export async function startTemporalCluster(log: (line: string) => void = console.error): Promise<TemporalCluster> {
+export interface TemporalClusterOptions {
+  /** Dynamic config values (`KEY: value`); none by default, as the auto-setup image. */
+  dynamicConfig?: Record<string, unknown>;
+  log?: (line: string) => void;
+}
+
+export async function startTemporalCluster(options: TemporalClusterOptions = {}): Promise<TemporalCluster> {
+  const log = options.log ?? ((line: string) => console.error(line));
   const started = Date.now();
   const bins = await temporalBinaries(log);
   const postgres = await startPostgres(log);
@@ -208,9 +215,15 @@ export async function startTemporalCluster(log: (line: string) => void = console
     await applySchemas(bins, postgres, log);
     const ports = await freePorts();
     mkdirSync(join(dir, 'config'), { recursive: true });
-    // As auto-setup's default (config/dynamicconfig/docker.yaml): no dynamic config values.
+    // As auto-setup's default (config/dynamicconfig/docker.yaml): no dynamic config values unless asked.
     const dynamicConfigPath = join(dir, 'dynamicconfig.yaml');
-    writeFileSync(dynamicConfigPath, '# no dynamic config values, as the auto-setup image\n');
+    const values = Object.entries(options.dynamicConfig ?? {});
+    writeFileSync(
+      dynamicConfigPath,
+      values.length === 0
+        ? '# no dynamic config values, as the auto-setup image\n'
+        : stringify(Object.fromEntries(values.map(([key, value]) => [key, [{ value }]]))),
+    );
     writeFileSync(
       join(dir, 'config', 'development.yaml'),
       stringify(clusterConfig(postgres, ports, dynamicConfigPath)),
