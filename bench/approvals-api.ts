@@ -23,6 +23,8 @@ export interface ApprovalsApiBenchOptions {
   escalations?: number;
   /** Concurrent HTTP connections. @default 20 */
   connections?: number;
+  /** A running Temporal frontend (host:port, namespace default with our search attributes); else a dev server. */
+  address?: string;
   log?: (line: string) => void;
 }
 
@@ -67,14 +69,18 @@ export async function benchApprovalsApi(options: ApprovalsApiBenchOptions = {}):
     // Already installed by the caller.
   }
   const dir = mkdtempSync(join(tmpdir(), 'dg-bench-api-'));
-  const server = await startDevServer({ port: 0, uiPort: false, dbFilename: join(dir, 'temporal.db'), log: () => {} });
-  const native = await NativeConnection.connect({ address: server.address });
-  const connection = await Connection.connect({ address: server.address });
+  const server = options.address
+    ? undefined
+    : await startDevServer({ port: 0, uiPort: false, dbFilename: join(dir, 'temporal.db'), log: () => {} });
+  const address = options.address ?? (server?.address as string);
+  const native = await NativeConnection.connect({ address });
+  const connection = await Connection.connect({ address });
   const taskQueue = `bench-api-${Date.now()}`;
   const worker = await createWorker({ connection: native, taskQueue, decider });
   const running = worker.run();
   const client = new Client({ connection });
-  const guard = new GuardClient({ client, taskQueue });
+  // A fresh task queue on a self-hosted server can take more than the default 10 s to hand out its first task.
+  const guard = new GuardClient({ client, taskQueue, unavailableAfter: '60s' });
   const api = await startApi({
     client,
     taskQueue,
@@ -127,7 +133,7 @@ export async function benchApprovalsApi(options: ApprovalsApiBenchOptions = {}):
     await running;
     await connection.close();
     await native.close();
-    await server.stop();
+    await server?.stop();
   }
 }
 

@@ -1,4 +1,5 @@
 import { benchBatch, type BatchBenchFigures } from './batch';
+import { benchCluster, clusterTable } from './cluster';
 import type { BenchResult } from './bench-result';
 import { benchHostile } from './hostile-input';
 import { benchDetectors } from './detectors';
@@ -49,7 +50,10 @@ function table(results: BenchResult[]): string {
   return [line(header), widths.map((w) => '-'.repeat(w)).join('-|-'), ...rows.map(line)].join('\n');
 }
 
-/** BENCH_ONLY=policy,detectors,hostile,batch runs only those (default: all); the batch benchmark takes minutes. */
+/**
+ * BENCH_ONLY=policy,detectors,hostile,batch runs only those (default: all); the batch benchmark takes minutes.
+ * BENCH_ONLY=cluster (never by default) compares the PostgreSQL cluster with the dev server: about 10 minutes.
+ */
 const only = new Set(
   (process.env.BENCH_ONLY ?? 'policy,detectors,hostile,batch').split(',').map((name) => name.trim()),
 );
@@ -72,6 +76,10 @@ async function main(): Promise<void> {
   if (results.length > 0) process.stdout.write(table(results) + '\n');
   if (batch) process.stdout.write(memoryLines(batch).join('\n') + '\n');
   if (hostile) process.stdout.write(`\nhostile input\n${hostile.join('\n')}\n`);
+  if (only.has('cluster')) {
+    const rows = await benchCluster((line) => process.stderr.write(`cluster: ${line}\n`));
+    process.stdout.write(`\n${clusterTable(rows)}\n`);
+  }
 }
 
 main().catch((error: unknown) => {

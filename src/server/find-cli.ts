@@ -21,7 +21,8 @@ export interface FindCliOptions {
   log?: (line: string) => void;
 }
 
-function isExecutable(path: string): boolean {
+/** True when `path` is a file this process may execute. */
+export function isExecutable(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);
     return true;

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,29 +6,8 @@ import { request } from 'undici';
 import { GuardClient } from '../../src/client';
 import { freePort } from '../../src/server/dev-server';
 import { readLedger } from '../../examples/tools/ledger-tools';
+import { runCli as run, type CliProcess as Proc } from '../cluster/harness/cli-process';
 import { waitFor } from './helpers';
-
-const root = join(__dirname, '..', '..');
-
-interface Proc {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-function run(args: string[], env: NodeJS.ProcessEnv): Proc {
-  let output = '';
-  // node itself (not the tsx wrapper), so the pid is the worker's own and signals reach it directly.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-    cwd: root,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  return { child, output: () => output, exited };
-}
 
 /**
  * The shape docker-compose uses, as processes: a standalone dev server, two `durable-guard worker` processes on one

@@ -8,6 +8,8 @@ import {
   loadConnectionConfig,
   loadGuardConfig,
 } from '../../../src/config';
+import { CLUSTER_HISTORY_SHARDS, CLUSTER_NAMESPACE } from '../../cluster/harness/temporal-cluster';
+import { TEMPORAL_SERVER_VERSION } from '../../cluster/harness/temporal-binaries';
 import { createComposeValidator } from './compose-validator';
 
 const ROOT = join(__dirname, '../../..');
@@ -128,17 +130,23 @@ describe('docker-compose.yml shape', () => {
     );
   });
 
-  test('PostgreSQL 16 keeps its data in a volume and reports health with pg_isready', () => {
+  test('PostgreSQL 15, as the cluster suite runs it, keeps its data in a volume; health by pg_isready', () => {
     const db = service('postgresql');
-    expect(db.image).toMatch(/^postgres:16\b/);
+    expect(db.image).toMatch(/^postgres:15-bookworm$/);
     expect(JSON.stringify(db.healthcheck?.test)).toContain('pg_isready');
     expect(JSON.stringify((db as Record<string, unknown>).volumes)).toContain('/var/lib/postgresql/data');
   });
 
   test('Temporal runs on PostgreSQL and has a tctl-free health check', () => {
     const temporal = service('temporal');
-    expect(temporal.image).toMatch(/^temporalio\/auto-setup:/);
-    expect(environment(temporal)).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgresql' });
+    // The server test/cluster builds and runs, with the same plugin and shard count.
+    expect(temporal.image).toBe(`temporalio/auto-setup:${TEMPORAL_SERVER_VERSION}`);
+    expect(environment(temporal)).toMatchObject({
+      DB: 'postgres12',
+      POSTGRES_SEEDS: 'postgresql',
+      NUM_HISTORY_SHARDS: String(CLUSTER_HISTORY_SHARDS),
+      DEFAULT_NAMESPACE: CLUSTER_NAMESPACE,
+    });
     const test = commandLine(temporal.healthcheck?.test);
     expect(test).toMatch(/^temporal operator /);
     expect(test).not.toMatch(/tctl/);
