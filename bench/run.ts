@@ -3,6 +3,7 @@ import type { BenchResult } from './bench-result';
 import { benchHostile } from './hostile-input';
 import { benchDetectors } from './detectors';
 import { benchPolicy } from './policy';
+import { benchPythonClient } from './python-client';
 
 /** Goals of the batch benchmark: guarded calls per second end to end, worker RSS with N escalations pending. */
 const BATCH_GOAL_PER_SECOND = 35;
@@ -49,7 +50,10 @@ function table(results: BenchResult[]): string {
   return [line(header), widths.map((w) => '-'.repeat(w)).join('-|-'), ...rows.map(line)].join('\n');
 }
 
-/** BENCH_ONLY=policy,detectors,hostile,batch runs only those (default: all); the batch benchmark takes minutes. */
+/**
+ * BENCH_ONLY=policy,detectors,hostile,batch runs only those (default: all); the batch benchmark takes minutes.
+ * BENCH_ONLY=python runs the Python client's latency bench (it makes python/.venv first).
+ */
 const only = new Set(
   (process.env.BENCH_ONLY ?? 'policy,detectors,hostile,batch').split(',').map((name) => name.trim()),
 );
@@ -72,6 +76,8 @@ async function main(): Promise<void> {
   if (results.length > 0) process.stdout.write(table(results) + '\n');
   if (batch) process.stdout.write(memoryLines(batch).join('\n') + '\n');
   if (hostile) process.stdout.write(`\nhostile input\n${hostile.join('\n')}\n`);
+  if (only.has('python'))
+    process.stdout.write(`\npython client, allow path\n${(await benchPythonClient()).join('\n')}\n`);
 }
 
 main().catch((error: unknown) => {
