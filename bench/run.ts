@@ -4,6 +4,7 @@ import type { BenchResult } from './bench-result';
 import { benchHostile } from './hostile-input';
 import { benchDetectors } from './detectors';
 import { benchPolicy } from './policy';
+import { benchPythonClient } from './python-client';
 
 /** Goals of the batch benchmark: guarded calls per second end to end, worker RSS with N escalations pending. */
 const BATCH_GOAL_PER_SECOND = 35;
@@ -53,6 +54,7 @@ function table(results: BenchResult[]): string {
 /**
  * BENCH_ONLY=policy,detectors,hostile,batch runs only those (default: all); the batch benchmark takes minutes.
  * BENCH_ONLY=cluster (never by default) compares the PostgreSQL cluster with the dev server: about 10 minutes.
+ * BENCH_ONLY=python runs the Python client's latency bench (it makes python/.venv first).
  */
 const only = new Set(
   (process.env.BENCH_ONLY ?? 'policy,detectors,hostile,batch').split(',').map((name) => name.trim()),
@@ -80,6 +82,8 @@ async function main(): Promise<void> {
     const rows = await benchCluster((line) => process.stderr.write(`cluster: ${line}\n`));
     process.stdout.write(`\n${clusterTable(rows)}\n`);
   }
+  if (only.has('python'))
+    process.stdout.write(`\npython client, allow path\n${(await benchPythonClient()).join('\n')}\n`);
 }
 
 main().catch((error: unknown) => {

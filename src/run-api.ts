@@ -7,7 +7,9 @@ import {
   FileUsedLinkStore,
   LINK_TTL_MS,
   loadApprovers,
+  loadCallers,
   type ApproverRegistry,
+  type CallerRegistry,
   type UsedLinkStore,
 } from './approvals';
 import { GuardUnavailable } from './client/errors';
@@ -25,6 +27,8 @@ export interface RunApiOptions {
   guard: GuardConfig;
   /** @default the approvers from DURABLE_GUARD_APPROVERS / DURABLE_GUARD_APPROVER_TOKENS */
   approvers?: ApproverRegistry;
+  /** @default the callers from DURABLE_GUARD_CALLER_TOKENS */
+  callers?: CallerRegistry;
   /** Overrides the configured port (0 picks a free one). */
   port?: number;
   /** Log settings (pino options; tokens are redacted whatever is given). @default JSON lines on stderr at `info` */
@@ -66,10 +70,12 @@ export async function runApi({
   connection: config,
   guard,
   approvers,
+  callers,
   port,
   logger = DEFAULT_API_LOGGER,
 }: RunApiOptions): Promise<RunningApi> {
   const registry = approvers ?? (await loadApprovers());
+  const callerRegistry = callers ?? loadCallers(process.env, registry);
   let usedLinks: UsedLinkStore | undefined;
   if (guard.linkSecret) usedLinks = await FileUsedLinkStore.open(resolve(join(guard.dataDir, 'used-links.jsonl')));
   const connection = await connect(config, guard.taskQueue).catch(async (err: unknown) => {
@@ -81,6 +87,7 @@ export async function runApi({
       client: new Client({ connection, namespace: config.namespace, dataConverter: dataConverterFromEnv() }),
       taskQueue: guard.taskQueue,
       approvers: registry,
+      callers: callerRegistry,
       host: guard.apiHost,
       port: port ?? guard.apiPort,
       logger,

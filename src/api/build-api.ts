@@ -2,7 +2,12 @@
 import formbody from '@fastify/formbody';
 import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import type { ApprovalLinkSigner, ApproverRegistry } from '../approvals';
+import {
+  createCallerRegistry,
+  type ApprovalLinkSigner,
+  type ApproverRegistry,
+  type CallerRegistry,
+} from '../approvals';
 import { GuardClient } from '../client';
 import { apiLoggerOptions } from './api-logger';
 import { ApproverGroupsCache } from './approver-groups';
@@ -10,6 +15,8 @@ import type { ApiContext } from './context';
 import { clientErrorHandler, frameworkErrors, registerErrorReplies } from './error-replies';
 import { ApiError } from './errors';
 import { registerEscalationRoutes } from './escalation-routes';
+import { registerGuardRoutes } from './guard-routes';
+import { DEFAULT_GUARD_WAIT_MS } from './guard-schemas';
 import { registerInboxRoutes } from './inbox-routes';
 import { registerJsonBody } from './json-body';
 import { registerLinkRoutes } from './link-routes';
@@ -25,6 +32,10 @@ export interface ApiOptions {
   /** Task queue of the guarded calls this API lists and decides. */
   taskQueue: string;
   approvers: ApproverRegistry;
+  /** Who may ask `POST /v1/guard` for decisions (never approve). @default nobody */
+  callers?: CallerRegistry;
+  /** How long `POST /v1/guard` waits for a human before answering 202 with a Location. @default 25000 */
+  guardWaitMs?: number;
   /** Signer for one-click links; links are off when absent. */
   links?: ApprovalLinkSigner;
   /** Base URL in minted links, e.g. `https://guard.example.com`. @default the request's own origin */
@@ -88,5 +99,11 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   registerEscalationRoutes(app, context);
   registerLinkRoutes(app, context);
   registerInboxRoutes(app, context);
+  registerGuardRoutes(app, {
+    client: options.client,
+    guard: context.guard,
+    callers: options.callers ?? createCallerRegistry([]),
+    waitMs: options.guardWaitMs ?? DEFAULT_GUARD_WAIT_MS,
+  });
   return app;
 }

@@ -1,5 +1,6 @@
 /** The OpenAPI 3.0 document of the approval API, built from the same schemas fastify validates with. */
 import { API_ERRORS, type ApiErrorCode } from './errors';
+import { CALLER_SCHEME, guardPaths } from './guard-openapi';
 import {
   approveBodySchema,
   denyBodySchema,
@@ -112,6 +113,7 @@ const ruleHit = {
 
 /** The OpenAPI document served at `/openapi.json`. */
 export function openApiDocument(): Record<string, unknown> {
+  const guard = guardPaths({ parameters, errors, ok, json });
   return {
     openapi: '3.0.3',
     info: {
@@ -124,7 +126,10 @@ export function openApiDocument(): Record<string, unknown> {
         'answer also carries in the `x-request-id` header.',
     },
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an approver token' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'an approver token' },
+        caller: CALLER_SCHEME,
+      },
       schemas: {
         Error: {
           type: 'object',
@@ -142,6 +147,7 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
         RuleHit: ruleHit,
+        ...guard.schemas,
         GuardResult: {
           type: 'object',
           required: ['action', 'rulesTriggered'],
@@ -222,6 +228,7 @@ export function openApiDocument(): Record<string, unknown> {
       },
     },
     paths: withAnyRouteErrors({
+      ...guard.paths,
       '/v1/escalations': {
         get: {
           summary: 'Pending escalations (visibility query GuardStatus = pending-approval)',

@@ -21,3 +21,5 @@ export {
   parseApproversFile,
 } from './approvers';
 export type { Approver, ApproverEntry, ApproverRegistry } from './approvers';
+export { CALLER_TOKENS_ENV, createCallerRegistry, loadCallers, parseCallerTokens } from './callers';
+export type { Caller, CallerRegistry } from './callers';

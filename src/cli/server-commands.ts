@@ -6,7 +6,14 @@ import type { Command } from 'commander';
 import { toolRegistryProblem, type ToolRegistry } from '../activities/tools';
 import { clientConnectionOptions, describeConnection, loadConnectionConfig, loadGuardConfig } from '../config';
 import { onShutdownSignal } from '../lifecycle/shutdown';
-import { createApproverRegistry, loadApprovers, type ApproverRegistry } from '../approvals';
+import {
+  createApproverRegistry,
+  createCallerRegistry,
+  loadApprovers,
+  loadCallers,
+  type ApproverRegistry,
+  type CallerRegistry,
+} from '../approvals';
 import type { PolicyStore } from '../policy';
 import { runApi, type RunningApi } from '../run-api';
 import { runWorker } from '../run-worker';
@@ -55,7 +62,13 @@ async function setup() {
   }
 }
 
-function banner(server: DevServer | undefined, address: string, apiUrl: string, devToken?: string) {
+function banner(
+  server: DevServer | undefined,
+  address: string,
+  apiUrl: string,
+  devToken?: string,
+  callerToken?: string,
+) {
   const ui = server?.uiUrl ?? 'your Temporal Web UI';
   return [
     '',
@@ -63,6 +76,12 @@ function banner(server: DevServer | undefined, address: string, apiUrl: string, 
     `  Web UI:        ${ui}`,
     `  Approvals:     ${apiUrl}/ (inbox), ${apiUrl}/v1/escalations (API), ${apiUrl}/openapi.json`,
     ...(devToken ? [`                 dev approver token (this run only): ${devToken}`] : []),
+    ...(callerToken
+      ? [
+          `  From Python:   TEMPORAL_ADDRESS=${address}, or DURABLE_GUARD_URL=${apiUrl} with`,
+          `                 DURABLE_GUARD_CALLER_TOKEN=${callerToken} (this run only; docs/python.md)`,
+        ]
+      : []),
     '  Guard a call:  npm run cli -- check process_refund \'{"amount": 4200}\'',
     '                 (prints "escalate" with an escalationId; find it in the Web UI: GuardStatus = "pending-approval")',
     '  Approve it:    npm run cli -- approve <escalationId> --by alice --groups finance',
@@ -97,6 +116,14 @@ async function startApprovers(
   ];
   const devToken = randomBytes(24).toString('base64url');
   return { registry: createApproverRegistry([{ id: 'dev', groups, token: devToken }], 'start'), devToken };
+}
+
+/** The callers of `POST /v1/guard`: the configured ones, else (embedded dev server only) one fresh `dev-caller`. */
+function startCallers(approvers: ApproverRegistry, embedded: boolean): { registry: CallerRegistry; token?: string } {
+  const configured = loadCallers(process.env, approvers);
+  if (configured.size > 0 || !embedded) return { registry: configured };
+  const token = randomBytes(24).toString('base64url');
+  return { registry: createCallerRegistry([{ id: 'dev-caller', token }], approvers), token };
 }
 
 async function start(flags: StartFlags) {
@@ -144,13 +171,17 @@ async function start(flags: StartFlags) {
   }
   let api: RunningApi;
   let devToken: string | undefined;
+  let callerToken: string | undefined;
   try {
     const approvers = await startApprovers(running.policy, embedded);
     devToken = approvers.devToken;
+    const callers = startCallers(approvers.registry, embedded);
+    callerToken = callers.token;
     api = await runApi({
       connection,
       guard,
       approvers: approvers.registry,
+      callers: callers.registry,
       // The dev banner owns the terminal: log only what needs attention (5xx), not every request.
       logger: { level: 'warn', stream: process.stderr },
       ...(flags.apiPort !== undefined ? { port: parsePortFlag(flags.apiPort, '--api-port') } : {}),
@@ -160,7 +191,7 @@ async function start(flags: StartFlags) {
     await stopAll();
     throw err;
   }
-  console.log(banner(server, connection.address, api.url, devToken));
+  console.log(banner(server, connection.address, api.url, devToken, callerToken));
   if (codec) console.log(`  Codec server:  ${codec.url} (the Web UI shows decrypted payloads)\n`);
   onShutdownSignal(async (signal) => {
     console.error(`durable-guard: ${signal}: stopping the API, the worker${server ? ' and the dev server' : ''}`);

@@ -1,0 +1,91 @@
+/**
+ * Allow-path latency of the Python client's guard() over Temporal and over HTTP, against a bare workflow start
+ * from Python, in one run on a fresh dev server with a worker that allows every call and the API.
+ *
+ *   BENCH_ONLY=python npm run bench            (or: npx tsx bench/python-client.ts [calls=200])
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { startApi } from '../src/api';
+import { createApproverRegistry, createCallerRegistry } from '../src/approvals';
+import type { Decider } from '../src/policy/types';
+import { startDevServer } from '../src/server/dev-server';
+import { createWorker } from '../src/worker';
+import { pythonEnv, runPython } from '../test/integration/python/python-env';
+
+const CALLER_TOKEN = 'bench-caller-token-0123456789';
+
+const allowAll: Decider = { decide: () => ({ action: 'allow', rulesTriggered: [], policyVersion: 'bench' }) };
+
+interface Figures {
+  n: number;
+  p50_ms: number;
+  p90_ms: number;
+  p99_ms: number;
+  mean_ms: number;
+}
+
+/** Runs the Python bench and returns its lines: one per measured path, p50/p90/p99 in milliseconds. */
+export async function benchPythonClient(calls = 200): Promise<string[]> {
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // Already installed by the caller.
+  }
+  const python = await pythonEnv();
+  const dir = mkdtempSync(join(tmpdir(), 'dg-bench-py-'));
+  const server = await startDevServer({ port: 0, uiPort: false, dbFilename: join(dir, 'temporal.db'), log: () => {} });
+  const native = await NativeConnection.connect({ address: server.address });
+  const connection = await Connection.connect({ address: server.address });
+  const taskQueue = `bench-py-${Date.now()}`;
+  const worker = await createWorker({ connection: native, taskQueue, decider: allowAll });
+  const running = worker.run();
+  const client = new Client({ connection });
+  const api = await startApi({
+    client,
+    taskQueue,
+    port: 0,
+    approvers: createApproverRegistry([]),
+    callers: createCallerRegistry([{ id: 'bench', token: CALLER_TOKEN }]),
+  });
+  try {
+    const { code, output } = await runPython(
+      python,
+      ['bench/allow_latency.py', String(calls)],
+      {
+        TEMPORAL_ADDRESS: server.address,
+        DURABLE_GUARD_TASK_QUEUE: taskQueue,
+        DG_PY_API_URL: api.url,
+        DG_PY_CALLER_TOKEN: CALLER_TOKEN,
+      },
+      600_000,
+    );
+    if (code !== 0) throw new Error(`python bench exited ${code}:\n${output.slice(-4000)}`);
+    const figures = JSON.parse(output.trim().split('\n').pop() as string) as Record<string, Figures>;
+    const bare = figures['bare start_workflow (Python SDK)'] as Figures;
+    return Object.entries(figures).map(
+      ([name, f]) =>
+        `${name}: p50 ${f.p50_ms.toFixed(1)} ms, p90 ${f.p90_ms.toFixed(1)} ms, p99 ${f.p99_ms.toFixed(1)} ms, ` +
+        `mean ${f.mean_ms.toFixed(1)} ms (n = ${f.n}; p50 ${(f.p50_ms / bare.p50_ms).toFixed(2)}x the bare start)`,
+    );
+  } finally {
+    await api.close();
+    worker.shutdown();
+    await running;
+    await connection.close();
+    await native.close();
+    await server.stop();
+  }
+}
+
+if (require.main === module) {
+  benchPythonClient(Number(process.argv[2] ?? 200))
+    .then((lines) => console.log(lines.join('\n')))
+    .catch((err: unknown) => {
+      console.error(err);
+      process.exitCode = 1;
+    });
+}

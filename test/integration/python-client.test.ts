@@ -1,0 +1,73 @@
+/**
+ * The Python package (python/) against the real dev server, a TypeScript worker and the HTTP API: pytest runs
+ * python/tests with the addresses and tokens in its environment, and this test fails when pytest does.
+ */
+import { startApi, type RunningApi } from '../../src/api';
+import { createApproverRegistry, createCallerRegistry } from '../../src/approvals';
+import { closedPort, tableDecider, workerForFile } from './helpers';
+import { pythonEnv, runPython } from './python/python-env';
+
+const decider = tableDecider({
+  send_email: {
+    action: 'modify',
+    reason: 'PII redacted',
+    rulesTriggered: [{ id: 'pii', action: 'modify', mode: 'enforce' }],
+  },
+  drop_table: {
+    action: 'block',
+    reason: 'destructive SQL',
+    rulesTriggered: [{ id: 'no-drop', action: 'block', mode: 'enforce' }],
+  },
+  process_refund: {
+    action: 'escalate',
+    reason: 'refund over 1000',
+    rulesTriggered: [{ id: 'big-refund', action: 'escalate', mode: 'enforce' }],
+    escalation: { timeoutMs: 120_000 },
+  },
+});
+
+const CALLER_TOKEN = 'py-agent-token-0123456789abcdef';
+const APPROVER_TOKEN = 'alice-token-0123456789abcdef';
+const file = workerForFile('python-client', decider);
+let api: RunningApi;
+let python: string;
+
+beforeAll(async () => {
+  python = await pythonEnv();
+  const approvers = createApproverRegistry([{ id: 'alice', groups: ['finance'], token: APPROVER_TOKEN }]);
+  api = await startApi({
+    client: file.env.client,
+    taskQueue: file.env.taskQueue,
+    port: 0,
+    approvers,
+    callers: createCallerRegistry([{ id: 'py-agent', token: CALLER_TOKEN }], approvers),
+    // Short, so that waited calls take the 202 + Location + long-poll path.
+    guardWaitMs: 1000,
+  });
+}, 300_000);
+
+afterAll(async () => {
+  await api?.close();
+});
+
+test('pytest python/tests passes against the dev server, a worker and the API', async () => {
+  const { code, output } = await runPython(
+    python,
+    ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', 'tests'],
+    {
+      TEMPORAL_ADDRESS: file.env.address,
+      TEMPORAL_NAMESPACE: 'default',
+      DURABLE_GUARD_TASK_QUEUE: file.env.taskQueue,
+      DG_PY_API_URL: api.url,
+      DG_PY_CALLER_TOKEN: CALLER_TOKEN,
+      DG_PY_APPROVER_TOKEN: APPROVER_TOKEN,
+      DG_PY_CLOSED_PORT: String(await closedPort()),
+    },
+    170_000,
+  );
+  const summary = output.trim().split('\n').slice(-1)[0] ?? '';
+  console.log(`pytest: ${summary}`);
+  if (code !== 0) throw new Error(`pytest exited ${code}:\n${output.slice(-8000)}`);
+  expect(summary).toMatch(/\d+ passed/);
+  expect(summary).not.toMatch(/failed|error|skipped/);
+}, 180_000);
