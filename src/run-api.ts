@@ -29,6 +29,8 @@ export interface RunApiOptions {
   port?: number;
   /** Log settings (pino options; tokens are redacted whatever is given). @default JSON lines on stderr at `info` */
   logger?: ApiOptions['logger'];
+  /** Notifications for channels without a webhook, shown in the inbox (`start`). */
+  outbox?: ApiOptions['outbox'];
 }
 
 /** The API's log by default: JSON lines on stderr, so stdout stays free for what a command prints. */
@@ -68,6 +70,7 @@ export async function runApi({
   approvers,
   port,
   logger = DEFAULT_API_LOGGER,
+  outbox,
 }: RunApiOptions): Promise<RunningApi> {
   const registry = approvers ?? (await loadApprovers());
   let usedLinks: UsedLinkStore | undefined;
@@ -84,6 +87,7 @@ export async function runApi({
       host: guard.apiHost,
       port: port ?? guard.apiPort,
       logger,
+      ...(outbox ? { outbox } : {}),
       ...(guard.publicUrl ? { publicUrl: guard.publicUrl } : {}),
       ...(guard.linkSecret && usedLinks
         ? { links: createApprovalLinkSigner({ secret: guard.linkSecret, ttlMs: LINK_TTL_MS, usedLinks }) }

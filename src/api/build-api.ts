@@ -2,6 +2,7 @@
 import formbody from '@fastify/formbody';
 import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { LocalOutbox } from '../activities/local-outbox';
 import type { ApprovalLinkSigner, ApproverRegistry } from '../approvals';
 import { GuardClient } from '../client';
 import { apiLoggerOptions } from './api-logger';
@@ -14,6 +15,7 @@ import { registerInboxRoutes } from './inbox-routes';
 import { registerJsonBody } from './json-body';
 import { registerLinkRoutes } from './link-routes';
 import { openApiDocument } from './openapi';
+import { registerOutboxRoutes } from './outbox-routes';
 import { requestIdOf } from './request-id';
 import { DEFAULT_BODY_LIMIT, MAX_PARAM_LENGTH } from './request-limits';
 import { formatSchemaErrors } from './schema-errors';
@@ -38,6 +40,8 @@ export interface ApiOptions {
   bodyLimit?: number;
   /** How long `/healthz` waits for Temporal. @default 3000 */
   healthTimeoutMs?: number;
+  /** Notifications kept for channels without a webhook (`durable-guard start`), shown in the inbox. */
+  outbox?: LocalOutbox;
 }
 
 /** Builds the approval API (not listening: use `app.inject` in tests, or {@link startApi}). */
@@ -88,5 +92,6 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   registerEscalationRoutes(app, context);
   registerLinkRoutes(app, context);
   registerInboxRoutes(app, context);
+  if (options.outbox) registerOutboxRoutes(app, context, options.outbox);
   return app;
 }
