@@ -1,6 +1,7 @@
 /** The worker's activities: every side effect of a guarded call, with dependencies injected. */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { CallContext, Decider, PolicyDecision } from '../policy/types';
+import { decideBulkPage } from './bulk-decide';
 import { whileHeartbeating } from './heartbeat';
 import type { LocalOutbox } from './local-outbox';
 import type { EscalationEvent, Notifier } from './notify';
@@ -130,6 +131,9 @@ export function createActivities({ decider, tools = {}, notifications }: Activit
 
     /** A batch item's report to its batch (a local activity of the item). */
     reportToBatch,
+
+    /** One page of a bulk decision, decided through each escalation's `decide` update. */
+    decideBulkPage,
   };
 }
 

@@ -10,7 +10,9 @@ import { ApproverGroupsCache } from './approver-groups';
 import type { ApiContext } from './context';
 import { clientErrorHandler, frameworkErrors, registerErrorReplies } from './error-replies';
 import { ApiError } from './errors';
+import { registerBulkRoutes } from './bulk-routes';
 import { registerEscalationRoutes } from './escalation-routes';
+import { registerGroupRoutes } from './group-routes';
 import { registerInboxRoutes } from './inbox-routes';
 import { registerJsonBody } from './json-body';
 import { registerLinkRoutes } from './link-routes';
@@ -90,6 +92,8 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   app.get('/openapi.json', async () => document);
 
   registerEscalationRoutes(app, context);
+  registerGroupRoutes(app, context);
+  registerBulkRoutes(app, context);
   registerLinkRoutes(app, context);
   registerInboxRoutes(app, context);
   if (options.outbox) registerOutboxRoutes(app, context, options.outbox);

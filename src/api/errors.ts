@@ -16,6 +16,7 @@ export const API_ERRORS = {
   GUARD_FORBIDDEN: { status: 403, description: "the approver is in none of the escalating rule's approver groups" },
   GUARD_LINK_FORGED: { status: 403, description: 'the approval link signature does not match' },
   GUARD_ESCALATION_NOT_FOUND: { status: 404, description: 'no guarded call with this ID' },
+  GUARD_BULK_DECISION_NOT_FOUND: { status: 404, description: 'no bulk decision with this ID' },
   GUARD_ROUTE_NOT_FOUND: { status: 404, description: 'no such route' },
   GUARD_LINKS_DISABLED: { status: 404, description: 'approval links are off: DURABLE_GUARD_LINK_SECRET is not set' },
   GUARD_METHOD_NOT_ALLOWED: { status: 405, description: 'the route exists but not with this method (see Allow)' },
