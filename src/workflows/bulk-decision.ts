@@ -50,7 +50,10 @@ export async function bulkDecision(input: BulkDecisionInput): Promise<BulkDecisi
     state.add(page, ids?.length);
     setCurrentDetails(state.details());
     pagesThisRun++;
-    if (!state.done && (pagesThisRun >= (input.pagesPerRun ?? PAGES_PER_RUN) || workflowInfo().continueAsNewSuggested)) {
+    if (
+      !state.done &&
+      (pagesThisRun >= (input.pagesPerRun ?? PAGES_PER_RUN) || workflowInfo().continueAsNewSuggested)
+    ) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof bulkDecision>({ ...input, carry: state.carry() });
     }
