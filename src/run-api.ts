@@ -33,6 +33,8 @@ export interface RunApiOptions {
   port?: number;
   /** Log settings (pino options; tokens are redacted whatever is given). @default JSON lines on stderr at `info` */
   logger?: ApiOptions['logger'];
+  /** Notifications for channels without a webhook, shown in the inbox (`start`). */
+  outbox?: ApiOptions['outbox'];
 }
 
 /** The API's log by default: JSON lines on stderr, so stdout stays free for what a command prints. */
@@ -73,6 +75,7 @@ export async function runApi({
   callers,
   port,
   logger = DEFAULT_API_LOGGER,
+  outbox,
 }: RunApiOptions): Promise<RunningApi> {
   const registry = approvers ?? (await loadApprovers());
   const callerRegistry = callers ?? loadCallers(process.env, registry);
@@ -91,6 +94,7 @@ export async function runApi({
       host: guard.apiHost,
       port: port ?? guard.apiPort,
       logger,
+      ...(outbox ? { outbox } : {}),
       ...(guard.publicUrl ? { publicUrl: guard.publicUrl } : {}),
       ...(guard.linkSecret && usedLinks
         ? { links: createApprovalLinkSigner({ secret: guard.linkSecret, ttlMs: LINK_TTL_MS, usedLinks }) }

@@ -5,11 +5,12 @@ import { createLlmJudge } from './activities/llm-judge';
 import { createRemoteGuard } from './activities/remote-guard';
 import type { ToolRegistry } from './activities/tools';
 import type { NotificationDeps } from './activities/create-activities';
+import type { LocalOutbox } from './activities/local-outbox';
 import { createNotifier } from './activities/notify';
 import { channelLinkFor, createApprovalLinkSigner, LINK_TTL_MS } from './approvals';
 import { dataConverterFromEnv } from './codec/data-converter';
 import { loadWebhookTargets, nativeConnectionOptions, type ConnectionConfig, type GuardConfig } from './config';
-import { PolicyStore } from './policy';
+import { missingChannelsLine, policyChannels, PolicyStore } from './policy';
 import { tracingFromEnv, type GuardTracing } from './telemetry/tracing';
 import { createWorker } from './worker';
 import { DEFAULT_MAX_CACHED_WORKFLOWS, limitWorkflowHeap } from './worker-memory';
@@ -32,16 +33,19 @@ export interface RunWorkerOptions {
   tracing?: GuardTracing | null;
   /** @default encryption when DURABLE_GUARD_CODEC_KEYS is set; `null` forces plain JSON */
   dataConverter?: DataConverter | null;
+  /** Where notifications for channels without a webhook go (`start` shows them in the inbox). */
+  outbox?: LocalOutbox;
 }
 
 /** Webhooks from DURABLE_GUARD_WEBHOOKS; one-click links in them when a link secret and public URL are set. */
-function notificationDeps(guard: GuardConfig): NotificationDeps | undefined {
+function notificationDeps(guard: GuardConfig, outbox: LocalOutbox | undefined): NotificationDeps | undefined {
   const targets = loadWebhookTargets();
-  if (targets.length === 0) return undefined;
+  if (targets.length === 0 && !outbox) return undefined;
   const { linkSecret, publicUrl } = guard;
   const signer = linkSecret ? createApprovalLinkSigner({ secret: linkSecret, ttlMs: LINK_TTL_MS }) : undefined;
   return {
     notifier: createNotifier({ targets }),
+    ...(outbox ? { outbox } : {}),
     ...(publicUrl ? { inboxUrl: `${publicUrl}/` } : {}),
     // The link is issued to the channel: whoever reads that channel decides as it, with the channel's groups.
     ...(signer && publicUrl ? { linkFor: channelLinkFor(signer, publicUrl, targets) } : {}),
@@ -56,6 +60,7 @@ export async function runWorker({
   log = console.error,
   tracing = tracingFromEnv(),
   dataConverter = dataConverterFromEnv(),
+  outbox,
 }: RunWorkerOptions): Promise<RunningWorker> {
   const policy = new PolicyStore(guard.policyPaths, {
     services: { llmJudge: createLlmJudge(), remoteGuard: createRemoteGuard() },
@@ -63,7 +68,15 @@ export async function runWorker({
       log(`durable-guard: policy change rejected, the last good policy stays in force:\n${err.message}`),
     onReload: (engine) => log(`durable-guard: policy reloaded (version ${engine.version})`),
   });
-  const notifications = notificationDeps(guard);
+  const notifications = notificationDeps(guard, outbox);
+  const missing = missingChannelsLine(
+    policyChannels(policy.engine.policies),
+    notifications?.notifier.targetNames ?? [],
+    outbox
+      ? 'their notifications are shown in the inbox instead (configure DURABLE_GUARD_WEBHOOKS to send them)'
+      : 'their notifications are dropped (configure DURABLE_GUARD_WEBHOOKS)',
+  );
+  if (missing) log(missing);
   const nativeConnection = await NativeConnection.connect(nativeConnectionOptions(connection));
   limitWorkflowHeap(guard.workflowHeapMb);
   const worker = await createWorker({

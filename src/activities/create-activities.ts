@@ -1,7 +1,9 @@
 /** The worker's activities: every side effect of a guarded call, with dependencies injected. */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { CallContext, Decider, PolicyDecision } from '../policy/types';
+import { decideBulkPage } from './bulk-decide';
 import { whileHeartbeating } from './heartbeat';
+import type { LocalOutbox } from './local-outbox';
 import type { EscalationEvent, Notifier } from './notify';
 import { readBatchPage } from './read-batch-page';
 import { reportToBatch } from './report-to-batch';
@@ -15,6 +17,8 @@ export interface NotificationDeps {
   linkFor?: (escalationId: string, decision: 'approve' | 'deny', channel: string) => string;
   /** URL of the approvals inbox page. */
   inboxUrl?: string;
+  /** Where events for channels without a webhook go (`durable-guard start`); absent = they are dropped. */
+  outbox?: LocalOutbox;
 }
 
 export interface ActivityDeps {
@@ -109,13 +113,15 @@ export function createActivities({ decider, tools = {}, notifications }: Activit
       return toolRun(input);
     },
 
-    /** Sends one webhook; 4xx fails for good, anything else is retried by Temporal with backoff. */
-    async notifyChannel({ channel, event }: NotifyChannelInput): Promise<void> {
-      if (!notifications) {
-        throw ApplicationFailure.nonRetryable(
-          `channel '${channel}' cannot be notified: no webhooks are configured (set DURABLE_GUARD_WEBHOOKS)`,
-          'GUARD_UNKNOWN_CHANNEL' satisfies GuardErrorCode,
-        );
+    /**
+     * Sends one webhook; 4xx fails for good, anything else is retried by Temporal with backoff. A channel without
+     * a webhook (reported once when the worker starts) goes to the local outbox when there is one, else nowhere:
+     * `delivered: false`, without failing.
+     */
+    async notifyChannel({ channel, event }: NotifyChannelInput): Promise<{ delivered: boolean }> {
+      if (!notifications || !notifications.notifier.targetNames.includes(channel)) {
+        notifications?.outbox?.record(channel, event);
+        return { delivered: false };
       }
       const { notifier, linkFor, inboxUrl } = notifications;
       const links =
@@ -127,6 +133,7 @@ export function createActivities({ decider, tools = {}, notifications }: Activit
             }
           : undefined;
       await notifier.notifyTarget(channel, { ...event, ...(links ? { links } : {}) });
+      return { delivered: true };
     },
 
     /** One page of a batch file (JSON Lines) from a byte offset, bounded in lines and bytes. */
@@ -134,6 +141,9 @@ export function createActivities({ decider, tools = {}, notifications }: Activit
 
     /** A batch item's report to its batch (a local activity of the item). */
     reportToBatch,
+
+    /** One page of a bulk decision, decided through each escalation's `decide` update. */
+    decideBulkPage,
   };
 }
 

@@ -2,6 +2,7 @@
 import formbody from '@fastify/formbody';
 import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { LocalOutbox } from '../activities/local-outbox';
 import {
   createCallerRegistry,
   type ApprovalLinkSigner,
@@ -14,13 +15,16 @@ import { ApproverGroupsCache } from './approver-groups';
 import type { ApiContext } from './context';
 import { clientErrorHandler, frameworkErrors, registerErrorReplies } from './error-replies';
 import { ApiError } from './errors';
+import { registerBulkRoutes } from './bulk-routes';
 import { registerEscalationRoutes } from './escalation-routes';
 import { registerGuardRoutes } from './guard-routes';
 import { DEFAULT_GUARD_WAIT_MS } from './guard-schemas';
+import { registerGroupRoutes } from './group-routes';
 import { registerInboxRoutes } from './inbox-routes';
 import { registerJsonBody } from './json-body';
 import { registerLinkRoutes } from './link-routes';
 import { openApiDocument } from './openapi';
+import { registerOutboxRoutes } from './outbox-routes';
 import { requestIdOf } from './request-id';
 import { DEFAULT_BODY_LIMIT, MAX_PARAM_LENGTH } from './request-limits';
 import { formatSchemaErrors } from './schema-errors';
@@ -49,6 +53,8 @@ export interface ApiOptions {
   bodyLimit?: number;
   /** How long `/healthz` waits for Temporal. @default 3000 */
   healthTimeoutMs?: number;
+  /** Notifications kept for channels without a webhook (`durable-guard start`), shown in the inbox. */
+  outbox?: LocalOutbox;
 }
 
 /** Builds the approval API (not listening: use `app.inject` in tests, or {@link startApi}). */
@@ -97,6 +103,8 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   app.get('/openapi.json', async () => document);
 
   registerEscalationRoutes(app, context);
+  registerGroupRoutes(app, context);
+  registerBulkRoutes(app, context);
   registerLinkRoutes(app, context);
   registerInboxRoutes(app, context);
   registerGuardRoutes(app, {
@@ -105,5 +113,6 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     callers: options.callers ?? createCallerRegistry([]),
     waitMs: options.guardWaitMs ?? DEFAULT_GUARD_WAIT_MS,
   });
+  if (options.outbox) registerOutboxRoutes(app, context, options.outbox);
   return app;
 }

@@ -1,7 +1,6 @@
 /** Reading escalations from Temporal: the visibility list of pending ones, and one escalation in detail. */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
-import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import {
   guardBatchIdKey,
   guardToolKey,
@@ -13,11 +12,11 @@ import {
   type RuleHit,
 } from '../workflows/definitions';
 import { guardMessage } from '../workflows/error-codes';
+import { pendingEscalationsQuery } from '../approvals/escalation-query';
+import { startedCall } from '../approvals/started-call';
 import { ApiError } from './errors';
 import { decodePageToken, encodePageToken, pageTokenRefused } from './page-token';
 import { MAX_LISTING_AGE_DAYS } from './schemas';
-
-const GUARDED_CALL_TYPE = 'guardedCall';
 
 /** One pending escalation as listed. */
 export interface EscalationSummary {
@@ -82,25 +81,16 @@ export interface EscalationDetail {
   decisions: EscalationDecision[];
 }
 
-function quote(value: string): string {
-  // Values are already restricted by the route schemas; escaping keeps the query safe for any other caller.
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
-
 /** The visibility query for pending escalations with the given filters. */
 export function escalationQuery(options: Omit<ListEscalationsOptions, 'pageSize' | 'pageToken'>): string {
   const now = (options.now ?? new Date()).getTime();
-  const clauses = [
-    `WorkflowType = ${quote(GUARDED_CALL_TYPE)}`,
-    `TaskQueue = ${quote(options.taskQueue)}`,
-    `ExecutionStatus = 'Running'`,
-    `GuardStatus = 'pending-approval'`,
-  ];
-  if (options.tool !== undefined) clauses.push(`GuardTool = ${quote(options.tool)}`);
-  if (options.batch !== undefined) clauses.push(`GuardBatchId = ${quote(options.batch)}`);
-  if (options.olderThanMs !== undefined) clauses.push(`StartTime < ${quote(startedBefore(now, options.olderThanMs))}`);
-  if (options.newerThanMs !== undefined) clauses.push(`StartTime > ${quote(startedBefore(now, options.newerThanMs))}`);
-  return clauses.join(' AND ');
+  return pendingEscalationsQuery({
+    taskQueue: options.taskQueue,
+    ...(options.tool !== undefined ? { tool: options.tool } : {}),
+    ...(options.batch !== undefined ? { batch: options.batch } : {}),
+    ...(options.olderThanMs !== undefined ? { startedBefore: startedBefore(now, options.olderThanMs) } : {}),
+    ...(options.newerThanMs !== undefined ? { startedAfter: startedBefore(now, options.newerThanMs) } : {}),
+  });
 }
 
 function startedBefore(now: number, ageMs: number): string {
@@ -189,24 +179,11 @@ export async function escalationStatus(client: Client, id: string): Promise<Call
   }
 }
 
-/** The call as started: read from the first history event, decoded by the client's data converter. */
-async function startedCall(client: Client, id: string): Promise<{ call: GuardedCallInput; startedAt: string }> {
-  const history = await client.workflowService.getWorkflowExecutionHistory({
-    namespace: client.options.namespace,
-    execution: { workflowId: id },
-    maximumPageSize: 1,
-  });
-  const first = history.history?.events?.[0];
-  const attributes = first?.workflowExecutionStartedEventAttributes;
-  if (!first || !attributes || attributes.workflowType?.name !== GUARDED_CALL_TYPE) throw notFound(id);
-  const call = await decodeFromPayloadsAtIndex<GuardedCallInput>(
-    client.options.loadedDataConverter,
-    0,
-    attributes.input?.payloads,
-  );
-  const seconds = Number(first.eventTime?.seconds ?? 0);
-  const startedAt = new Date(seconds * 1000 + Math.floor((first.eventTime?.nanos ?? 0) / 1e6)).toISOString();
-  return { call, startedAt };
+/** The call as started. @throws ApiError GUARD_ESCALATION_NOT_FOUND when it is not a guarded call */
+async function startedCallOf(client: Client, id: string): Promise<{ call: GuardedCallInput; startedAt: string }> {
+  const started = await startedCall(client, id);
+  if (!started) throw notFound(id);
+  return started;
 }
 
 /** Who decided, from the result the status query holds. */
@@ -228,9 +205,9 @@ export function decisionsOf(result: GuardResult | undefined): EscalationDecision
 
 /** One guarded call in detail. @throws ApiError GUARD_ESCALATION_NOT_FOUND */
 export async function getEscalation(client: Client, id: string): Promise<EscalationDetail> {
-  let started: Awaited<ReturnType<typeof startedCall>>;
+  let started: Awaited<ReturnType<typeof startedCallOf>>;
   try {
-    started = await startedCall(client, id);
+    started = await startedCallOf(client, id);
   } catch (err) {
     if (err instanceof ApiError) throw err;
     if (err instanceof WorkflowNotFoundError || (err as { code?: number }).code === 5) throw notFound(id, err);

@@ -54,6 +54,8 @@ export const INBOX_JS = `(function () {
     say('');
     // The fragment is rendered by the server with every value HTML-escaped.
     list.innerHTML = await res.text();
+    var outbox = await fetch('/inbox/outbox', { headers: headers(false) });
+    document.getElementById('outbox').innerHTML = outbox.ok ? await outbox.text() : '';
   }
 
   async function decide(card, action) {

@@ -20,7 +20,8 @@ export function inboxPage(): string {
   <button type="button" id="refresh">Refresh</button>
 </form>
 <p id="message" role="alert"></p>
-<main id="escalations" aria-live="polite"></main>`,
+<main id="escalations" aria-live="polite"></main>
+<section id="outbox" aria-live="polite"></section>`,
     { script: '/inbox.js' },
   );
 }

@@ -8,6 +8,9 @@ import { clientConnectionOptions, describeConnection, loadConnectionConfig, load
 import { onShutdownSignal } from '../lifecycle/shutdown';
 import { runApi } from '../run-api';
 import { parseDuration } from '../policy/duration';
+import { groupEscalations, parseGroupBy } from '../api/escalation-groups';
+import { groupTable } from './group-table';
+import { formatTable, minutesCell } from './table';
 import { fail, printJson } from './output';
 
 async function api() {
@@ -33,24 +36,15 @@ async function api() {
 /** A fixed-width table of pending escalations. */
 export function escalationTable(rows: EscalationSummary[], now = Date.now()): string {
   const header = ['ID', 'TOOL', 'WAITING', 'EXPIRES IN', 'APPROVERS', 'REASON'];
-  const minutes = (ms: number) => (ms < 0 ? 'expired' : `${Math.round(ms / 60_000)}m`);
   const lines = rows.map((r) => [
     r.id,
     r.tool,
-    minutes(now - Date.parse(r.startedAt)),
-    r.expiresAt ? minutes(Date.parse(r.expiresAt) - now) : '-',
+    minutesCell(now - Date.parse(r.startedAt)),
+    r.expiresAt ? minutesCell(Date.parse(r.expiresAt) - now) : '-',
     r.approverGroups.length ? r.approverGroups.join(',') : 'anyone',
     r.reason ?? '-',
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] as string).length)));
-  return [header, ...lines]
-    .map((cells) =>
-      cells
-        .map((c, i) => c.padEnd(widths[i] as number))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
+  return formatTable(header, lines);
 }
 
 interface EscalationFlags {
@@ -59,6 +53,7 @@ interface EscalationFlags {
   olderThan?: string;
   limit: string;
   json?: boolean;
+  groupBy?: string;
 }
 
 async function escalations(flags: EscalationFlags) {
@@ -74,16 +69,32 @@ async function escalations(flags: EscalationFlags) {
   const connection = await Connection.connect(clientConnectionOptions(config));
   try {
     const olderThanMs = duration('older-than', flags.olderThan);
-    const page = await listEscalations(
-      new Client({ connection, namespace: config.namespace, dataConverter: dataConverterFromEnv() }),
-      {
+    const client = new Client({ connection, namespace: config.namespace, dataConverter: dataConverterFromEnv() });
+    if (flags.groupBy !== undefined) {
+      const by = parseGroupBy(flags.groupBy);
+      const grouped = await groupEscalations(client, {
         taskQueue: loadGuardConfig().taskQueue,
+        by,
         pageSize: limit,
         ...(flags.tool ? { tool: flags.tool } : {}),
         ...(flags.batch ? { batch: flags.batch } : {}),
-        ...(olderThanMs !== undefined ? { olderThanMs } : {}),
-      },
-    );
+        ...(olderThanMs !== undefined ? { startedBefore: new Date(Date.now() - olderThanMs).toISOString() } : {}),
+      });
+      if (flags.json) printJson(grouped);
+      else if (grouped.groups.length === 0) console.log('no pending escalations');
+      else
+        console.log(
+          `${groupTable(by, grouped.groups)}\n${grouped.total} pending${grouped.truncated ? ' (truncated)' : ''}`,
+        );
+      return;
+    }
+    const page = await listEscalations(client, {
+      taskQueue: loadGuardConfig().taskQueue,
+      pageSize: limit,
+      ...(flags.tool ? { tool: flags.tool } : {}),
+      ...(flags.batch ? { batch: flags.batch } : {}),
+      ...(olderThanMs !== undefined ? { olderThanMs } : {}),
+    });
     if (flags.json) printJson(page);
     else if (page.escalations.length === 0) console.log('no pending escalations');
     else console.log(escalationTable(page.escalations));
@@ -105,6 +116,7 @@ export function registerApiCommands(program: Command): Command {
     .option('--older-than <duration>', 'only those waiting longer than this, e.g. 1h')
     .option('--limit <n>', 'at most this many (1-100)', '50')
     .option('--json', 'print JSON instead of a table')
+    .option('--group-by <keys>', 'group by any of batch, tool, rule (in this order), e.g. batch,tool')
     .action((flags: EscalationFlags) => escalations(flags).catch(fail));
   return program;
 }

@@ -6,6 +6,7 @@ import { BatchClient, GuardApprovalError, GuardClient, type ApprovalOptions } fr
 import { dataConverterFromEnv } from '../codec';
 import { clientConnectionOptions, loadConnectionConfig, loadGuardConfig } from '../config';
 import { isBatch } from './batch-commands';
+import { bulkDecideFromShell, bulkFilter, isBulk, type BulkFlags } from './bulk-commands';
 import { parseDurationFlag } from './duration-flag';
 import { fail, parseJsonObject, printJson } from './output';
 import { UNAVAILABLE_AFTER_FLAG, unavailableAfterOption } from './unavailable-flag';
@@ -24,7 +25,8 @@ async function withGuard<T>(
       taskQueue: loadGuardConfig().taskQueue,
       ...bound,
     });
-    printJson(await fn(guard));
+    const value = await fn(guard);
+    if (value !== undefined) printJson(value);
   } catch (err) {
     fail(err);
   } finally {
@@ -36,7 +38,7 @@ function defaultApprover(): string {
   return process.env.USER || userInfo().username;
 }
 
-interface ApprovalFlags {
+interface ApprovalFlags extends BulkFlags {
   unavailableAfter?: string;
   by?: string;
   reason?: string;
@@ -125,29 +127,61 @@ export function registerCallCommands(program: Command): Command {
       ),
     );
 
-  program
-    .command('approve')
-    .description('approve a pending escalation (optionally with edited input)')
-    .argument('<id>', 'escalation ID')
-    .option('--by <name>', 'approver identity (default: $USER)')
-    .option('--reason <text>', 'why')
-    .option('--input <json>', 'approve with this edited input')
-    .option('--groups <list>', 'approver groups, comma-separated (required when the rule has approver groups)')
-    .option(...UNAVAILABLE_AFTER_FLAG)
-    .action(async (id: string, flags: ApprovalFlags) =>
-      withGuard(flags, (guard) => decideFromShell(guard, id, 'approve', flags)),
-    );
+  const bulkOptions = (command: Command) =>
+    command
+      .option('--batch <id>', 'decide every pending escalation of this batch (a bulk decision)')
+      .option('--tool <name>', 'bulk: only this tool')
+      .option('--rule <id>', 'bulk: only escalations this rule hit')
+      .option('--older-than <duration>', 'bulk: only those waiting longer than this, e.g. 1h')
+      .option('--where <cel>', "bulk: a CEL condition over the input, e.g. 'input.amount <= 5000'")
+      .option('--dry-run', 'bulk: print how many would be decided, and decide nothing')
+      .option('--yes', 'bulk: decide without asking');
+  const decideAction = (decision: 'approve' | 'deny') => async (id: string | undefined, flags: ApprovalFlags) => {
+    if (id !== undefined && isBulk(flags)) {
+      return fail(new Error(`give an escalation ID or bulk filters (--batch, --tool, --rule, --older-than), not both`));
+    }
+    if (id === undefined && !isBulk(flags)) {
+      return fail(new Error(`${decision} needs an escalation ID, or --batch, --tool, --rule or --older-than`));
+    }
+    if (id !== undefined) return withGuard(flags, (guard) => decideFromShell(guard, id, decision, flags));
+    return withGuard(flags, async (guard) => {
+      const { by, reason, groups } = approvalOptions(flags);
+      await bulkDecideFromShell(
+        guard.client,
+        loadGuardConfig().taskQueue,
+        {
+          decision,
+          ...(reason ? { reason } : {}),
+          filter: bulkFilter(flags),
+          approver: { id: by, groups: groups ?? [] },
+        },
+        flags,
+      );
+      return undefined;
+    });
+  };
 
-  program
-    .command('deny')
-    .description('deny a pending escalation')
-    .argument('<id>', 'escalation ID')
-    .requiredOption('--reason <text>', 'why (shown to the caller)')
-    .option('--by <name>', 'approver identity (default: $USER)')
-    .option('--groups <list>', 'approver groups, comma-separated (required when the rule has approver groups)')
-    .option(...UNAVAILABLE_AFTER_FLAG)
-    .action(async (id: string, flags: ApprovalFlags) =>
-      withGuard(flags, (guard) => decideFromShell(guard, id, 'deny', flags)),
-    );
+  bulkOptions(
+    program
+      .command('approve')
+      .description('approve a pending escalation (optionally with edited input), or every one a filter covers')
+      .argument('[id]', 'escalation ID')
+      .option('--by <name>', 'approver identity (default: $USER)')
+      .option('--reason <text>', 'why')
+      .option('--input <json>', 'approve with this edited input')
+      .option('--groups <list>', 'approver groups, comma-separated (required when the rule has approver groups)')
+      .option(...UNAVAILABLE_AFTER_FLAG),
+  ).action(decideAction('approve'));
+
+  bulkOptions(
+    program
+      .command('deny')
+      .description('deny a pending escalation, or every one a filter covers')
+      .argument('[id]', 'escalation ID')
+      .requiredOption('--reason <text>', 'why (shown to the caller)')
+      .option('--by <name>', 'approver identity (default: $USER)')
+      .option('--groups <list>', 'approver groups, comma-separated (required when the rule has approver groups)')
+      .option(...UNAVAILABLE_AFTER_FLAG),
+  ).action(decideAction('deny'));
   return program;
 }

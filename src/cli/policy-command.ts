@@ -7,7 +7,8 @@ import { z } from 'zod';
 import { createLlmJudge } from '../activities/llm-judge';
 import { createRemoteGuard } from '../activities/remote-guard';
 import type { PolicyDecision } from '../policy';
-import { PolicyEngine, PolicyError, formatBytes, loadPolicyFile } from '../policy';
+import { loadWebhookTargets } from '../config';
+import { PolicyEngine, PolicyError, formatBytes, loadPolicyFile, missingChannelsLine, policyChannels } from '../policy';
 
 /** Where the commands write; process streams by default, strings in tests. */
 export interface CommandOutput {
@@ -66,6 +67,12 @@ export function registerPolicyCommands(program: Command, output: CommandOutput =
           output.out(
             `limits: maxScanBytes ${formatBytes(maxScanBytes)}, maxDecisionMs ${maxDecisionMs} ms, onExceeded ${onExceeded}\n`,
           );
+          const missing = missingChannelsLine(
+            policyChannels(loaded),
+            loadWebhookTargets().flatMap((target) => (target.name ? [target.name] : [])),
+            'configure DURABLE_GUARD_WEBHOOKS, or see them in the inbox of `durable-guard start`',
+          );
+          if (missing) output.out(`${missing.replace(/^durable-guard: /, '')}\n`);
         } catch (error) {
           failed = true;
           output.err(`${errorText(error)}\n`);

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
 import type { Command } from 'commander';
+import { LocalOutbox } from '../activities/local-outbox';
 import { toolRegistryProblem, type ToolRegistry } from '../activities/tools';
 import { clientConnectionOptions, describeConnection, loadConnectionConfig, loadGuardConfig } from '../config';
 import { onShutdownSignal } from '../lifecycle/shutdown';
@@ -162,9 +163,11 @@ async function start(flags: StartFlags) {
     process.env.TEMPORAL_ADDRESS = server.address;
   }
   const connection = loadConnectionConfig();
+  // Channels without a webhook notify the inbox instead: a newcomer sees what would have been sent.
+  const outbox = new LocalOutbox();
   let running;
   try {
-    running = await runWorker({ connection, guard, tools: await loadTools(flags.tools) });
+    running = await runWorker({ connection, guard, tools: await loadTools(flags.tools), outbox });
   } catch (err) {
     await stopAll();
     throw err;
@@ -182,6 +185,7 @@ async function start(flags: StartFlags) {
       guard,
       approvers: approvers.registry,
       callers: callers.registry,
+      outbox,
       // The dev banner owns the terminal: log only what needs attention (5xx), not every request.
       logger: { level: 'warn', stream: process.stderr },
       ...(flags.apiPort !== undefined ? { port: parsePortFlag(flags.apiPort, '--api-port') } : {}),

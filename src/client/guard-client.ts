@@ -116,6 +116,11 @@ export interface ApprovalOptions {
   modifiedInput?: Record<string, unknown>;
   /** The approver's groups, checked against the rule's approver groups. */
   groups?: string[];
+  /**
+   * The update's ID: sending the same decision again with the same ID is answered with the first one's outcome
+   * instead of deciding twice (a bulk decision resumed after a crash). @default a random UUID
+   */
+  updateId?: string;
 }
 
 const guardedCallType = 'guardedCall';
@@ -249,16 +254,16 @@ export class GuardClient {
    * Approves a pending escalation. @returns the final decision (allow, or modify with edited input).
    * @throws GuardUnavailable when Temporal, or a worker on the task queue, did not answer within `unavailableAfter`.
    */
-  async approve(escalationId: string, options: ApprovalOptions): Promise<GuardResult> {
-    return this.decide(escalationId, { ...options, decision: 'approve' });
+  async approve(escalationId: string, { updateId, ...options }: ApprovalOptions): Promise<GuardResult> {
+    return this.decide(escalationId, { ...options, decision: 'approve' }, updateId);
   }
 
   /**
    * Denies a pending escalation. @returns the final decision (block).
    * @throws GuardUnavailable when Temporal, or a worker on the task queue, did not answer within `unavailableAfter`.
    */
-  async deny(escalationId: string, options: ApprovalOptions): Promise<GuardResult> {
-    return this.decide(escalationId, { ...options, decision: 'deny' });
+  async deny(escalationId: string, { updateId, ...options }: ApprovalOptions): Promise<GuardResult> {
+    return this.decide(escalationId, { ...options, decision: 'deny' }, updateId);
   }
 
   /**
@@ -376,7 +381,11 @@ export class GuardClient {
     return description.status.name !== 'RUNNING';
   }
 
-  private async decide(escalationId: string, input: DecideInput): Promise<GuardResult> {
+  private async decide(
+    escalationId: string,
+    input: DecideInput,
+    updateId: string = randomUUID(),
+  ): Promise<GuardResult> {
     const problem = approvalProblem(input, true);
     if (problem)
       throw new GuardApprovalError(
@@ -385,7 +394,6 @@ export class GuardClient {
         guardMessage('GUARD_INVALID_APPROVAL', escalationId, problem),
       );
     const handle = this.client.workflow.getHandle(escalationId);
-    const updateId = randomUUID();
     return this.calls.run(
       input.decision,
       async () => {

@@ -29,3 +29,6 @@ export { parseDuration } from './duration';
 export { detectorNames, resolveDetectors } from './detectors/registry';
 export { detectIn, findIn, redactText, redactValue, scanValue, SCAN_OVERLAP, SCAN_WINDOW } from './detectors/scan';
 export { DECISION_BUDGET_RULE_ID, DEFAULT_DECISION_LIMITS, DecisionBudgetError, formatBytes } from './budget';
+export { missingChannelsLine, policyChannels } from './channels';
+export { compileCondition } from './condition';
+export type { CompiledCondition, ConditionScope } from './condition';

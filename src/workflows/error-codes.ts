@@ -37,6 +37,7 @@ export const GUARD_ERRORS = {
     description: 'no guarded call with this ID',
     message: (id: string) => `no guarded call with ID ${id}`,
   },
+  GUARD_BULK_DECISION_NOT_FOUND: { status: 404, description: 'no bulk decision with this ID' },
   GUARD_ROUTE_NOT_FOUND: { status: 404, description: 'no such route' },
   GUARD_LINKS_DISABLED: { status: 404, description: 'approval links are off: DURABLE_GUARD_LINK_SECRET is not set' },
   GUARD_METHOD_NOT_ALLOWED: { status: 405, description: 'the route exists but not with this method (see Allow)' },

@@ -12,8 +12,9 @@ const { notifyChannel } = proxyActivities<GuardActivities>({
  */
 export async function notifyEscalation(input: NotifyChannelInput): Promise<boolean> {
   try {
-    await notifyChannel(input);
-    return true;
+    // Activities recorded before the outcome existed return nothing: they delivered.
+    const outcome = (await notifyChannel(input)) as { delivered: boolean } | undefined;
+    return outcome?.delivered ?? true;
   } catch (err) {
     log.warn('notification failed for good', { channel: input.channel, error: (err as Error).message });
     return false;

@@ -2,6 +2,7 @@ import { Agent, request } from 'undici';
 import { startApi, type RunningApi } from '../../src/api';
 import { createApprovalLinkSigner, createApproverRegistry, MemoryUsedLinkStore } from '../../src/approvals';
 import { statusQuery, type GuardResult } from '../../src/workflows/definitions';
+import { doorEscalated } from './fixtures/decisions';
 import { tableDecider, waitFor, workerForFile } from './helpers';
 
 const decider = tableDecider({
@@ -11,12 +12,7 @@ const decider = tableDecider({
     rulesTriggered: [{ id: 'big-refund', action: 'escalate', mode: 'enforce' }],
     escalation: { timeoutMs: 60_000, approverGroups: ['finance'] },
   },
-  open_door: {
-    action: 'escalate',
-    reason: 'physical access',
-    rulesTriggered: [{ id: 'door', action: 'escalate', mode: 'enforce' }],
-    escalation: { timeoutMs: 60_000 },
-  },
+  open_door: doorEscalated(),
 });
 
 const TOKENS = { alice: 'alice-token-0123456789abcdef', bob: 'bob-token-0123456789abcdef' };

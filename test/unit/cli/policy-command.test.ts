@@ -35,7 +35,7 @@ describe('policy commands', () => {
     const result = await run('policy', 'check', example);
     expect(result.exitCode).toBe(0);
     expect(result.out).toMatch(
-      /^OK .*example\.yaml \(policy 'example', 12 rules\)\npolicy version [0-9a-f]{12}\nlimits: maxScanBytes 16 MB, maxDecisionMs 250 ms, onExceeded block\n$/,
+      /^OK .*example\.yaml \(policy 'example', 12 rules\)\npolicy version [0-9a-f]{12}\nlimits: maxScanBytes 16 MB, maxDecisionMs 250 ms, onExceeded block\nchannel 'finance-webhook' has no destination: configure DURABLE_GUARD_WEBHOOKS, or see them in the inbox of `durable-guard start`\n$/,
     );
     expect(result.err).toBe('');
   });

@@ -1,0 +1,63 @@
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { GuardActivities } from '../activities/create-activities';
+import { bulkProgressQuery, type BulkDecisionInput, type BulkDecisionProgress } from './bulk-definitions';
+import { BulkState } from './bulk-state';
+
+// A page heartbeats every 2 s: a crashed worker's page is taken up by another within 20 s, from its heartbeat.
+const { decideBulkPage } = proxyActivities<GuardActivities>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '20 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+});
+
+const DEFAULT_PAGE_SIZE = 200;
+/** Pages per run: a page adds about 6 events, so a run stays far below Temporal's 10,240-event warning. */
+const PAGES_PER_RUN = 500;
+
+/**
+ * One approve or deny over the pending escalations a filter covers, each decided through its own `decide`
+ * update (same checks as a single decision, its own outcome). Pages are listed and decided by an activity that
+ * resumes from its heartbeat, and every update carries this workflow's ID as its update ID, so a crash anywhere
+ * never decides an escalation twice. Query `progress`.
+ */
+export async function bulkDecision(input: BulkDecisionInput): Promise<BulkDecisionProgress> {
+  const { workflowId } = workflowInfo();
+  const state = new BulkState(workflowId, input, new Date().toISOString());
+  setHandler(bulkProgressQuery, () => state.progress());
+  const pageSize = input.pageSize ?? DEFAULT_PAGE_SIZE;
+  // The carry stays out of every page's input: it grows with the problems listed.
+  const request = Object.fromEntries(Object.entries(input).filter(([key]) => key !== 'carry')) as Omit<
+    BulkDecisionInput,
+    'carry'
+  >;
+  let pagesThisRun = 0;
+  setCurrentDetails(state.details());
+  while (!state.done) {
+    const ids = state.nextIds(pageSize);
+    const page = await decideBulkPage({
+      bulkId: workflowId,
+      request,
+      ...(ids ? { ids } : typeof state.cursor === 'string' ? { cursor: state.cursor } : {}),
+    });
+    state.add(page, ids?.length);
+    setCurrentDetails(state.details());
+    pagesThisRun++;
+    if (
+      !state.done &&
+      (pagesThisRun >= (input.pagesPerRun ?? PAGES_PER_RUN) || workflowInfo().continueAsNewSuggested)
+    ) {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof bulkDecision>({ ...input, carry: state.carry() });
+    }
+  }
+  state.finishedAt = new Date().toISOString();
+  return state.progress();
+}
