@@ -31,6 +31,17 @@ export const maxSqlLength = 64 * 1024;
  */
 export const maxParsedSqlLength = 2048;
 
+// Words that read or write files or run commands outside the database.
+const fileAccess = new Set([
+  'OUTFILE',
+  'DUMPFILE',
+  'XP_CMDSHELL',
+  'LOAD_FILE',
+  'PG_READ_FILE',
+  'PG_READ_BINARY_FILE',
+  'LO_IMPORT',
+  'LO_EXPORT',
+]);
 // Words that can change data, schema or privileges, or reach the file system; SQL without them is only read.
 const riskyWords = new Set([
   'DROP',
@@ -44,14 +55,7 @@ const riskyWords = new Set([
   'MERGE',
   'CREATE',
   'COPY',
-  'OUTFILE',
-  'DUMPFILE',
-  'XP_CMDSHELL',
-  'LOAD_FILE',
-  'PG_READ_FILE',
-  'PG_READ_BINARY_FILE',
-  'LO_IMPORT',
-  'LO_EXPORT',
+  ...fileAccess,
   'PG_TERMINATE_BACKEND',
   'SHUTDOWN',
   'EXEC',
@@ -64,16 +68,6 @@ const riskyWords = new Set([
   'KILL',
   'SET',
   'LOAD',
-]);
-const fileAccess = new Set([
-  'OUTFILE',
-  'DUMPFILE',
-  'XP_CMDSHELL',
-  'LOAD_FILE',
-  'PG_READ_FILE',
-  'PG_READ_BINARY_FILE',
-  'LO_IMPORT',
-  'LO_EXPORT',
 ]);
 
 const droppable =
