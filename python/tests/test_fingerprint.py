@@ -12,3 +12,12 @@ def test_call_fingerprint_matches_typescript() -> None:
     expected = "96b5c8a6b9fdeabfd695b3375528edaf34b47c3c39ad5f405ffa787736f278e9"
     assert call_fingerprint("process_refund", {"amount": 4200}) == expected
     assert call_fingerprint("process_refund", {"amount": 4200.0}) == expected
+
+
+def test_call_fingerprint_covers_the_tool_schema_as_typescript_does() -> None:
+    schema = {"type": "object", "properties": {"amount": {"maximum": 5000}}}
+    expected = "ccef0f6cb6bf49f1389669e7941701bdee6549b9bf107cffa50dc40efd3da71d"
+    assert call_fingerprint("process_refund", {"amount": 4200}, tool_schema=schema) == expected
+    assert call_fingerprint("process_refund", {"amount": 4200}, None, None) == call_fingerprint(
+        "process_refund", {"amount": 4200}
+    )

@@ -56,7 +56,7 @@ export interface GuardedCallInput {
   /**
    * The JSON Schema of the tool as the model was shown it (the provider integrations attach it). The worker's
    * policy engine validates the input against it, besides the policy's own `toolSchemas`; a caller's schema can
-   * only refuse calls. Limited by `INPUT_LIMITS.toolSchema`; not part of the call's fingerprint.
+   * only refuse calls. Limited by `INPUT_LIMITS.toolSchema`; part of the call's fingerprint.
    */
   toolSchema?: Record<string, unknown>;
   /** Set by `guardBatch` on its items: the item reports escalation and its end to the batch by signal. */

@@ -1,5 +1,6 @@
 /**
- * The fingerprint of a guarded call: SHA-256 (hex) of the canonical JSON of its tool, input and context. Pure and
+ * The fingerprint of a guarded call: SHA-256 (hex) of the canonical JSON of its tool, input, context and (when the
+ * caller gives one) tool schema. Pure and
  * deterministic, so the workflow and every client compute the same value (`GuardFingerprint` search attribute).
  */
 import { sha256 } from '@noble/hashes/sha2';
@@ -28,11 +29,12 @@ export function canonicalJson(value: unknown): string {
   return `{${members.join(',')}}`;
 }
 
-/** What a fingerprint covers: the call as the policy sees it. */
+/** What a fingerprint covers: the call as the policy sees it, with the caller's tool schema, which it judges by. */
 export interface FingerprintedCall {
   tool: string;
   input: Record<string, unknown>;
   context?: CallContext;
+  toolSchema?: Record<string, unknown>;
 }
 
 /** SHA-256 hex of canonical JSON of any value. */
@@ -40,7 +42,15 @@ export function sha256Hex(value: unknown): string {
   return bytesToHex(sha256(utf8ToBytes(canonicalJson(value))));
 }
 
-/** The call's fingerprint: equal for calls with equal tool, input and context, whatever their key order. */
-export function callFingerprint({ tool, input, context }: FingerprintedCall): string {
-  return sha256Hex({ tool, input, ...(context !== undefined ? { context } : {}) });
+/**
+ * The call's fingerprint: equal for calls with equal tool, input, context and tool schema, whatever their key
+ * order. A call without a schema has the fingerprint it had before schemas existed.
+ */
+export function callFingerprint({ tool, input, context, toolSchema }: FingerprintedCall): string {
+  return sha256Hex({
+    tool,
+    input,
+    ...(context !== undefined ? { context } : {}),
+    ...(toolSchema !== undefined ? { toolSchema } : {}),
+  });
 }

@@ -29,6 +29,7 @@ import {
 import { recordDecisionSpan } from './decision-spans';
 import { guardMessage, type GuardErrorCode } from './error-codes';
 import { callFingerprint } from './fingerprint';
+import { SCHEMA_FINGERPRINT_PATCH } from './patches';
 import { recordDecisionMetrics, recordEscalationWait } from './metrics';
 
 function show(state: CallState, next: GuardStatus, action?: string, extra?: SearchAttributeUpdatePair[]): void {
@@ -63,8 +64,10 @@ async function decideCall(
   call: GuardedCallInput,
 ): Promise<{ runToolLocally: boolean; afterTool: SearchAttributeUpdatePair[] }> {
   const { tool } = state;
-  // Computing it adds no command (it rides in the decision's upsert), so it needs no patch.
-  state.fingerprint = callFingerprint(call);
+  // It rides in the decision's upsert and adds no command. Released versions left the caller's tool schema out: the
+  // patch is asked only for a call that gives one.
+  const withSchema = call.toolSchema !== undefined && patched(SCHEMA_FINGERPRINT_PATCH);
+  state.fingerprint = callFingerprint(withSchema ? call : { tool: call.tool, input: call.input, context: call.context });
   const decideStarted = Date.now();
   const { runToolLocally, ...decision } = await decidePolicy(
     { tool, input: call.input, context: call.context, execute: call.execute, ...schemaOf(call) },

@@ -93,6 +93,33 @@ describe('a re-used callId with another call is refused', () => {
     expect(decider.calls.length).toBe(decisions);
   });
 
+  test("another tool schema is another call: the callId of a call checked under a strict schema is refused to a looser one", async () => {
+    const callId = uniqueId('schema');
+    const strict = { type: 'object', properties: { command: { enum: ['ls'] } }, additionalProperties: false };
+    const loose = { type: 'object' };
+    const ls = { tool: 'run_shell', input: { command: 'ls' } };
+    const first = await env.guard.check(ls.tool, ls.input, { callId, toolSchema: strict });
+    const withStrict = callFingerprint({ ...ls, toolSchema: strict });
+    expect(withStrict).not.toBe(callFingerprint(ls));
+    expect(first).toMatchObject({ action: 'allow', escalationId: callId, fingerprint: withStrict });
+    // The workflow's own upsert at the decision agrees with the client's fingerprint at start.
+    const handle = env.client.workflow.getHandle(callId);
+    await handle.result();
+    expect(await fingerprintOf(handle)).toBe(withStrict);
+
+    expectConflict(
+      await rejection(env.guard.check(ls.tool, ls.input, { callId, toolSchema: loose })),
+      callId,
+      callFingerprint({ ...ls, toolSchema: loose }),
+      withStrict,
+    );
+    expectConflict(await rejection(env.guard.check(ls.tool, ls.input, { callId })), callId, callFingerprint(ls), withStrict);
+    // The same schema in another key order is the same call.
+    const reordered = { additionalProperties: false, properties: { command: { enum: ['ls'] } }, type: 'object' };
+    expect(await env.guard.check(ls.tool, ls.input, { callId, toolSchema: reordered })).toEqual(first);
+    await recordHistory(handle, 'allow-with-tool-schema');
+  });
+
   test('a running escalation: a 99,999 refund under the callId of a 10 refund is refused at once, waiting or not', async () => {
     const callId = uniqueId('refund');
     const small = { tool: 'process_refund', input: { amount: 10 } };

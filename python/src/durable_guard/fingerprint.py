@@ -44,9 +44,17 @@ def canonical_json(value: Any) -> str:
     raise TypeError(f"{type(value).__name__} is not a JSON value")
 
 
-def call_fingerprint(tool: str, input: Mapping[str, Any], context: Optional[Mapping[str, Any]] = None) -> str:
-    """The ``GuardFingerprint`` of a call: equal for equal tool, input and context, whatever their key order."""
+def call_fingerprint(
+    tool: str,
+    input: Mapping[str, Any],
+    context: Optional[Mapping[str, Any]] = None,
+    tool_schema: Optional[Mapping[str, Any]] = None,
+) -> str:
+    """The ``GuardFingerprint`` of a call: equal for equal tool, input, context and caller's tool schema (a call
+    without a schema has the fingerprint it had before schemas existed), whatever their key order."""
     call: dict[str, Any] = {"tool": tool, "input": input}
     if context is not None:
         call["context"] = context
+    if tool_schema is not None:
+        call["toolSchema"] = tool_schema
     return hashlib.sha256(canonical_json(call).encode("utf-8", "surrogatepass")).hexdigest()

@@ -218,7 +218,7 @@ class TemporalTransport:
                 client = await self.client()
                 [call] = await client.data_converter.decode(payloads[:1], [dict])
                 try:
-                    found = call_fingerprint(call["tool"], call["input"], call.get("context"))
+                    found = call_fingerprint(call["tool"], call["input"], call.get("context"), call.get("toolSchema"))
                 except (KeyError, TypeError):
                     found = "invalid-call"
                 break
