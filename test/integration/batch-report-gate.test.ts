@@ -92,7 +92,7 @@ test('approvals landing at once while the worker is away never push a batch run 
     ],
   });
   await withWorker(() =>
-    waitFor(async () => ((await batches.progress(batchId)).pendingEscalations === n ? true : undefined), 60_000),
+    waitFor(async () => ((await batches.progress(batchId)).pendingEscalations === n ? true : undefined), 150_000),
   );
   const { runId: runWhenAllPending } = await handle.describe();
 
@@ -112,16 +112,19 @@ test('approvals landing at once while the worker is away never push a batch run 
 
   // The runs from the one that held all waiting items to the last: each within the budget and the headroom
   // before reports wait (20 events here), plus the few events of reports in flight and of continuing as new.
-  const runs: { runId: string; events: number }[] = [];
+  const runs: { runId: string; events: number; kinds: Record<string, number> }[] = [];
   let runId: string | undefined = runWhenAllPending;
   while (runId) {
     const run = env.client.workflow.getHandle(batchId, runId);
     const events: HistoryEvents = (await run.fetchHistory()).events ?? [];
-    runs.push({ runId, events: events.length });
+    // The event types of a run say where an overflow came from (reports, children, failed tasks), should one occur.
+    const kinds: Record<string, number> = {};
+    for (const e of events) kinds[String(e.eventType)] = (kinds[String(e.eventType)] ?? 0) + 1;
+    runs.push({ runId, events: events.length, kinds });
     runId = events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
   }
   expect(runs.length).toBeGreaterThan(1);
-  for (const run of runs) expect(run.events).toBeLessThanOrEqual(budget + 20 + 12);
+  expect(runs.filter((run) => run.events > budget + 20 + 12)).toEqual([]);
 
   // Some reports were held: their items waited on a backoff timer besides their approval window's.
   const held: string[] = [];
@@ -131,4 +134,4 @@ test('approvals landing at once while the worker is away never push a batch run 
   }
   expect(held.length).toBeGreaterThan(0);
   await recordHistory(env.client.workflow.getHandle(held[0] as string), 'batch-item-report-held');
-}, 180_000);
+}, 300_000);
