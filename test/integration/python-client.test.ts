@@ -2,9 +2,12 @@
  * The Python package (python/) against the real dev server, a TypeScript worker and the HTTP API: pytest runs
  * python/tests with the addresses and tokens in its environment, and this test fails when pytest does.
  */
+import { randomBytes } from 'node:crypto';
+import type { Worker } from '@temporalio/worker';
 import { startApi, type RunningApi } from '../../src/api';
 import { createApproverRegistry, createCallerRegistry } from '../../src/approvals';
-import { closedPort, tableDecider, workerForFile } from './helpers';
+import { encryptingDataConverter } from '../../src/codec';
+import { closedPort, integrationEnv, tableDecider, workerForFile } from './helpers';
 import { pythonEnv, runPython } from './python/python-env';
 
 const decider = tableDecider({
@@ -32,6 +35,16 @@ const file = workerForFile('python-client', decider);
 let api: RunningApi;
 let python: string;
 
+// A second worker that encrypts payloads: its first key encrypts, and the Python client is given the same keys the
+// other way round, so each side decrypts what the other's first key encrypted (a rotation in progress).
+const codecKeys = [
+  { id: 'ts-first', key: randomBytes(32) },
+  { id: 'py-first', key: randomBytes(32) },
+];
+let codecEnv: Awaited<ReturnType<typeof integrationEnv>>;
+let codecWorker: Worker;
+let codecRunning: Promise<void>;
+
 beforeAll(async () => {
   python = await pythonEnv();
   const approvers = createApproverRegistry([{ id: 'alice', groups: ['finance'], token: APPROVER_TOKEN }]);
@@ -44,10 +57,17 @@ beforeAll(async () => {
     // Short, so that waited calls take the 202 + Location + long-poll path.
     guardWaitMs: 1000,
   });
+  const dataConverter = encryptingDataConverter(codecKeys);
+  codecEnv = await integrationEnv('python-codec', { dataConverter });
+  codecWorker = await codecEnv.worker(decider, undefined, undefined, { dataConverter });
+  codecRunning = codecWorker.run();
 }, 300_000);
 
 afterAll(async () => {
   await api?.close();
+  codecWorker?.shutdown();
+  await codecRunning;
+  await codecEnv?.close();
 });
 
 test('pytest python/tests passes against the dev server, a worker and the API', async () => {
@@ -62,6 +82,11 @@ test('pytest python/tests passes against the dev server, a worker and the API', 
       DG_PY_CALLER_TOKEN: CALLER_TOKEN,
       DG_PY_APPROVER_TOKEN: APPROVER_TOKEN,
       DG_PY_CLOSED_PORT: String(await closedPort()),
+      DG_PY_CODEC_TASK_QUEUE: codecEnv.taskQueue,
+      DG_PY_CODEC_KEYS: [...codecKeys]
+        .reverse()
+        .map(({ id, key }) => `${id}:${key.toString('base64')}`)
+        .join(','),
     },
     170_000,
   );
