@@ -4,8 +4,6 @@ import {
   Connection,
   type TLSConfig,
   WorkflowFailedError,
-  WorkflowIdConflictPolicy,
-  WorkflowIdReusePolicy,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   type WorkflowHandle,
@@ -17,29 +15,24 @@ import {
   type DataConverter,
   type Duration,
 } from '@temporalio/common';
-import { msToNumber } from '@temporalio/common/lib/time';
 import { dataConverterFromEnv } from '../codec/data-converter';
 import { clientConnectionOptions, loadConnectionConfig } from '../config';
 import type { CallContext } from '../policy/types';
 import type { GuardTracing } from '../telemetry/tracing';
 import { tracingClientInterceptors } from '../telemetry/tracing-interceptors';
-import { approvalProblem, callIdIssue, callIssue, type Issue } from '../workflows/call-validation';
+import { approvalProblem } from '../workflows/call-validation';
 import {
   decideUpdate,
   DEFAULT_TASK_QUEUE,
-  guardFingerprintKey,
-  guardToolKey,
   policyDecisionUpdate,
   statusQuery,
   type CallStatus,
   type DecideInput,
-  type GuardedCallInput,
   type GuardResult,
 } from '../workflows/definitions';
-import { callFingerprint } from '../workflows/fingerprint';
 import { guardMessage, isGuardErrorCode } from '../workflows/error-codes';
 import { assertSameCall } from './call-conflict';
-import { callDetails, callSummary } from './call-summary';
+import { callStart, guardedCallType, JSON_VALUES_ONLY } from './call-start';
 import { GuardApprovalError, GuardBlocked, GuardInputError, GuardToolFailed, type ApprovalErrorCode } from './errors';
 import { TemporalCalls, unavailableAfterMs, type TemporalTarget } from './temporal-calls';
 
@@ -121,15 +114,6 @@ export interface ApprovalOptions {
    * instead of deciding twice (a bulk decision resumed after a crash). @default a random UUID
    */
   updateId?: string;
-}
-
-const guardedCallType = 'guardedCall';
-
-// What the SDK's JSON payload converter cannot write (its ValueError says only "Unable to convert").
-const JSON_VALUES_ONLY = ' (give plain JSON values: no BigInt, functions, symbols or cycles)';
-
-function inputError(issue: Issue): GuardInputError {
-  return new GuardInputError(issue.message, issue.limit ? { limit: issue.limit } : {});
 }
 
 function updateErrorCode(err: unknown): { code: ApprovalErrorCode; message: string } | undefined {
@@ -299,65 +283,23 @@ export class GuardClient {
   }
 
   private async start(tool: string, input: Record<string, unknown>, options: CheckOptions, execute: boolean) {
-    let escalationTimeoutMs: number | undefined;
-    if (options.escalationTimeout !== undefined) {
-      try {
-        escalationTimeoutMs = msToNumber(options.escalationTimeout);
-      } catch (err) {
-        throw new GuardInputError(
-          `escalationTimeout ${JSON.stringify(options.escalationTimeout)} is not a duration like '5m' or 300000`,
-          { cause: err },
-        );
-      }
-    }
-    const call: GuardedCallInput = {
-      tool,
-      input,
-      ...(options.context ? { context: options.context } : {}),
-      ...(execute ? { execute } : {}),
-      ...(escalationTimeoutMs !== undefined ? { escalationTimeoutMs } : {}),
-      ...(options.toolSchema !== undefined ? { toolSchema: options.toolSchema } : {}),
-    };
-    const issue = callIssue(call) ?? (options.callId === undefined ? undefined : callIdIssue(options.callId));
-    if (issue) throw inputError(issue);
-    const workflowId = options.callId ?? `guard-${randomUUID()}`;
-    let fingerprint: string;
-    try {
-      fingerprint = callFingerprint(call);
-    } catch (err) {
-      // Canonical JSON meets what JSON cannot write (a BigInt) before the SDK's payload converter would.
-      throw new GuardInputError(`the call to '${tool}' cannot be sent: ${(err as Error).message}${JSON_VALUES_ONLY}`, {
-        cause: err,
-      });
-    }
+    const start = callStart(tool, input, options, execute, this.taskQueue);
     let handle: WorkflowHandle;
     try {
-      handle = await this.client.workflow.start(guardedCallType, {
-        args: [call],
-        workflowId,
-        taskQueue: this.taskQueue,
-        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        typedSearchAttributes: [
-          { key: guardToolKey, value: tool },
-          { key: guardFingerprintKey, value: fingerprint },
-        ],
-        staticSummary: callSummary(tool, input, execute),
-        staticDetails: callDetails(tool, input, execute, options.context),
-      });
+      handle = await this.client.workflow.start(guardedCallType, start.options);
     } catch (err) {
-      // The same callId was used before and has completed: its result is the answer, never a second run.
       if (err instanceof ValueError) {
         throw new GuardInputError(`the call to '${tool}' cannot be sent: ${err.message}${JSON_VALUES_ONLY}`, {
           cause: err,
         });
       }
+      // The same callId was used before and has completed: its result is the answer, never a second run.
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-      handle = this.client.workflow.getHandle(workflowId);
+      handle = this.client.workflow.getHandle(start.workflowId);
     }
     // Only a caller's callId can name an existing execution (the SDK does not say whether the start attached):
     // its decision is returned only if it was made for this very call.
-    if (options.callId !== undefined) await assertSameCall(this.client, handle, fingerprint);
+    if (start.callerId) await assertSameCall(this.client, handle, start.fingerprint);
     return handle;
   }
 
