@@ -120,7 +120,7 @@ export class ToolGate {
     if (nearMiss !== undefined) {
       return {
         rule: this.nearMissRule,
-        message: `unknown tool '${tool}': a near miss of the known tool '${nearMiss}' (case, spaces or separators differ)`,
+        message: `unknown tool '${tool}': a near miss of the known tool '${nearMiss}' (case, spaces, separators or look-alike letters differ)`,
         final: false,
       };
     }
@@ -142,8 +142,43 @@ export class ToolGate {
   }
 }
 
+// Cyrillic and Greek letters drawn like Latin ones (Unicode's confusables for the letters of tool names).
+const confusables: Record<string, string> = {
+  а: 'a',
+  е: 'e',
+  о: 'o',
+  р: 'p',
+  с: 'c',
+  у: 'y',
+  х: 'x',
+  і: 'i',
+  ј: 'j',
+  ѕ: 's',
+  ԁ: 'd',
+  һ: 'h',
+  ӏ: 'l',
+  ԛ: 'q',
+  ԝ: 'w',
+  ο: 'o',
+  α: 'a',
+  ε: 'e',
+  ι: 'i',
+  κ: 'k',
+  ν: 'v',
+  ρ: 'p',
+  τ: 't',
+  υ: 'u',
+  χ: 'x',
+  ɡ: 'g',
+};
+
+/** A name as a reader sees it: case, separators, invisible characters, compatibility forms and look-alikes folded. */
 function normalName(tool: string): string {
-  return tool.toLowerCase().replace(/[\s_\-.]+/g, '');
+  const folded = tool
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[\p{Cf}\s_\-.]+/gu, '');
+  return /[^\x00-\x7f]/.test(folded) ? folded.replace(/[^\x00-\x7f]/g, (c) => confusables[c] ?? c) : folded;
 }
 
 function gateRule(

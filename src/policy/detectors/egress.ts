@@ -28,8 +28,29 @@ const blockedRanges = new Set([
   'deprecated',
   'discard',
 ]);
-const internalNames =
-  /^(?:localhost|metadata|metadata\.google\.internal|metadata\.goog|instance-data|kubernetes(?:\.default(?:\.svc(?:\.cluster\.local)?)?)?)\.?$|\.(?:localhost|internal|local|localdomain|home\.arpa|cluster\.local|nip\.io|sslip\.io|xip\.io|localtest\.me|lvh\.me)\.?$/i;
+// Public wildcard and rebinding DNS services answer with the address written in the name (127.0.0.1.nip.io,
+// 7f000001.c0a80001.rbndr.us, make-127-0-0-1-rr.1u.ms) or with loopback for every name (localtest.me, lvh.me): a
+// name under them is judged internal without a lookup, the service's own name too.
+const rebindingDomains = [
+  'nip\\.io',
+  'sslip\\.io',
+  'xip\\.io',
+  'nip\\.direct',
+  'localtest\\.me',
+  'lvh\\.me',
+  'vcap\\.me',
+  'lacolhost\\.com',
+  'localh\\.st',
+  'traefik\\.me',
+  'rbndr\\.us',
+  '1u\\.ms',
+].join('|');
+const internalNames = new RegExp(
+  `^(?:localhost|metadata|metadata\\.google\\.internal|metadata\\.goog|instance-data|kubernetes(?:\\.default(?:\\.svc(?:\\.cluster\\.local)?)?)?)\\.?$|\\.(?:localhost|internal|local|localdomain|home\\.arpa|cluster\\.local)\\.?$|(?:^|\\.)(?:${rebindingDomains})\\.?$`,
+  'i',
+);
+// Schemes the URL parser reads as hierarchical even without `//` (`http:127.0.0.1/`, `http:/127.0.0.1/`).
+const specialScheme = /^(?:https?|wss?|ftp|file):/i;
 const urlInText = /\b[A-Za-z][A-Za-z0-9+.-]{0,15}:\/\/[^\s"'<>`]{1,2048}/g;
 const hostLike = /^\[?[A-Za-z0-9.:_%-]{1,253}\]?(?::\d{1,5})?(?:\/\S*)?$/;
 const maxUrlLength = 8192;
@@ -70,11 +91,23 @@ export function hostProblem(hostname: string): string | undefined {
   if (kind === 6) {
     let address: ipaddr.IPv4 | ipaddr.IPv6 = ipaddr.IPv6.parse(host);
     if (address.isIPv4MappedAddress()) address = address.toIPv4Address();
+    else if (isIPv4Compatible(address)) {
+      // `::127.0.0.1` (deprecated IPv4-compatible form): some stacks still route it to the IPv4 address.
+      const [high = 0, low = 0] = address.parts.slice(6);
+      const dotted = `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
+      const range = ipv4Range(dotted);
+      return range ? `${range} address ${host}` : undefined;
+    }
     const range = address.range();
     return blockedRanges.has(range) ? `${range} address ${host}` : undefined;
   }
   if (internalNames.test(host)) return `internal host name ${host}`;
   return undefined;
+}
+
+function isIPv4Compatible(address: ipaddr.IPv6): boolean {
+  const parts = address.parts;
+  return parts.slice(0, 6).every((p) => p === 0) && (parts[6] ?? 0) !== 0;
 }
 
 // The IPv4 ranges of ipaddr.js that are not public unicast, as [first octets, prefix length, name].
@@ -133,7 +166,7 @@ export const urlDetector: Detector = {
     if (
       /^[A-Za-z][A-Za-z0-9+.-]{0,15}:/.test(whole) &&
       !/\s/.test(whole) &&
-      (whole.includes('://') || !hostLike.test(whole))
+      (whole.includes('://') || !hostLike.test(whole) || specialScheme.test(whole))
     ) {
       const url = parseUrl(whole);
       if (!url) return /^[A-Za-z][A-Za-z0-9+.-]{0,15}:\/\//.test(whole) ? [{ start: 0, end: text.length }] : [];

@@ -99,22 +99,41 @@ export const emailDetector: Detector = {
 };
 
 /**
- * Phone numbers: international `+` numbers, or national numbers written with separators
- * (`(555) 123-4567`, `555-123-4567`, `030 1234 5678`). Bare digit runs are not phones: too many ids look alike.
- * Every quantifier is bounded and the lookbehind anchors each try, so the expression cannot backtrack far.
+ * Phone numbers: international `+` numbers, in groups of any length as countries write them (`+49 30 901820`,
+ * `+33 1 42 68 53 00`, `+81 3-1234-5678`), or national numbers written with separators (`(555) 123-4567`,
+ * `555-123-4567`, `030 1234 5678`). Bare digit runs are not phones: too many ids look alike, and a number right
+ * after an id label (`Meeting ID 845 2211 9031`, `order #`, `invoice no.`) is that id. Every quantifier is bounded
+ * and the lookbehind anchors each try, so the expression cannot backtrack far.
  */
-export const phoneDetector = regexDetector({
+const phoneCandidates = regexDetector({
   name: 'phone',
   group: 'pii',
   linear: true,
   pattern:
-    /(?<![\w+]|\d[ .-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,4}\)[ .-]?|\d{2,4}[ .-])\d{3,4}[ .-]\d{3,4}(?![\w-]|[ .]\d)|\+\d{8,15}(?!\d)/g,
+    /(?<![\w+]|\d[ .-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,4}\)[ .-]?|\d{2,4}[ .-])\d{3,4}[ .-]\d{3,4}(?![\w-]|[ .]\d)|\+\d{8,15}(?!\d)|(?<![\w+])\+\d{1,3}(?:[ .-]?\(\d{1,5}\)|[ .-]\d{1,6}){2,6}(?![\w-]|[ .]\d)/g,
   prefilter: hasDigit,
   validate: (candidate) => {
     const digits = candidate.replace(/\D/g, '').length;
     return candidate.startsWith('+') ? digits >= 8 && digits <= 15 : digits >= 10 && digits <= 12;
   },
 });
+const idLabel =
+  /\b(?:id|ref|reference|order|invoice|ticket|case|serial|tracking|meeting|booking|confirmation|transaction|txn|sku|part|job|build)\s{0,3}(?:no\.?|num(?:ber)?\.?)?\s{0,3}[:#]?\s{0,3}$/i;
+
+export const phoneDetector: Detector = {
+  name: 'phone',
+  group: 'pii',
+  linear: true,
+  find(text) {
+    // The label is looked for in at most 32 characters before the number: a bounded window per match.
+    return phoneCandidates
+      .find(text)
+      .filter((m) => !(m.start > 0 && idLabel.test(text.slice(Math.max(0, m.start - 32), m.start))));
+  },
+  test(text) {
+    return this.find(text).length > 0;
+  },
+};
 
 /**
  * Payment card numbers: 13 to 19 digits, each pair separated by at most one space or dash, not touching another

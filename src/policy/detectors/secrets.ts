@@ -9,12 +9,28 @@ import { regexDetector } from './detector';
  * the run would satisfy; a validator's rejection restarts one character on, within a match of at most 256.
  */
 
+/**
+ * Documentation and templates show the format with a filler (`ghp_XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX`,
+ * `sk_live_000000...`): a real token's last 16 characters hold at least 5 different ones.
+ */
+export function looksRandom(candidate: string): boolean {
+  return new Set(candidate.slice(-16)).size >= 5;
+}
+
 const secret = (
   name: string,
   pattern: RegExp,
   prefilter: (text: string) => boolean,
   validate?: (s: string) => boolean,
-) => regexDetector({ name, group: 'secrets', pattern, prefilter, linear: true, ...(validate ? { validate } : {}) });
+): Detector => {
+  if (validate) return regexDetector({ name, group: 'secrets', pattern, prefilter, linear: true, validate });
+  // The filler check filters whole matches and never restarts inside a rejected one: a restart one character on
+  // would make the unbounded runs (`sk-proj-...{20,}`) quadratic on a hostile string of repeated prefixes.
+  const base = regexDetector({ name, group: 'secrets', pattern, prefilter, linear: true });
+  const find = (text: string): DetectorMatch[] =>
+    base.find(text).filter((m) => looksRandom(text.slice(Math.max(m.start, m.end - 16), m.end)));
+  return { name, group: 'secrets', linear: true, find, test: (text) => base.test(text) && find(text).length > 0 };
+};
 
 /** Cloud access key ids: AWS (`AKIA...`, `ASIA...` and the other documented prefixes), Google API keys (`AIza...`). */
 export const cloudKeyDetector = secret(
@@ -127,6 +143,8 @@ export const privateKeyDetector: Detector = {
     const matches: DetectorMatch[] = [];
     privateKeyHeader.lastIndex = 0;
     for (let m = privateKeyHeader.exec(text); m !== null; m = privateKeyHeader.exec(text)) {
+      // A header with no key material after it is the format being described, not a key.
+      if (!keyMaterialAfter(text, m.index + m[0].length)) continue;
       const endMarker = text.indexOf('-----END ', m.index + m[0].length);
       const close = endMarker < 0 ? -1 : text.indexOf('-----', endMarker + 9);
       const end = close < 0 ? text.length : close + 5;
@@ -138,11 +156,31 @@ export const privateKeyDetector: Detector = {
     return matches;
   },
   test(text) {
-    if (!text.includes('-----BEGIN')) return false;
-    privateKeyHeader.lastIndex = 0;
-    return privateKeyHeader.test(text);
+    return text.includes('-----BEGIN') && this.find(text).length > 0;
   },
 };
+
+/**
+ * Whether key material follows a PEM header: after blanks (or JSON's `\\n`), an encryption header line or a run of
+ * at least 6 base64 characters. Prose about the format (`-----BEGIN PRIVATE KEY----- is the header`) has neither.
+ */
+function keyMaterialAfter(text: string, from: number): boolean {
+  let i = from;
+  const limit = Math.min(text.length, from + 64);
+  while (i < limit) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 10 || c === 13) i++;
+    else if (c === 92 && (text[i + 1] === 'n' || text[i + 1] === 'r')) i += 2;
+    else break;
+  }
+  if (text.startsWith('Proc-Type:', i)) return true;
+  let run = 0;
+  for (; i < text.length && run < 6; i++, run++) {
+    const c = text.charCodeAt(i);
+    if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 47)) break;
+  }
+  return run >= 6;
+}
 
 /** HTTP bearer tokens (`Bearer <token>`). */
 export const bearerTokenDetector = secret('bearer_token', /\bBearer\s{1,8}[A-Za-z0-9\-._~+/]{16,}=*/g, (text) =>
@@ -241,7 +279,14 @@ export const passwordAssignmentDetector = secret(
   (text) => text.includes('=') || text.includes(':'),
   (candidate) => {
     const value = (/[:=][ \t]*["']?([^\s"',;&<>]+)$/.exec(candidate)?.[1] ?? '').replace(/["']$/, '');
-    if (/^(?:\$|\{\{|%|\*+$|x+$|\.\.\.|\/|~\/)|^[A-Z_]+$/.test(value)) return false;
+    if (/^(?:\$|\{\{|%|\*+$|x+$|\.\.\.|\/|~\/|\(|\[)|^[A-Z_]+$/.test(value)) return false;
+    // Code that reads the secret from elsewhere: `os.environ[...]`, `getenv(...)`, `process.env.API_KEY`.
+    if (
+      /^[A-Za-z_$][\w$]{0,63}(?:\.[A-Za-z_$][\w$]{0,63}){0,8}[[(]|^[a-z_$][\w$]{0,63}(?:\.[A-Za-z_$][\w$]{0,63}){1,8}$/.test(
+        value,
+      )
+    )
+      return false;
     if (/^[a-z]+$/i.test(value)) return value.length >= 6 && !notValues.has(value.toLowerCase());
     return value.length >= 4;
   },

@@ -14,7 +14,10 @@ export interface ShellVerdict {
 export const maxShellLength = 64 * 1024;
 const maxNesting = 4;
 
-const shells = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'mksh', 'ash', 'fish', 'csh', 'tcsh', 'busybox']);
+const shells = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'mksh', 'ash', 'fish', 'csh', 'tcsh']);
+// Multi-call binaries: `busybox rm -rf /` runs `rm`.
+const multiCall = new Set(['busybox', 'toybox']);
+const awks = new Set(['awk', 'gawk', 'mawk', 'nawk', 'busybox-awk']);
 const interpreters = new Set(['python', 'python2', 'python3', 'perl', 'ruby', 'node', 'php', 'lua', 'Rscript']);
 const fetchers = new Set(['curl', 'wget', 'fetch', 'aria2c', 'http', 'https', 'lwp-download', 'Invoke-WebRequest']);
 const senders = new Set([
@@ -107,7 +110,7 @@ const systemDirs = new Set([
   'private',
 ]);
 const criticalFiles =
-  /^\/(?:etc\/(?:passwd|shadow|group|gshadow|sudoers(?:\.d(?:\/.*)?)?|fstab|hosts|ssh\/sshd_config|pam\.d(?:\/.*)?|ld\.so\.preload|crontab)|boot(?:\/.*)?|bin\/[^/]+|sbin\/[^/]+|usr\/s?bin\/[^/]+|lib(?:64)?\/[^/]+)$/;
+  /^\/(?:etc\/(?:passwd|shadow|group|gshadow|sudoers(?:\.d(?:\/.*)?)?|fstab|hosts|ssh\/sshd_config|pam\.d(?:\/.*)?|ld\.so\.preload|crontab)|boot(?:\/.*)?|bin\/[^/]+|sbin\/[^/]+|usr\/s?bin\/[^/]+|lib(?:64)?\/[^/]+|proc\/sysrq-trigger|proc\/sys\/kernel\/[^/]+|sys\/firmware\/efi\/efivars(?:\/.*)?)$/;
 const credentialPath =
   /(?:^|\/)(?:\.ssh\/(?:id_[a-z0-9]+|[^/]*_key|authorized_keys|known_hosts)?$|\.ssh\/?$|\.aws(?:\/(?:credentials|config))?$|\.netrc$|\.git-credentials$|\.npmrc$|\.pypirc$|\.docker\/config\.json$|\.kube\/config$|\.gnupg(?:\/.*)?$|\.config\/gcloud(?:\/.*)?$|\.azure(?:\/.*)?$|\.env(?:\.[a-z]+)?$|credentials\.json$|[^/]*\.pem$|[^/]*\.key$|id_rsa$|id_ed25519$|id_ecdsa$|\.bash_history$|\.zsh_history$|etc\/shadow$|etc\/gshadow$|proc\/(?:self|\d+)\/environ$|\.vault-token$|\.terraform\.d\/credentials\.tfrc\.json$)/;
 
@@ -155,7 +158,9 @@ function unwrap(words: ShellWord[]): ShellWord[] {
   for (let guard = 0; guard < 16 && rest.length > 0; guard++) {
     const name = baseName(rest[0]);
     if (name === undefined) return rest;
-    if (name === 'env') {
+    if (multiCall.has(name)) {
+      rest = rest.slice(1);
+    } else if (name === 'env') {
       let i = 1;
       while (i < rest.length && (/^-/.test(rest[i]?.value ?? '') || /^[A-Za-z_]\w*=/.test(rest[i]?.value ?? ''))) {
         if (/^-(?:u|C|S|-unset|-chdir)$/.test(rest[i]?.value ?? '')) i++;
@@ -203,7 +208,24 @@ function judge(command: ShellCommand, functions: Set<string>, nesting: number, v
     return;
   }
   if (interpreters.has(name)) {
-    judgeInterpreter(name, args, stdin, verdict);
+    judgeInterpreter(name, args, stdin, nesting, verdict);
+    return;
+  }
+  if (awks.has(name)) {
+    // The program is the first operand (after -F SEP, -v VAR=VALUE, -f FILE): its system() calls run shell code.
+    let i = 0;
+    while (i < args.length && /^-/.test(values[i] ?? '')) i += /^-[Fvf]$/.test(values[i] ?? '') ? 2 : 1;
+    const program = args[i];
+    if (program) judgeEmbeddedShell(name, program.value, nesting, verdict);
+    return;
+  }
+  if (name === 'su' || name === 'runuser') {
+    // `su [-] [user] -c CMD`: the command runs in the user's shell.
+    const flag = values.findIndex((v) => /^-(?:[a-z]*c|-command)$/.test(v));
+    const inline = values.find((v) => v.startsWith('--command='));
+    if (flag >= 0) judgeCode(args.slice(flag + 1, flag + 2), nesting, verdict, `${name} runs`);
+    else if (inline !== undefined)
+      judgeCode([{ ...(args[0] as ShellWord), value: inline.slice(10) }], nesting, verdict, `${name} runs`);
     return;
   }
   if (name === 'xargs') {
@@ -220,6 +242,7 @@ function judge(command: ShellCommand, functions: Set<string>, nesting: number, v
   }
   if (name === 'rm' || name === 'unlink' || name === 'rmdir' || name === 'srm') judgeRemove(name, args, verdict);
   else if (name === 'mv') judgeMove(args, verdict);
+  else if (name === 'rsync' && values.some((v) => v.startsWith('--delete'))) judgeSyncDelete(name, values, verdict);
   else if (name === 'chmod' || name === 'chown' || name === 'chgrp' || name === 'setfacl' || name === 'chattr') {
     judgePermissions(name, args, verdict);
   } else if (name === 'dd') judgeDd(values, verdict);
@@ -310,7 +333,7 @@ function judgeShell(
   if (name === 'eval') code = args;
   else if (name === 'source' || name === '.') script = args[0];
   else {
-    let i = name === 'busybox' ? 1 : 0;
+    let i = 0;
     while (i < args.length) {
       const value = args[i]?.value ?? '';
       if (/^-[a-zA-Z]*c[a-zA-Z]*$/.test(value) && !(args[i]?.dynamic ?? false)) {
@@ -402,6 +425,7 @@ function judgeInterpreter(
   name: string,
   args: ShellWord[],
   stdin: { commands: ShellCommand[]; bodies: string[] },
+  nesting: number,
   verdict: ShellVerdict,
 ): void {
   const flag = args.findIndex((w) => /^-[a-zA-Z]*[ceE]$/.test(w.value));
@@ -414,12 +438,44 @@ function judgeInterpreter(
     if (/\b(?:shutil\.rmtree|rmtree)\s*\(\s*['"](?:\/|~|\/(?:etc|usr|var|home|bin|boot))['"]/.test(code.value)) {
       raise(verdict, 'danger', `${name} deletes a system tree`);
     }
+    judgeEmbeddedShell(name, code.value, nesting, verdict);
+    if (reverseShell.test(code.value) && socketCode.test(code.value)) {
+      raise(verdict, 'danger', `reverse shell: ${name} connects a socket to a shell`);
+    }
     return;
   }
   const script = args.find((w) => !/^-/.test(w.value));
   if (script?.substitutions.some(fetches)) raise(verdict, 'danger', `remote code: ${name} runs a downloaded script`);
   else if (!script || script.value === '-') {
     if (stdin.commands.some(fetches)) raise(verdict, 'danger', `remote code: downloaded data piped into ${name}`);
+  }
+}
+
+// Calls of interpreters and awk that hand a string to the shell: os.system("..."), execSync('...'), `...`.
+const shellCall =
+  /\b(?:system|popen|exec|execSync|spawnSync|call|run|check_output|check_call|Popen|getoutput|getstatusoutput|shell_exec|passthru|proc_open|qx)\s{0,4}\(\s{0,4}(?:\[\s{0,4})?(?:"([^"]{1,4096})"|'([^']{1,4096})')|`([^`]{1,4096})`/g;
+const socketCode = /\bsocket\b|TCPSocket|IO::Socket|fsockopen|net\.Socket|net\.connect|\/dev\/tcp\//i;
+const reverseShell = /\/bin\/(?:ba|z|da)?sh\b|\bpty\.spawn|\bdup2\b|cmd\.exe|\bspawn\(\s*['"](?:ba|z)?sh/;
+
+/** Shell code inside an interpreter's or awk's program: each string given to a shell-running call is parsed. */
+function judgeEmbeddedShell(name: string, code: string, nesting: number, verdict: ShellVerdict): void {
+  if (nesting >= maxNesting) return;
+  shellCall.lastIndex = 0;
+  let count = 0;
+  for (let m = shellCall.exec(code); m !== null && count < 16; m = shellCall.exec(code), count++) {
+    const inner = m[1] ?? m[2] ?? m[3];
+    if (inner !== undefined) analyse(inner, nesting + 1, verdict);
+  }
+}
+
+/** `rsync --delete SRC DEST`: DEST loses everything SRC lacks; an empty SRC wipes it. */
+function judgeSyncDelete(name: string, values: string[], verdict: ShellVerdict): void {
+  const operands = values.filter((v) => !v.startsWith('-'));
+  const destination = operands[operands.length - 1];
+  if (operands.length < 2 || destination === undefined) return;
+  const target = classifyPath(destination);
+  if (target === 'root' || target === 'home' || target === 'system') {
+    raise(verdict, 'danger', `${name} --delete mirrors into ${describeTarget(target)} (${destination})`);
   }
 }
 

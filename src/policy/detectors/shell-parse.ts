@@ -305,6 +305,7 @@ class Parser {
     const words: ShellWord[] = [];
     let word: ShellWord = emptyWord();
     let started = false;
+    let braced = false;
     const tildeAt = this.pos;
     for (;;) {
       const c = this.src[this.pos];
@@ -332,13 +333,15 @@ class Parser {
         this.readBacktick(word);
       } else {
         if (c === '*' || c === '?' || c === '[') word.glob = true;
+        else if (c === '{') braced = true;
         if (c === '~' && this.pos === tildeAt) word.value += '~';
         else word.value += c;
         this.pos++;
       }
     }
     if (!started) throw new ShellSyntaxError(`unexpected '${this.src[this.pos] ?? 'end'}' at ${this.pos}`);
-    if (word.value || word.dynamic || words.length === 0) words.push(word);
+    if (braced) words.push(...expandBraces(word));
+    else if (word.value || word.dynamic || words.length === 0) words.push(word);
     return words;
   }
 
@@ -533,6 +536,22 @@ class Parser {
 
 function emptyWord(): ShellWord {
   return { value: '', dynamic: false, glob: false, substitutions: [] };
+}
+
+/**
+ * Brace expansion of one unquoted list (`{rm,-rf,/}` is the three words `rm -rf /`, `/bin/{rm,ls}` two paths), at
+ * most 16 alternatives; nested or sequence forms (`{1..9}`) stay one word. Index searches only: linear.
+ */
+function expandBraces(word: ShellWord): ShellWord[] {
+  const value = word.value;
+  const open = value.indexOf('{');
+  const close = value.indexOf('}', open + 1);
+  if (open < 0 || close < 0 || value.lastIndexOf('{') !== open || value.lastIndexOf('}') !== close) return [word];
+  const alternatives = value.slice(open + 1, close).split(',');
+  if (alternatives.length < 2 || alternatives.length > 16) return [word];
+  const prefix = value.slice(0, open);
+  const suffix = value.slice(close + 1);
+  return alternatives.map((alt) => ({ ...word, value: `${prefix}${alt}${suffix}` }));
 }
 
 function isMeta(c: string): boolean {

@@ -41,6 +41,7 @@ const fileAccess = new Set([
   'PG_READ_BINARY_FILE',
   'LO_IMPORT',
   'LO_EXPORT',
+  'INFILE',
 ]);
 // Words that can change data, schema or privileges, or reach the file system; SQL without them is only read.
 const riskyWords = new Set([
@@ -68,10 +69,21 @@ const riskyWords = new Set([
   'KILL',
   'SET',
   'LOAD',
+  'DO',
 ]);
 
-const droppable =
-  /^(?:TABLE|DATABASE|SCHEMA|INDEX|VIEW|USER|ROLE|FUNCTION|PROCEDURE|TRIGGER|SEQUENCE|TYPE|EXTENSION|MATERIALIZED|TEMPORARY|TEMP|IF|OWNED|COLUMN|TABLESPACE|POLICY|COLLECTION|KEYSPACE|EVENT|SERVER|DOMAIN)$/;
+// Object kinds after DROP in the supported dialects (PostgreSQL, MySQL/MariaDB, SQLite, T-SQL, BigQuery, Snowflake,
+// Redshift): `DROP` followed by anything else is prose ("drop the table near the window").
+const droppable = new RegExp(
+  `^(?:${[
+    'TABLE|DATABASE|SCHEMA|INDEX|VIEW|USER|ROLE|FUNCTION|PROCEDURE|TRIGGER|SEQUENCE|TYPE|EXTENSION|MATERIALIZED',
+    'TEMPORARY|TEMP|IF|OWNED|COLUMN|TABLESPACE|POLICY|COLLECTION|KEYSPACE|EVENT|SERVER|DOMAIN|WAREHOUSE|STAGE',
+    'STREAM|TASK|PIPE|SHARE|FILE|INTEGRATION|NETWORK|MASKING|ROW|EXTERNAL|FOREIGN|DYNAMIC|ICEBERG|TRANSIENT|SECURE',
+    'RULE|CAST|AGGREGATE|OPERATOR|LANGUAGE|PUBLICATION|SUBSCRIPTION|STATISTICS|CONVERSION|ACCESS|TEXT|MODEL',
+    'SNAPSHOT|SYNONYM|PACKAGE|ASSEMBLY|LOGIN|CERTIFICATE|PARTITION|CONSTRAINT|CATALOG|CONNECTION|ALIAS|RESOURCE',
+    'LIBRARY|DATASHARE|GROUP|ALERT|NOTIFICATION|REPLICATION|FAILOVER|SESSION|APPLICATION|CAPABILITY|ORGANIZATION',
+  ].join('|')})$`,
+);
 const parser = new Parser();
 const rank = { unparseable: 1, suspicious: 2, danger: 3 } as const;
 
@@ -85,6 +97,24 @@ function raise(verdict: SqlVerdict, level: NonNullable<SqlVerdict['level']>, rea
  * the others are parsed with node-sql-parser in the given dialect and judged on the syntax tree.
  */
 export function classifySql(sql: string, dialect: SqlDialect = 'postgresql'): SqlVerdict {
+  const verdict = classifyAscii(sql, dialect);
+  // Compatibility forms (full-width `ＤＲＯＰ`, ligatures) are not SQL keywords to the server, but a tool or proxy on
+  // the way may normalise them: a text that spells a risky statement once normalised cannot be judged as written.
+  if (verdict.level === undefined && sql.length <= maxSqlLength && hasNonAscii(sql)) {
+    const normalised = sql.normalize('NFKC');
+    if (normalised !== sql && classifyAscii(normalised, dialect).level !== undefined) {
+      raise(verdict, 'unparseable', 'non-ASCII letters that normalise to a risky statement');
+    }
+  }
+  return verdict;
+}
+
+function hasNonAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 127) return true;
+  return false;
+}
+
+function classifyAscii(sql: string, dialect: SqlDialect): SqlVerdict {
   const verdict: SqlVerdict = { reasons: [] };
   if (sql.length > maxSqlLength) {
     raise(verdict, 'unparseable', 'SQL too long to parse');
@@ -180,20 +210,33 @@ function judgeLexed(
   verdict: SqlVerdict,
 ): void {
   const words = statement.words;
+  // The statement a WITH wraps: a CTE's SELECT comes first in the words, so a data change anywhere counts first.
   const first =
     words[0] === 'WITH'
-      ? words.find((w) => w === 'DELETE' || w === 'UPDATE' || w === 'SELECT' || w === 'INSERT')
+      ? (words.find((w) => w === 'DELETE' || w === 'UPDATE' || w === 'MERGE') ??
+        words.find((w) => w === 'SELECT' || w === 'INSERT'))
       : words[0];
   const has = (w: string): boolean => words.includes(w);
   for (const w of words) if (fileAccess.has(w)) raise(verdict, 'danger', `file or command access (${w})`);
   if (first === 'COPY' && has('PROGRAM')) raise(verdict, 'danger', 'COPY ... PROGRAM runs a command');
   if ((first === 'ALTER' || first === 'CREATE') && (has('USER') || has('ROLE') || has('LOGIN'))) {
-    if (has('SUPERUSER') || has('ADMIN') || has('BYPASSRLS') || first === 'CREATE') {
+    if (has('SUPERUSER') || has('ADMIN') || has('BYPASSRLS') || has('PASSWORD') || first === 'CREATE') {
       raise(verdict, 'danger', `privilege change (${first} ${has('ROLE') ? 'ROLE' : 'USER'})`);
     }
   }
   if (first === 'SHUTDOWN' || (first === 'SELECT' && has('PG_TERMINATE_BACKEND')))
     raise(verdict, 'danger', 'stops the server or its sessions');
+  if (
+    first === 'COPY' &&
+    statement.tokens.some((t, i) => t.kind === 'string' && /^(?:TO|FROM)$/.test(statement.tokens[i - 1]?.text ?? ''))
+  )
+    raise(verdict, 'danger', 'COPY reads or writes a server file');
+  // Code whose statements are only known at run time: dynamic SQL, stored procedures, procedural blocks.
+  if (first === 'EXEC' || first === 'EXECUTE' || first === 'DO')
+    raise(verdict, 'suspicious', `${first} runs code the guard cannot read`);
+  if (first === 'MERGE' && has('DELETE')) raise(verdict, 'suspicious', 'MERGE deletes matched rows');
+  if (first === 'RENAME' || (first === 'ALTER' && has('RENAME')))
+    raise(verdict, 'suspicious', 'renames a table or database that applications use');
   // Statement kinds the lexer is sure of are judged even when the parser agreed: where the two split statements
   // differently (backslash escapes), the lexer's split is the one that can hide a DROP.
   if ((first === 'DROP' && droppable.test(words[1] ?? '')) || (first === 'TRUNCATE' && words.length > 1)) {

@@ -129,7 +129,7 @@ describe('secret catalog', () => {
     ['google_token', 'GOCSPX-abcdefghijklmnopqrstuvwxyz01'],
     ['huggingface_token', 'hf_abcdefghijklmnopqrstuvwxyzABCDEFGH'],
     ['npm_token', 'npm_abcdefghijklmnopqrstuvwxyz0123456789'],
-    ['pypi_token', `pypi-AgEIcHlwaS5vcmc${'a'.repeat(60)}`],
+    ['pypi_token', `pypi-AgEIcHlwaS5vcmc${'aB3dE5fG7hJ9kL1mN2pQ4rS6tU8vW0xY'.repeat(2)}`],
     ['url_credentials', 'postgres://admin:hunter2@db/prod'],
     ['password_assignment', 'db_password = hunter2'],
   ])('%s finds %s', (name, text) => {
@@ -141,6 +141,10 @@ describe('secret catalog', () => {
     ['url_credentials', 'mysql://root:${MYSQL_ROOT_PASSWORD}@db/app'],
     ['password_assignment', 'password: required'],
     ['password_assignment', 'password=${DB_PASSWORD}'],
+    ['password_assignment', 'password = os.environ["DB_PASSWORD"]'],
+    ['pypi_token', `pypi-AgEIcHlwaS5vcmc${'a'.repeat(60)}`],
+    ['github_token', `ghp_${'X'.repeat(36)} is the format`],
+    ['private_key', '-----BEGIN PRIVATE KEY----- is the header to look for'],
     ['aws_secret_key', 'commit 3f786850e387550fdab836ed7e6dc881de23001b'],
   ])('%s ignores %s', (name, text) => {
     expect(found(name, text)).toBe(false);
