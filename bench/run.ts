@@ -1,3 +1,4 @@
+import { benchBacktest } from './backtest';
 import { benchBatch, type BatchBenchFigures } from './batch';
 import { benchCluster, clusterTable } from './cluster';
 import type { BenchResult } from './bench-result';
@@ -54,6 +55,7 @@ function table(results: BenchResult[]): string {
 /**
  * BENCH_ONLY=policy,detectors,hostile,batch runs only those (default: all); the batch benchmark takes minutes.
  * BENCH_ONLY=cluster (never by default) compares the PostgreSQL cluster with the dev server: about 10 minutes.
+ * BENCH_ONLY=backtest (never by default) records BENCH_BACKTEST_N calls (10,000) and backtests them: minutes.
  * BENCH_ONLY=python runs the Python client's latency bench (it makes python/.venv first).
  */
 const only = new Set(
@@ -81,6 +83,18 @@ async function main(): Promise<void> {
   if (only.has('cluster')) {
     const rows = await benchCluster((line) => process.stderr.write(`cluster: ${line}\n`));
     process.stdout.write(`\n${clusterTable(rows)}\n`);
+  }
+  if (only.has('backtest')) {
+    const f = await benchBacktest(
+      (line) => process.stderr.write(`backtest: ${line}\n`),
+      Number(process.env.BENCH_BACKTEST_N ?? 10_000),
+    );
+    const lines = f.runs.map(
+      (r) =>
+        `backtest of ${r.calls} recorded calls: ${r.callsPerSecond.toFixed(0)} calls/s (goal 1,000, ratio ${(r.callsPerSecond / 1000).toFixed(2)}x), ` +
+        `${r.seconds.toFixed(1)} s, peak RSS ${r.peakRssMb.toFixed(0)} MB, peak heap ${r.peakHeapMb.toFixed(0)} MB`,
+    );
+    process.stdout.write(`\n${lines.join('\n')}\nload average ${f.loadAverage.map((l) => l.toFixed(1)).join(' ')}\n`);
   }
   if (only.has('python'))
     process.stdout.write(`\npython client, allow path\n${(await benchPythonClient()).join('\n')}\n`);

@@ -5,6 +5,7 @@ import { parseDocument } from 'yaml';
 import { z } from 'zod';
 
 import { createLlmJudge } from '../activities/llm-judge';
+import { registerBacktestCommand } from './backtest-command';
 import { createRemoteGuard } from '../activities/remote-guard';
 import type { PolicyDecision } from '../policy';
 import { loadWebhookTargets } from '../config';
@@ -117,6 +118,7 @@ export function registerPolicyCommands(program: Command, output: CommandOutput =
         process.exitCode = 1;
       }
     });
+  registerBacktestCommand(policy);
   return program;
 }
 

@@ -1,0 +1,113 @@
+/** `policy backtest FILE...`: how a candidate policy would have decided the recorded guarded calls. */
+import { Client, Connection } from '@temporalio/client';
+import { Presets, SingleBar } from 'cli-progress';
+import type { Command } from 'commander';
+import { loadCandidate } from '../backtest/candidate';
+import { crossedThresholds, parseThreshold, type Threshold } from '../backtest/fail-on';
+import { recordedCallsQuery, type RecordedFilters } from '../backtest/recorded-query';
+import { formatBacktest } from '../backtest/report';
+import { runBacktest } from '../backtest/run-backtest';
+import { dataConverterFromEnv } from '../codec';
+import { clientConnectionOptions, loadConnectionConfig } from '../config';
+import { parseDurationFlag } from './duration-flag';
+import { fail, printJson } from './output';
+
+interface BacktestFlags {
+  since: string;
+  query?: string;
+  tool?: string;
+  batch?: string;
+  limit?: string;
+  json?: boolean;
+  failOn?: string[];
+  withNetwork?: boolean;
+  concurrency: string;
+  examples: string;
+  uiUrl: string;
+}
+
+function positiveInt(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} must be a whole number of at least 1, got '${text}'`);
+  return n;
+}
+
+async function withProgress<T>(total: Promise<number>, run: (tick: (done: number) => void) => Promise<T>) {
+  if (!process.stderr.isTTY) return run(() => undefined);
+  const bar = new SingleBar(
+    { format: '{bar} {value}/{total} calls backtested', hideCursor: true, stream: process.stderr },
+    Presets.shades_classic,
+  );
+  bar.start(await total.catch(() => 0), 0);
+  try {
+    return await run((done) => bar.update(done));
+  } finally {
+    bar.stop();
+  }
+}
+
+async function backtest(files: string[], flags: BacktestFlags): Promise<void> {
+  const filters: RecordedFilters = {
+    sinceMs: parseDurationFlag(flags.since, '--since'),
+    ...(flags.tool ? { tool: flags.tool } : {}),
+    ...(flags.batch ? { batch: flags.batch } : {}),
+    ...(flags.query ? { query: flags.query } : {}),
+  };
+  const thresholds: Threshold[] = (flags.failOn ?? []).map(parseThreshold);
+  if (files.length === 0) throw new Error('give the candidate policy file(s) to backtest');
+  // A candidate that does not parse is refused before Temporal is asked anything.
+  const candidate = loadCandidate(files, flags.withNetwork === true);
+  const config = loadConnectionConfig();
+  const connection = await Connection.connect(clientConnectionOptions(config));
+  try {
+    const client = new Client({ connection, namespace: config.namespace, dataConverter: dataConverterFromEnv() });
+    const query = recordedCallsQuery(filters, new Date());
+    const limit = flags.limit !== undefined ? positiveInt(flags.limit, '--limit') : undefined;
+    const total = client.workflow
+      .count(query)
+      .then(({ count }) => (limit === undefined ? count : Math.min(count, limit)));
+    const summary = await withProgress(total, (onCall) =>
+      runBacktest(client, candidate, query, {
+        ...(limit !== undefined ? { limit } : {}),
+        concurrency: positiveInt(flags.concurrency, '--concurrency'),
+        examples: positiveInt(flags.examples, '--examples'),
+        onCall,
+      }),
+    );
+    const crossed = crossedThresholds(summary, thresholds);
+    if (flags.json) printJson({ ...summary, failedThresholds: crossed });
+    else process.stdout.write(formatBacktest(summary, { baseUrl: flags.uiUrl, namespace: config.namespace }));
+    if (crossed.length > 0) {
+      process.stderr.write(`backtest failed: ${crossed.join(', ')}\n`);
+      process.exitCode = 1;
+    }
+  } finally {
+    await connection.close();
+  }
+}
+
+/** Adds `backtest` to the `policy` command. */
+export function registerBacktestCommand(policy: Command): void {
+  policy
+    .command('backtest')
+    .description('decide recorded guarded calls again with a candidate policy and show what would change')
+    .argument('<files...>', 'candidate policy files (YAML or JSON), in load order')
+    .option('--since <duration>', 'calls started within this long (e.g. 24h, 7d)', '7d')
+    .option('--query <visibility-query>', 'extra visibility filter, e.g. "GuardRules = \'big-refund\'"')
+    .option('--tool <tool>', 'only calls of this tool')
+    .option('--batch <batchId>', 'only items of this batch')
+    .option('--limit <n>', 'at most this many calls')
+    .option('--json', 'print the summary as JSON')
+    .option('--fail-on <threshold...>', 'exit 1 when crossed, e.g. block>0 changed>=10 approved-would-block>0')
+    .option('--with-network', 'run llm-judge and remote rules (skipped and counted otherwise)')
+    .option('--concurrency <n>', 'history reads at once', '32')
+    .option('--examples <n>', 'examples shown per transition and sharp case', '3')
+    .option('--ui-url <url>', 'Temporal Web UI base URL for links', 'http://localhost:8233')
+    .action(async (files: string[], flags: BacktestFlags) => {
+      try {
+        await backtest(files, flags);
+      } catch (err) {
+        fail(err);
+      }
+    });
+}
