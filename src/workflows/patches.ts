@@ -2,3 +2,6 @@
 
 /** Hostile-input hardening of guardedCall: input limits, call fingerprints, approver groups required. */
 export const HOSTILE_INPUT_PATCH = 'hostile-input';
+
+/** bulkDecision checks its own start input (a start through the Temporal CLI bypasses the API and client). */
+export const BULK_INPUT_PATCH = 'bulk-input-checked';
