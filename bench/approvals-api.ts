@@ -5,18 +5,11 @@
  *
  *   npx tsx bench/approvals-api.ts [escalations=500] [connections=20]
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { startApi } from '../src/api';
 import { createApproverRegistry } from '../src/approvals';
 import { GuardClient } from '../src/client';
 import type { Decider } from '../src/policy/types';
-import { startDevServer } from '../src/server/dev-server';
-import { createWorker } from '../src/worker';
+import { benchStack } from './bench-stack';
 
 export interface ApprovalsApiBenchOptions {
   /** Escalations created and approved. @default 500 */
@@ -63,30 +56,15 @@ export async function benchApprovalsApi(options: ApprovalsApiBenchOptions = {}):
   const n = options.escalations ?? 500;
   const connections = options.connections ?? 20;
   const log = options.log ?? ((line: string) => console.log(line));
-  try {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
-  } catch {
-    // Already installed by the caller.
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'dg-bench-api-'));
-  const server = options.address
-    ? undefined
-    : await startDevServer({ port: 0, uiPort: false, dbFilename: join(dir, 'temporal.db'), log: () => {} });
-  const address = options.address ?? (server?.address as string);
-  const native = await NativeConnection.connect({ address });
-  const connection = await Connection.connect({ address });
-  const taskQueue = `bench-api-${Date.now()}`;
-  const worker = await createWorker({ connection: native, taskQueue, decider });
-  const running = worker.run();
-  const client = new Client({ connection });
-  // A fresh task queue on a self-hosted server can take more than the default 10 s to hand out its first task.
-  const guard = new GuardClient({ client, taskQueue, unavailableAfter: '60s' });
-  const api = await startApi({
-    client,
-    taskQueue,
-    port: 0,
-    approvers: createApproverRegistry([{ id: 'bench', groups: ['finance'], token: TOKEN }]),
+  const stack = await benchStack({
+    name: 'api',
+    decider,
+    ...(options.address ? { address: options.address } : {}),
+    api: { approvers: createApproverRegistry([{ id: 'bench', groups: ['finance'], token: TOKEN }]) },
   });
+  const api = stack.api as NonNullable<typeof stack.api>;
+  // A fresh task queue on a self-hosted server can take more than the default 10 s to hand out its first task.
+  const guard = new GuardClient({ client: stack.client, taskQueue: stack.taskQueue, unavailableAfter: '60s' });
   try {
     log(`creating ${n} escalations...`);
     const ids = await inBatches(
@@ -128,12 +106,7 @@ export async function benchApprovalsApi(options: ApprovalsApiBenchOptions = {}):
     if (run['2xx'] !== n || lost > 0) throw new Error(`bench failed: ${run['2xx']}/${n} approved, ${lost} lost`);
     return result;
   } finally {
-    await api.close();
-    worker.shutdown();
-    await running;
-    await connection.close();
-    await native.close();
-    await server?.stop();
+    await stack.stop();
   }
 }
 

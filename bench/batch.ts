@@ -3,17 +3,15 @@
  * 10,000 escalations pending at once (worker RSS, time to approve them all). The worker runs in its own
  * process (test/integration/survival/worker-process.ts) so its RSS is its own.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { batchLines } from '../examples/batches/generate';
 import { BatchClient } from '../src/client';
 import { startDevServer } from '../src/server/dev-server';
-import { WORKFLOWS_PATH } from '../src/worker';
-import { approveSignal, type BatchProgress } from '../src/workflows/definitions';
+import { approveSignal } from '../src/workflows/definitions';
+import { cpuSeconds, rssMb, startBenchWorker, untilBatch } from './worker-process';
 
 export interface BatchBenchOptions {
   /** An existing server; otherwise a private dev server is started. */
@@ -58,39 +56,6 @@ export function defaultBatchN(env: NodeJS.ProcessEnv = process.env): number {
   return n;
 }
 
-function rssMb(pid: number): number {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
-
-/** CPU seconds (user + system) a process has used so far. */
-function cpuSeconds(pid: number | undefined): number {
-  if (pid === undefined) return 0;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
-  }
-}
-
-async function startWorker(env: Record<string, string>): Promise<ChildProcess> {
-  const script = join(__dirname, '..', 'test', 'integration', 'survival', 'worker-process.ts');
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
-    child.once('exit', (code) => reject(new Error(`bench worker exited with ${code}`)));
-  });
-  return child;
-}
-
 /** Events in every run of a closed workflow, following its continue-as-new chain back from the last run. */
 async function historyEvents(client: Client, workflowId: string): Promise<number> {
   let events = 0;
@@ -101,14 +66,6 @@ async function historyEvents(client: Client, workflowId: string): Promise<number
     runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
   }
   return events;
-}
-
-async function until(batches: BatchClient, id: string, ok: (p: BatchProgress) => boolean): Promise<BatchProgress> {
-  for (;;) {
-    const p = await batches.progress(id).catch(() => undefined);
-    if (p && ok(p)) return p;
-    await new Promise((r) => setTimeout(r, 500));
-  }
 }
 
 /** Runs both scenarios and returns the figures. */
@@ -128,14 +85,8 @@ export async function benchBatch(options: BatchBenchOptions = {}): Promise<Batch
         ...(options.sqlitePragmas ? { sqlitePragmas: options.sqlitePragmas } : {}),
       });
   const address = options.address ?? (server?.address as string);
-  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
-  writeFileSync(join(dir, 'bundle.js'), bundle.code);
   const taskQueue = `bench-batch-${Date.now()}`;
-  const worker = await startWorker({
-    DG_ADDRESS: address,
-    DG_TASK_QUEUE: taskQueue,
-    DG_LEDGER: join(dir, 'ledger.jsonl'),
-    DG_BUNDLE: join(dir, 'bundle.js'),
+  const worker = await startBenchWorker(address, taskQueue, dir, {
     ...(options.maxCachedWorkflows ? { DG_MAX_CACHED: String(options.maxCachedWorkflows) } : {}),
     ...(options.tuning ? { DG_WORKER_TUNING: JSON.stringify(options.tuning) } : {}),
   });
@@ -182,7 +133,7 @@ export async function benchBatch(options: BatchBenchOptions = {}): Promise<Batch
     const batchId = `${taskQueue}-pending`;
     t0 = Date.now();
     const pendingHandle = await batches.submitFile(escalations, { batchId, concurrency: options.concurrency });
-    await until(batches, batchId, (p) => p.pendingEscalations === pending);
+    await untilBatch(batches, batchId, (p) => p.pendingEscalations === pending);
     const secondsToAllPending = (Date.now() - t0) / 1000;
     const rssPending = rssMb(worker.pid as number);
     log(

@@ -6,15 +6,9 @@
  *   npx tsx bench/call-ids.ts [calls=200]
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { GuardClient } from '../src/client';
 import type { Decider } from '../src/policy/types';
-import { startDevServer } from '../src/server/dev-server';
-import { createWorker } from '../src/worker';
+import { benchStack } from './bench-stack';
 
 export interface CallIdBenchResult {
   calls: number;
@@ -34,15 +28,8 @@ async function meanMs(ids: (string | undefined)[], check: (id: string | undefine
 
 /** Runs the callId bench and prints its figures. */
 export async function benchCallIds(calls = 200, log = (line: string) => console.log(line)): Promise<CallIdBenchResult> {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  const dir = mkdtempSync(join(tmpdir(), 'dg-bench-call-ids-'));
-  const server = await startDevServer({ port: 0, uiPort: false, dbFilename: join(dir, 'temporal.db'), log: () => {} });
-  const native = await NativeConnection.connect({ address: server.address });
-  const connection = await Connection.connect({ address: server.address });
-  const taskQueue = `bench-call-ids-${Date.now()}`;
-  const worker = await createWorker({ connection: native, taskQueue, decider });
-  const running = worker.run();
-  const guard = new GuardClient({ client: new Client({ connection }), taskQueue });
+  const stack = await benchStack({ name: 'call-ids', decider });
+  const guard = new GuardClient({ client: stack.client, taskQueue: stack.taskQueue });
   try {
     const check = (callId: string | undefined) => guard.check('read_file', { path: '/etc/hosts' }, { callId });
     await meanMs(
@@ -67,11 +54,7 @@ export async function benchCallIds(calls = 200, log = (line: string) => console.
     );
     return result;
   } finally {
-    worker.shutdown();
-    await running;
-    await connection.close();
-    await native.close();
-    await server.stop();
+    await stack.stop();
   }
 }
 

@@ -4,17 +4,10 @@
  *
  *   BENCH_ONLY=python npm run bench            (or: npx tsx bench/python-client.ts [calls=200])
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { startApi } from '../src/api';
 import { createApproverRegistry, createCallerRegistry } from '../src/approvals';
 import type { Decider } from '../src/policy/types';
-import { startDevServer } from '../src/server/dev-server';
-import { createWorker } from '../src/worker';
 import { pythonEnv, runPython } from '../test/integration/python/python-env';
+import { benchStack } from './bench-stack';
 
 const CALLER_TOKEN = 'bench-caller-token-0123456789';
 
@@ -30,34 +23,23 @@ interface Figures {
 
 /** Runs the Python bench and returns its lines: one per measured path, p50/p90/p99 in milliseconds. */
 export async function benchPythonClient(calls = 200): Promise<string[]> {
-  try {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
-  } catch {
-    // Already installed by the caller.
-  }
   const python = await pythonEnv();
-  const dir = mkdtempSync(join(tmpdir(), 'dg-bench-py-'));
-  const server = await startDevServer({ port: 0, uiPort: false, dbFilename: join(dir, 'temporal.db'), log: () => {} });
-  const native = await NativeConnection.connect({ address: server.address });
-  const connection = await Connection.connect({ address: server.address });
-  const taskQueue = `bench-py-${Date.now()}`;
-  const worker = await createWorker({ connection: native, taskQueue, decider: allowAll });
-  const running = worker.run();
-  const client = new Client({ connection });
-  const api = await startApi({
-    client,
-    taskQueue,
-    port: 0,
-    approvers: createApproverRegistry([]),
-    callers: createCallerRegistry([{ id: 'bench', token: CALLER_TOKEN }]),
+  const stack = await benchStack({
+    name: 'py',
+    decider: allowAll,
+    api: {
+      approvers: createApproverRegistry([]),
+      callers: createCallerRegistry([{ id: 'bench', token: CALLER_TOKEN }]),
+    },
   });
+  const api = stack.api as NonNullable<typeof stack.api>;
   try {
     const { code, output } = await runPython(
       python,
       ['bench/allow_latency.py', String(calls)],
       {
-        TEMPORAL_ADDRESS: server.address,
-        DURABLE_GUARD_TASK_QUEUE: taskQueue,
+        TEMPORAL_ADDRESS: stack.address,
+        DURABLE_GUARD_TASK_QUEUE: stack.taskQueue,
         DG_PY_API_URL: api.url,
         DG_PY_CALLER_TOKEN: CALLER_TOKEN,
       },
@@ -72,12 +54,7 @@ export async function benchPythonClient(calls = 200): Promise<string[]> {
         `mean ${f.mean_ms.toFixed(1)} ms (n = ${f.n}; p50 ${(f.p50_ms / bare.p50_ms).toFixed(2)}x the bare start)`,
     );
   } finally {
-    await api.close();
-    worker.shutdown();
-    await running;
-    await connection.close();
-    await native.close();
-    await server.stop();
+    await stack.stop();
   }
 }
 

@@ -1,5 +1,6 @@
 import { benchBacktest } from './backtest';
 import { benchBatch, type BatchBenchFigures } from './batch';
+import { benchBulk, type BulkBenchFigures } from './bulk';
 import { benchCluster, clusterTable } from './cluster';
 import type { BenchResult } from './bench-result';
 import { benchHostile } from './hostile-input';
@@ -20,6 +21,29 @@ function batchResult(f: BatchBenchFigures): BenchResult {
     operations: f.items,
     seconds: f.seconds,
   };
+}
+
+/** Goal of the bulk benchmark: approvals per second from the bulk decision's start to the batch's result. */
+const BULK_GOAL_PER_SECOND = 50;
+
+function bulkResult(f: BulkBenchFigures): BenchResult {
+  return {
+    name: `bulk: one bulk decision approves a batch (N = ${f.escalations})`,
+    opsPerSec: f.approvalsPerSecond,
+    goal: BULK_GOAL_PER_SECOND,
+    ratio: f.approvalsPerSecond / BULK_GOAL_PER_SECOND,
+    operations: f.escalations,
+    seconds: f.secondsToBatchResult,
+  };
+}
+
+function bulkLines(f: BulkBenchFigures): string[] {
+  return [
+    `bulk: ${f.escalations} pending after ${f.secondsToAllPending.toFixed(1)} s; batch result ${f.secondsToBatchResult.toFixed(1)} s ` +
+      `after the bulk decision's start (its own result ${f.secondsToBulkResult.toFixed(1)} s, ${f.pages} pages, ${f.runs} runs)`,
+    `bulk: ${f.counts.decided} decided, ${f.lost} lost, ${f.doubled} doubled; worker RSS ${f.workerRssMbWithAllPending.toFixed(0)} MB ` +
+      `with all pending, peak ${f.workerPeakRssMb.toFixed(0)} MB while approving`,
+  ];
 }
 
 /** Memory figures against the 500 MB goal; the ratio is goal / measured, so 1 or more meets it. */
@@ -57,6 +81,8 @@ function table(results: BenchResult[]): string {
  * BENCH_ONLY=cluster (never by default) compares the PostgreSQL cluster with the dev server: about 10 minutes.
  * BENCH_ONLY=backtest (never by default) records BENCH_BACKTEST_N calls (10,000) and backtests them: minutes.
  * BENCH_ONLY=python runs the Python client's latency bench (it makes python/.venv first).
+ * BENCH_ONLY=bulk (never by default) approves a batch's N pending escalations (BENCH_BULK_N, default 10,000) with
+ * one bulk decision: making them pending alone takes minutes per 1,000 on the 2-core machine.
  */
 const only = new Set(
   (process.env.BENCH_ONLY ?? 'policy,detectors,hostile,batch').split(',').map((name) => name.trim()),
@@ -77,8 +103,13 @@ async function main(): Promise<void> {
     ? await benchBatch({ log: (line) => process.stderr.write(`batch: ${line}\n`) })
     : undefined;
   if (batch) results.push(batchResult(batch));
+  const bulk = only.has('bulk')
+    ? await benchBulk({ log: (line) => process.stderr.write(`bulk: ${line}\n`) })
+    : undefined;
+  if (bulk) results.push(bulkResult(bulk));
   if (results.length > 0) process.stdout.write(table(results) + '\n');
   if (batch) process.stdout.write(memoryLines(batch).join('\n') + '\n');
+  if (bulk) process.stdout.write(bulkLines(bulk).join('\n') + '\n');
   if (hostile) process.stdout.write(`\nhostile input\n${hostile.join('\n')}\n`);
   if (only.has('cluster')) {
     const rows = await benchCluster((line) => process.stderr.write(`cluster: ${line}\n`));

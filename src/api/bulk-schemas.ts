@@ -1,11 +1,12 @@
 /** JSON schemas of the grouped queue and of bulk decisions (fastify validates with them; OpenAPI shows them). */
-import { BULK_MAX_IDS } from '../workflows/bulk-definitions';
+import { BULK_MAX_IDS, BULK_MAX_WHERE_LENGTH } from '../workflows/bulk-definitions';
+import { INPUT_LIMITS } from '../workflows/input-limits';
 import { MAX_REASON_LENGTH } from './schemas';
 
 const NAME = '^[A-Za-z0-9._:/@-]+$';
 const DURATION = '^[0-9]+(\\.[0-9]+)?(ms|s|m|h|d)$';
 /** The longest `where` condition accepted. */
-export const MAX_WHERE_LENGTH = 2000;
+export const MAX_WHERE_LENGTH = BULK_MAX_WHERE_LENGTH;
 export const MAX_GROUPS_PAGE = 100;
 
 const name = (what: string) => ({ type: 'string', pattern: NAME, maxLength: 200, description: what }) as const;
@@ -57,7 +58,7 @@ export const bulkBodySchema = {
           type: 'array',
           minItems: 1,
           maxItems: BULK_MAX_IDS,
-          items: { type: 'string', minLength: 1, maxLength: 1000 },
+          items: { type: 'string', minLength: 1, maxLength: INPUT_LIMITS.callIdLength },
           description: `escalation IDs, at most ${BULK_MAX_IDS}`,
         },
         batch: name('the batch ID (GuardBatchId)'),

@@ -17,6 +17,7 @@ import {
   type BulkFilter,
   type BulkItemOutcome,
 } from '../workflows/bulk-definitions';
+import { bulkFilterShapeProblem } from '../workflows/bulk-input';
 import { statusQuery } from '../workflows/definitions';
 import { pendingEscalationsQuery, quoteVisibility } from './escalation-query';
 import { startedCall } from './started-call';
@@ -40,13 +41,8 @@ export function bulkQuery(
 
 /** The problem with a filter, or undefined when it can be run. */
 export function bulkFilterProblem(filter: BulkFilter): string | undefined {
-  const narrowing = ['batch', 'tool', 'rule', 'olderThanMs'] as const;
-  if (filter.ids !== undefined && narrowing.some((key) => filter[key] !== undefined)) {
-    return "filter.ids cannot be combined with batch, tool, rule or olderThan (only with 'where')";
-  }
-  if (filter.ids === undefined && !narrowing.some((key) => filter[key] !== undefined)) {
-    return 'the filter selects every pending escalation: give ids, or at least one of batch, tool, rule, olderThan';
-  }
+  const shape = bulkFilterShapeProblem(filter);
+  if (shape) return shape;
   if (filter.where !== undefined) {
     const compiled = compileCondition(filter.where);
     if ('error' in compiled) return `filter.where is not a valid CEL condition: ${compiled.error}`;

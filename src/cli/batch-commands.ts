@@ -1,11 +1,10 @@
 /** `submit` and `results`: run a JSON Lines batch from a shell and read what happened (`status` shows progress). */
 import { Client, Connection } from '@temporalio/client';
-import { SingleBar, Presets } from 'cli-progress';
 import type { Command } from 'commander';
 import { dataConverterFromEnv } from '../codec';
 import { BatchClient } from '../client';
 import { clientConnectionOptions, loadConnectionConfig, loadGuardConfig } from '../config';
-import type { BatchProgress } from '../workflows/definitions';
+import { followBatch } from './batch-follow';
 import { parseDurationFlag } from './duration-flag';
 import { fail, printJson } from './output';
 import { UNAVAILABLE_AFTER_FLAG, unavailableAfterOption } from './unavailable-flag';
@@ -38,51 +37,15 @@ export async function isBatch(client: Client, id: string): Promise<boolean> {
   return described?.type === 'guardBatch';
 }
 
-function progressLine(p: BatchProgress): Record<string, string | number> {
-  const a = p.counts.byAction;
-  return {
-    allow: a.allow,
-    modify: a.modify,
-    block: a.block,
-    pending: p.pendingEscalations,
-    failed: p.counts.byStatus.failed + p.counts.byStatus.invalid,
-  };
-}
-
-async function follow(batches: BatchClient, batchId: string): Promise<void> {
-  const bar = new SingleBar(
-    {
-      format:
-        '{bar} {value}/{total} | allow {allow} modify {modify} block {block} | escalations pending {pending} | failed {failed}',
-      hideCursor: true,
-    },
-    Presets.shades_classic,
-  );
-  const first = await batches.progress(batchId);
-  bar.start(first.total ?? first.done, first.done, progressLine(first));
-  const result = batches.result(batchId);
-  let finished = false;
-  void result.finally(() => (finished = true)).catch(() => undefined);
-  while (!finished) {
-    await new Promise((r) => setTimeout(r, 500));
-    const p = await batches.progress(batchId).catch(() => undefined);
-    if (!p) continue;
-    bar.setTotal(p.total ?? Math.max(p.done, 1));
-    bar.update(p.done, progressLine(p));
-  }
-  const summary = await result;
-  bar.setTotal(summary.total ?? summary.done);
-  bar.update(summary.done, progressLine(summary));
-  bar.stop();
-  printJson(summary);
-}
-
 export function registerBatchCommands(program: Command): Command {
   program
     .command('submit')
     .description('run a JSON Lines batch ({tool, input, context?, callId?} per line) on the worker')
     .argument('<file>', 'batch file, readable by the worker, e.g. examples/batches/refunds.jsonl')
-    .option('--wait', 'show a progress bar until the batch ends, then print the summary')
+    .option(
+      '--wait',
+      'show progress (a bar on a terminal, a line every few seconds otherwise) and how to decide waiting escalations until the batch ends, then print the summary',
+    )
     .option('--batch-id <id>', 'batch ID (items are <batchId>/<index>); re-using it attaches to that batch')
     .option('--concurrency <n>', 'items deciding or running at once; pending escalations do not count', '50')
     .option('--timeout <duration>', 'escalation timeout of every item: 30s, 5m, 72h, 2d')
@@ -92,7 +55,7 @@ export function registerBatchCommands(program: Command): Command {
         file: string,
         flags: { wait?: boolean; batchId?: string; concurrency: string; timeout?: string; unavailableAfter?: string },
       ) =>
-        withBatches(flags, async (batches) => {
+        withBatches(flags, async (batches, client) => {
           const concurrency = Number(flags.concurrency);
           if (!Number.isInteger(concurrency) || concurrency < 1) {
             throw new Error(`--concurrency must be a positive integer, got '${flags.concurrency}'`);
@@ -107,7 +70,7 @@ export function registerBatchCommands(program: Command): Command {
             printJson({ batchId: handle.workflowId, status: `durable-guard status ${handle.workflowId}` });
             return;
           }
-          await follow(batches, handle.workflowId);
+          printJson(await followBatch(batches, handle.workflowId, { client, config: loadGuardConfig() }));
         }),
     );
 

@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { bulkFilterProblem, matchBulk } from '../approvals/bulk-targets';
 import {
-  BULK_MAX_IDS,
   bulkProgressQuery,
   type BulkApprover,
   type BulkDecisionInput,
@@ -57,9 +56,6 @@ export class BulkDecisionClient {
   check(request: BulkDecisionRequest): void {
     const problem = bulkFilterProblem(request.filter);
     if (problem) throw new BulkDecisionError(problem);
-    if ((request.filter.ids?.length ?? 0) > BULK_MAX_IDS) {
-      throw new BulkDecisionError(`filter.ids has ${request.filter.ids?.length} IDs: at most ${BULK_MAX_IDS}`);
-    }
   }
 
   /** How many pending escalations the filter covers now, and a few of their IDs; decides nothing. */

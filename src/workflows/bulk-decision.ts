@@ -1,7 +1,9 @@
 import {
   allHandlersFinished,
+  ApplicationFailure,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -9,7 +11,10 @@ import {
 } from '@temporalio/workflow';
 import type { GuardActivities } from '../activities/create-activities';
 import { bulkProgressQuery, type BulkDecisionInput, type BulkDecisionProgress } from './bulk-definitions';
+import { bulkInputProblem } from './bulk-input';
 import { BulkState } from './bulk-state';
+import type { GuardErrorCode } from './error-codes';
+import { BULK_INPUT_PATCH } from './patches';
 
 // A page heartbeats every 2 s: a crashed worker's page is taken up by another within 20 s, from its heartbeat.
 const { decideBulkPage } = proxyActivities<GuardActivities>({
@@ -30,6 +35,15 @@ const PAGES_PER_RUN = 500;
  */
 export async function bulkDecision(input: BulkDecisionInput): Promise<BulkDecisionProgress> {
   const { workflowId } = workflowInfo();
+  // Asked only for an input the released version could not run as meant, so a good start records no marker.
+  const problem = bulkInputProblem(input);
+  if (problem && patched(BULK_INPUT_PATCH)) {
+    throw ApplicationFailure.create({
+      type: 'GUARD_INVALID_BULK_DECISION' satisfies GuardErrorCode,
+      message: `invalid bulkDecision input: ${problem}`,
+      nonRetryable: true,
+    });
+  }
   const state = new BulkState(workflowId, input, new Date().toISOString());
   setHandler(bulkProgressQuery, () => state.progress());
   const pageSize = input.pageSize ?? DEFAULT_PAGE_SIZE;

@@ -98,6 +98,8 @@ export interface BulkDecisionProgress {
 
 /** Largest number of explicit IDs in one bulk decision (larger sets go by batch, tool, rule or age). */
 export const BULK_MAX_IDS = 1000;
+/** The longest CEL `where` condition accepted. */
+export const BULK_MAX_WHERE_LENGTH = 2000;
 /** Problems kept in progress and result. */
 export const BULK_MAX_LISTED = 100;
 

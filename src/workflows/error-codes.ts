@@ -104,6 +104,7 @@ export const GUARD_ERRORS = {
     description: 'a webhook target answered 3xx or 4xx (not 408/425/429): retrying cannot help',
   },
   GUARD_INVALID_BATCH: { description: 'the batch input is malformed or over a limit' },
+  GUARD_INVALID_BULK_DECISION: { description: 'a bulkDecision start input is malformed or over a limit' },
   GUARD_BATCH_UNREADABLE: { description: "the worker cannot read the batch's file" },
   GUARD_BATCH_HISTORY_FULL: {
     description: "a batch item's report waits until the batch has continued as new (retried, never final)",

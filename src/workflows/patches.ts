@@ -6,3 +6,6 @@ export const HOSTILE_INPUT_PATCH = 'hostile-input';
 
 /** The caller's tool schema joins the call's fingerprint (asked only for calls that give one). */
 export const SCHEMA_FINGERPRINT_PATCH = 'schema-fingerprint';
+
+/** bulkDecision checks its own start input (a start through the Temporal CLI bypasses the API and client). */
+export const BULK_INPUT_PATCH = 'bulk-input-checked';

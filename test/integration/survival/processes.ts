@@ -1,5 +1,6 @@
 /** Worker child processes and a private dev server for the survival tests. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { readLedger } from '../../../examples/tools/ledger-tools';
@@ -9,23 +10,50 @@ import type { BatchProgress } from '../../../src/workflows/definitions';
 
 /** Starts worker-process.ts with `npx tsx`; resolves once it polls. */
 export async function startWorkerProcess(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn('npx', ['tsx', join(__dirname, 'worker-process.ts')], {
+  return startProcess(['tsx', join(__dirname, 'worker-process.ts')], env, 'ready');
+}
+
+/** Starts `durable-guard api` with `npx tsx` on 127.0.0.1:`port`; resolves once it listens. */
+export async function startApiProcess(port: number, env: Record<string, string>): Promise<ChildProcess> {
+  const main = join(__dirname, '..', '..', '..', 'src', 'cli', 'main.ts');
+  return startProcess(
+    ['tsx', main, 'api'],
+    { ...env, DURABLE_GUARD_API_HOST: '127.0.0.1', DURABLE_GUARD_API_PORT: String(port) },
+    'approval API on',
+  );
+}
+
+/** A TCP port free right now on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return typeof address === 'object' && address ? address.port : 0;
+}
+
+async function startProcess(args: string[], env: Record<string, string>, readyText: string): Promise<ChildProcess> {
+  const child = spawn('npx', args, {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     // Its own process group, so kill -9 reaches node behind npx and tsx.
     detached: true,
   });
   let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker did not start in 30 s: ${stderr}`)), 30_000);
-    child.stdout?.on('data', (d: Buffer) => {
-      if (d.toString().includes('ready')) {
+    const timer = setTimeout(() => reject(new Error(`${args[1]} did not start in 30 s: ${stderr}`)), 30_000);
+    const onData = (d: Buffer) => {
+      if (d.toString().includes(readyText)) {
         clearTimeout(timer);
         resolve();
       }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      onData(d);
     });
-    child.once('exit', (code) => reject(new Error(`worker exited with ${code}: ${stderr}`)));
+    child.once('exit', (code) => reject(new Error(`${args[1]} exited with ${code}: ${stderr}`)));
   });
   return child;
 }

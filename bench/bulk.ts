@@ -1,0 +1,179 @@
+/**
+ * One bulk decision over a whole batch: N refunds that all escalate under policies/example.yaml are made pending
+ * (one batch), then one `bulkDecision` with `filter.batch` approves them. Measured from the bulk decision's start
+ * to the batch's result; afterwards every escalation is checked (allowed, by the bench approver, with this bulk
+ * decision's reason, its history holding exactly one accepted `decide` update), so none is lost or doubled.
+ * The worker runs in its own process so its peak RSS is its own.
+ *
+ *   BENCH_ONLY=bulk npm run bench        (N from BENCH_BULK_N, default 10000)
+ *   npx tsx bench/bulk.ts [N]            env BENCH_BULK_PAGE_SIZE, BENCH_BULK_CONCURRENCY tune the workflow
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import pLimit from 'p-limit';
+import { batchLines } from '../examples/batches/generate';
+import { BatchClient } from '../src/client';
+import { BulkDecisionClient, type BulkDecisionRequest } from '../src/client/bulk-decisions';
+import { startDevServer } from '../src/server/dev-server';
+import type { BulkDecisionProgress } from '../src/workflows/bulk-definitions';
+import type { GuardResult } from '../src/workflows/definitions';
+import { rssMb, startBenchWorker, untilBatch } from './worker-process';
+
+export interface BulkBenchOptions {
+  /** Escalations pending and approved. @default env BENCH_BULK_N, else 10000 */
+  escalations?: number;
+  /** Workflow tuning (escalations per page, updates in flight). @default the workflow's own defaults */
+  tuning?: BulkDecisionRequest['tuning'];
+  log?: (line: string) => void;
+}
+
+export interface BulkBenchFigures {
+  escalations: number;
+  secondsToAllPending: number;
+  /** From the bulk decision's start to the batch's result. */
+  secondsToBatchResult: number;
+  /** From the bulk decision's start to its own result. */
+  secondsToBulkResult: number;
+  approvalsPerSecond: number;
+  counts: BulkDecisionProgress['counts'];
+  pages: number;
+  runs: number;
+  /** Escalations not allowed by this bulk decision, and those with other than one accepted update: both 0. */
+  lost: number;
+  doubled: number;
+  workerPeakRssMb: number;
+  workerRssMbWithAllPending: number;
+}
+
+/** Default N: env BENCH_BULK_N, else 10000. */
+export function defaultBulkN(env: NodeJS.ProcessEnv = process.env): number {
+  const n = Number(env.BENCH_BULK_N ?? '10000');
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`BENCH_BULK_N must be a positive integer, got '${env.BENCH_BULK_N}'`);
+  return n;
+}
+
+/** Accepted `decide` updates with the bulk decision's update ID in one escalation's history. */
+async function acceptedUpdates(client: Client, id: string, bulkId: string): Promise<number> {
+  const history = await client.workflow.getHandle(id).fetchHistory();
+  return (history.events ?? []).filter(
+    (e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.meta?.updateId === bulkId,
+  ).length;
+}
+
+/** Checks every escalation: returns how many were lost (not allowed by this bulk) and doubled. */
+async function verify(client: Client, ids: string[], bulkId: string): Promise<{ lost: number; doubled: number }> {
+  const limit = pLimit(32);
+  let lost = 0;
+  let doubled = 0;
+  await Promise.all(
+    ids.map((id) =>
+      limit(async () => {
+        const result = (await client.workflow.getHandle(id).result()) as GuardResult;
+        const ok =
+          result.action === 'allow' &&
+          result.decidedBy?.kind === 'human' &&
+          result.decidedBy.identity === 'bench' &&
+          (result.reason?.includes(bulkId) ?? false);
+        if (!ok) lost++;
+        if ((await acceptedUpdates(client, id, bulkId)) !== 1) doubled++;
+      }),
+    ),
+  );
+  return { lost, doubled };
+}
+
+/** Runs the bench and returns its figures; throws when an escalation was lost or doubled. */
+export async function benchBulk(options: BulkBenchOptions = {}): Promise<BulkBenchFigures> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const n = options.escalations ?? defaultBulkN();
+  const dir = mkdtempSync(join(tmpdir(), 'bench-bulk-'));
+  const server = await startDevServer({ port: 0, uiPort: false, dbFilename: join(dir, 'temporal.db'), log: () => {} });
+  const taskQueue = `bench-bulk-${Date.now()}`;
+  const worker = await startBenchWorker(server.address, taskQueue, dir);
+  let peak = 0;
+  const sampler = setInterval(() => (peak = Math.max(peak, rssMb(worker.pid as number))), 250);
+  const connection = await Connection.connect({ address: server.address });
+  const client = new Client({ connection });
+  try {
+    const batches = new BatchClient(client, taskQueue);
+    const file = join(dir, 'escalations.jsonl');
+    writeFileSync(file, batchLines(n, 1));
+    const batchId = `${taskQueue}-pending`;
+    let t0 = Date.now();
+    const batch = await batches.submitFile(file, { batchId });
+    await untilBatch(batches, batchId, (p) => p.pendingEscalations === n);
+    const secondsToAllPending = (Date.now() - t0) / 1000;
+    const workerRssMbWithAllPending = rssMb(worker.pid as number);
+    log(
+      `${n} escalations pending after ${secondsToAllPending.toFixed(1)} s; worker RSS ${workerRssMbWithAllPending.toFixed(0)} MB`,
+    );
+
+    peak = 0;
+    const bulk = new BulkDecisionClient(client, taskQueue);
+    t0 = Date.now();
+    const bulkId = await bulk.start({
+      decision: 'approve',
+      filter: { batch: batchId },
+      approver: { id: 'bench', groups: ['finance'] },
+      ...(options.tuning ? { tuning: options.tuning } : {}),
+    });
+    const bulkDone = bulk.result(bulkId).then((r) => ({ r, seconds: (Date.now() - t0) / 1000 }));
+    const summary = await batch.result();
+    const secondsToBatchResult = (Date.now() - t0) / 1000;
+    const { r: progress, seconds: secondsToBulkResult } = await bulkDone;
+    const workerPeakRssMb = peak;
+    log(
+      `bulk ${bulkId}: batch result after ${secondsToBatchResult.toFixed(1)} s ` +
+        `(${(n / secondsToBatchResult).toFixed(1)} approvals/s), bulk result after ${secondsToBulkResult.toFixed(1)} s, ` +
+        `${progress.pages} pages in ${progress.runs} runs, counts ${JSON.stringify(progress.counts)}, ` +
+        `batch ${JSON.stringify(summary.counts)}, worker peak RSS ${workerPeakRssMb.toFixed(0)} MB`,
+    );
+    const { lost, doubled } = await verify(
+      client,
+      Array.from({ length: n }, (_, i) => `${batchId}/${i}`),
+      bulkId,
+    );
+    log(`checked ${n} escalations: ${lost} lost, ${doubled} doubled`);
+    if (lost > 0 || doubled > 0 || progress.counts.decided !== n || progress.seen !== n) {
+      throw new Error(`bulk bench failed: ${lost} lost, ${doubled} doubled, ${progress.counts.decided}/${n} decided`);
+    }
+    return {
+      escalations: n,
+      secondsToAllPending,
+      secondsToBatchResult,
+      secondsToBulkResult,
+      approvalsPerSecond: n / secondsToBatchResult,
+      counts: progress.counts,
+      pages: progress.pages,
+      runs: progress.runs,
+      lost,
+      doubled,
+      workerPeakRssMb,
+      workerRssMbWithAllPending,
+    };
+  } finally {
+    clearInterval(sampler);
+    worker.kill('SIGKILL');
+    await connection.close();
+    await server.stop();
+  }
+}
+
+if (require.main === module) {
+  const env = process.env;
+  benchBulk({
+    escalations: process.argv[2] ? Number(process.argv[2]) : defaultBulkN(),
+    tuning: {
+      ...(env.BENCH_BULK_PAGE_SIZE ? { pageSize: Number(env.BENCH_BULK_PAGE_SIZE) } : {}),
+      ...(env.BENCH_BULK_CONCURRENCY ? { concurrency: Number(env.BENCH_BULK_CONCURRENCY) } : {}),
+    },
+  })
+    .then((f) => console.log(JSON.stringify(f, null, 2)))
+    .catch((err: unknown) => {
+      console.error(err);
+      process.exitCode = 1;
+    });
+}
