@@ -3,7 +3,6 @@
 /** Hostile-input hardening of guardedCall: input limits, call fingerprints, approver groups required. */
 export const HOSTILE_INPUT_PATCH = 'hostile-input';
 
-
 /** The caller's tool schema joins the call's fingerprint (asked only for calls that give one). */
 export const SCHEMA_FINGERPRINT_PATCH = 'schema-fingerprint';
 
