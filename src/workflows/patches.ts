@@ -2,3 +2,6 @@
 
 /** Hostile-input hardening of guardedCall: input limits, call fingerprints, approver groups required. */
 export const HOSTILE_INPUT_PATCH = 'hostile-input';
+
+/** Escalation ladders (reminders, routing, onTimeout, extensions): asked only for a rule that has one. */
+export const ESCALATION_LADDER_PATCH = 'escalation-ladder';
