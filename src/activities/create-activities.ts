@@ -125,7 +125,7 @@ export function createActivities({ decider, tools = {}, notifications }: Activit
       }
       const { notifier, linkFor, inboxUrl } = notifications;
       const links =
-        event.type === 'escalation.created' && linkFor
+        event.type !== 'escalation.resolved' && linkFor
           ? {
               approve: linkFor(event.escalationId, 'approve', channel),
               deny: linkFor(event.escalationId, 'deny', channel),

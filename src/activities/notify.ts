@@ -30,7 +30,7 @@ export interface EscalationLinks {
 
 /** An escalation event sent to webhook targets. */
 export interface EscalationEvent {
-  type: 'escalation.created' | 'escalation.resolved';
+  type: 'escalation.created' | 'escalation.reminder' | 'escalation.routed' | 'escalation.resolved';
   escalationId: string;
   tool: string;
   /** Omit when the tool input must not leave the system. */
@@ -39,6 +39,14 @@ export interface EscalationEvent {
   rulesTriggered: RuleHit[];
   /** ISO-8601 time the approval window closes. */
   expiresAt?: string;
+  /**
+   * On `escalation.reminder` (a ladder's reminder) and `escalation.routed` (a route step, or the move to the
+   * onTimeout group): the number of the ladder step (1-based, as in `status.ladder.taken`), and the time left.
+   */
+  step?: number;
+  timeLeft?: string;
+  /** On `escalation.reminder` and `escalation.routed`: the approver groups that may decide now. */
+  approverGroups?: string[];
   /** Present on `escalation.resolved`. */
   decision?: 'approve' | 'deny' | 'timeout';
   decidedBy?: string;
@@ -122,7 +130,8 @@ function validateTarget(target: WebhookTarget): void {
 
 /** The stable `webhook-id` of an event: the same across activity retries, different per escalation and type. */
 export function eventMessageId(event: EscalationEvent): string {
-  const digest = createHash('sha256').update(`${event.type}\n${event.escalationId}`).digest('base64url');
+  const step = event.step === undefined ? '' : `\n${event.step}`;
+  const digest = createHash('sha256').update(`${event.type}\n${event.escalationId}${step}`).digest('base64url');
   return `msg_${digest.slice(0, 27)}`;
 }
 
@@ -158,8 +167,15 @@ export function slackMessage(event: EscalationEvent): { text: string; blocks: un
       ],
     };
   }
+  const left = slackEscape(event.timeLeft ?? 'little time');
+  const heading =
+    event.type === 'escalation.reminder'
+      ? `*Reminder: approval needed* (${left} left):`
+      : event.type === 'escalation.routed'
+        ? `*Approval needed, now also from you* (${left} left):`
+        : '*Approval needed:*';
   const blocks: unknown[] = [
-    { type: 'section', text: { type: 'mrkdwn', text: `*Approval needed:* \`${tool}\`\n${reason}` } },
+    { type: 'section', text: { type: 'mrkdwn', text: `${heading} \`${tool}\`\n${reason}` } },
     {
       type: 'section',
       fields: [

@@ -20,6 +20,7 @@ import { registerEscalationRoutes } from './escalation-routes';
 import { registerGuardRoutes } from './guard-routes';
 import { DEFAULT_GUARD_WAIT_MS } from './guard-schemas';
 import { registerGroupRoutes } from './group-routes';
+import { registerExtendRoute } from './extend-route';
 import { registerInboxRoutes } from './inbox-routes';
 import { registerJsonBody } from './json-body';
 import { registerLinkRoutes } from './link-routes';
@@ -105,6 +106,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   registerEscalationRoutes(app, context);
   registerGroupRoutes(app, context);
   registerBulkRoutes(app, context);
+  registerExtendRoute(app, context);
   registerLinkRoutes(app, context);
   registerInboxRoutes(app, context);
   registerGuardRoutes(app, {

@@ -9,6 +9,7 @@ import {
   type GuardedCallInput,
   type GuardResult,
   type GuardStatus,
+  type LadderStatus,
   type RuleHit,
 } from '../workflows/definitions';
 import { guardMessage } from '../workflows/error-codes';
@@ -31,6 +32,8 @@ export interface EscalationSummary {
   expiresAt?: string;
   /** Groups allowed to decide; empty means any authenticated approver. */
   approverGroups: string[];
+  /** For a rule with a ladder: the steps taken and the next one, with its time. */
+  ladder?: LadderStatus;
 }
 
 /** Filters and paging of {@link listEscalations}. */
@@ -77,6 +80,8 @@ export interface EscalationDetail {
   rules: RuleHit[];
   expiresAt?: string;
   approverGroups: string[];
+  /** For a rule with a ladder: the steps taken and the next one, with its time. */
+  ladder?: LadderStatus;
   result?: GuardResult;
   decisions: EscalationDecision[];
 }
@@ -154,6 +159,7 @@ export async function listEscalations(client: Client, options: ListEscalationsOp
         rules: status?.decision?.rulesTriggered ?? [],
         ...(status?.expiresAt ? { expiresAt: status.expiresAt } : {}),
         approverGroups: status?.approverGroups ?? [],
+        ...(status?.ladder ? { ladder: status.ladder } : {}),
       };
     }),
   );
@@ -226,6 +232,7 @@ export async function getEscalation(client: Client, id: string): Promise<Escalat
     rules: decision?.rulesTriggered ?? [],
     ...(status.expiresAt ? { expiresAt: status.expiresAt } : {}),
     approverGroups: status.approverGroups ?? [],
+    ...(status.ladder ? { ladder: status.ladder } : {}),
     ...(status.result ? { result: status.result } : {}),
     decisions: decisionsOf(status.result),
   };

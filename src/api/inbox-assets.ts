@@ -101,9 +101,31 @@ export const INBOX_JS = `(function () {
     if (res.status !== 409 && res.status !== 410) buttons.forEach(function (b) { b.disabled = false; });
   }
 
+  async function extend(card) {
+    var outcome = card.querySelector('.outcome');
+    var by = card.querySelector('.extend-for').value.trim();
+    if (!by) {
+      outcome.textContent = 'Give a duration to extend by, e.g. 24h.';
+      return;
+    }
+    var res = await fetch('/v1/escalations/' + encodeURIComponent(card.dataset.id) + '/extend', {
+      method: 'POST',
+      headers: headers(true),
+      body: JSON.stringify({ for: by }),
+    });
+    if (!res.ok) {
+      outcome.textContent = await errorText(res);
+      return;
+    }
+    var status = await res.json();
+    outcome.textContent = 'Extended: the window now ends ' + status.expiresAt + '.';
+  }
+
   list.addEventListener('click', function (event) {
     var button = event.target.closest('button[data-action]');
     if (button) decide(button.closest('.escalation'), button.dataset.action).catch(function (e) { say(String(e)); });
+    var extendButton = event.target.closest('button[data-extend]');
+    if (extendButton) extend(extendButton.closest('.escalation')).catch(function (e) { say(String(e)); });
   });
   document.getElementById('token-form').addEventListener('submit', function (event) {
     event.preventDefault();

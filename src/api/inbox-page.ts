@@ -26,6 +26,27 @@ export function inboxPage(): string {
   );
 }
 
+/** The ladder's next step and when, and how far the window may be extended, as definition-list rows. */
+function ladderRows(row: EscalationSummary): string {
+  const next = row.ladder?.next;
+  if (!next) return '';
+  const until = row.ladder?.extendableUntil;
+  return (
+    `    <dt>Next step</dt><dd class="next-step">${escapeHtml(next.summary)}, at ` +
+    `<time datetime="${escapeHtml(next.at)}">${escapeHtml(next.at)}</time></dd>\n` +
+    (until ? `    <dt>Extendable until</dt><dd class="extendable-until">${escapeHtml(until)}</dd>\n` : '')
+  );
+}
+
+/** For a rule with a maxWindow: extend the window by a duration (POST /v1/escalations/:id/extend). */
+function extendForm(row: EscalationSummary): string {
+  if (!row.ladder?.extendableUntil) return '';
+  return `<div class="extend">
+    <label>Extend the window by <input class="extend-for" placeholder="24h" maxlength="32" size="6"></label>
+    <button type="button" data-extend>Extend</button>
+  </div>`;
+}
+
 /** One escalation as an inbox card; every value escaped. `input` is shown editable when known. */
 export function escalationCard(row: EscalationSummary, input?: Record<string, unknown>): string {
   const groups = row.approverGroups.length ? row.approverGroups.map(escapeHtml).join(', ') : 'any approver';
@@ -37,7 +58,7 @@ export function escalationCard(row: EscalationSummary, input?: Record<string, un
     <dt>Approvers</dt><dd>${groups}</dd>
     <dt>Started</dt><dd><time datetime="${escapeHtml(row.startedAt)}">${escapeHtml(row.startedAt)}</time></dd>
     <dt>Expires</dt><dd><time datetime="${escapeHtml(row.expiresAt ?? '')}">${escapeHtml(row.expiresAt ?? '-')}</time></dd>
-  </dl>
+${ladderRows(row)}  </dl>
   <label>Input (edit to approve with changes)
     <textarea class="input-editor" rows="6" spellcheck="false">${escapeHtml(JSON.stringify(input ?? {}, null, 2))}</textarea>
   </label>
@@ -46,6 +67,7 @@ export function escalationCard(row: EscalationSummary, input?: Record<string, un
     <button type="button" data-action="approve">Approve</button>
     <button type="button" data-action="deny">Deny</button>
   </div>
+${extendForm(row)}
   <p class="outcome" role="status"></p>
 </article>`;
 }

@@ -2,6 +2,7 @@
 import { bulkPaths } from './bulk-openapi';
 import { API_ERRORS, type ApiErrorCode } from './errors';
 import { CALLER_SCHEME, guardPaths } from './guard-openapi';
+import { extendBodySchema } from './extend-route';
 import {
   approveBodySchema,
   denyBodySchema,
@@ -181,6 +182,40 @@ export function openApiDocument(): Record<string, unknown> {
             rules: { type: 'array', items: { $ref: '#/components/schemas/RuleHit' } },
             expiresAt: { type: 'string', format: 'date-time' },
             approverGroups: { type: 'array', items: { type: 'string' } },
+            ladder: { $ref: '#/components/schemas/Ladder' },
+          },
+        },
+        Ladder: {
+          type: 'object',
+          description: "A rule's escalation ladder: the steps taken, the next one and when, and what the end decides",
+          required: ['taken', 'onTimeout'],
+          properties: {
+            taken: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['kind', 'at', 'expiresAt'],
+                properties: {
+                  kind: { type: 'string', enum: ['remind', 'route', 'escalate', 'extend'] },
+                  at: { type: 'string', format: 'date-time' },
+                  approverGroups: { type: 'array', items: { type: 'string' } },
+                  channels: { type: 'array', items: { type: 'string' } },
+                  by: { type: 'string' },
+                  expiresAt: { type: 'string', format: 'date-time' },
+                },
+              },
+            },
+            next: {
+              type: 'object',
+              required: ['kind', 'at', 'summary'],
+              properties: {
+                kind: { type: 'string', enum: ['remind', 'route', 'end'] },
+                at: { type: 'string', format: 'date-time' },
+                summary: { type: 'string' },
+              },
+            },
+            onTimeout: { type: 'string', enum: ['block', 'allow', 'escalate'] },
+            extendableUntil: { type: 'string', format: 'date-time' },
           },
         },
         EscalationDetail: {
@@ -209,6 +244,7 @@ export function openApiDocument(): Record<string, unknown> {
             rules: { type: 'array', items: { $ref: '#/components/schemas/RuleHit' } },
             expiresAt: { type: 'string', format: 'date-time' },
             approverGroups: { type: 'array', items: { type: 'string' } },
+            ladder: { $ref: '#/components/schemas/Ladder' },
             result: { $ref: '#/components/schemas/GuardResult' },
             decisions: {
               type: 'array',
@@ -283,6 +319,18 @@ export function openApiDocument(): Record<string, unknown> {
           responses: {
             '200': ok('the final result', { $ref: '#/components/schemas/GuardResult' }),
             ...errors(...decisionErrors),
+          },
+        },
+      },
+      '/v1/escalations/{id}/extend': {
+        post: {
+          summary: "Extend a pending approval window up to the rule's maxWindow; answers with the call's status",
+          security: secured,
+          parameters: parameters('path', escalationParamsSchema),
+          requestBody: { required: true, content: json(extendBodySchema) },
+          responses: {
+            '200': ok("the call's status, with the new expiresAt and the ladder", { type: 'object' }),
+            ...errors(...decisionErrors, 'GUARD_EXTEND_REFUSED'),
           },
         },
       },

@@ -183,5 +183,19 @@ export function registerCallCommands(program: Command): Command {
       .option('--groups <list>', 'approver groups, comma-separated (required when the rule has approver groups)')
       .option(...UNAVAILABLE_AFTER_FLAG),
   ).action(decideAction('deny'));
+  program
+    .command('extend')
+    .description("extend a pending approval window, up to the rule's maxWindow")
+    .argument('<id>', 'escalation ID')
+    .requiredOption('--for <duration>', 'how much longer the window stays open, e.g. 24h')
+    .option('--by <name>', 'approver identity (default: $USER)')
+    .option('--reason <text>', 'why')
+    .option('--groups <list>', 'approver groups, comma-separated (required when the rule has approver groups)')
+    .option(...UNAVAILABLE_AFTER_FLAG)
+    .action(async (id: string, flags: ApprovalFlags & { for: string }) =>
+      withGuard(flags, (guard) =>
+        guard.extend(id, { ...approvalOptions(flags), extendBy: parseDurationFlag(flags.for, '--for') }),
+      ),
+    );
   return program;
 }

@@ -37,6 +37,24 @@ const casesSchema = z.array(
 );
 
 /**
+ * Every escalation that ALLOWS the call when nobody decides in time: written explicitly, and shown loudly, since a
+ * silent approver then means the tool runs.
+ */
+function allowOnTimeoutWarnings(policy: ReturnType<typeof loadPolicyFile>): string[] {
+  const where = [
+    ...policy.rules.map((rule) => ({ what: `rule '${rule.id}'`, escalation: rule.escalation })),
+    { what: 'defaults', escalation: policy.defaults.escalation },
+  ];
+  return where
+    .filter(({ escalation }) => escalation?.onTimeout?.action === 'allow')
+    .map(
+      ({ what }) =>
+        `WARNING ${policy.name}: ${what} has escalation.onTimeout: allow — when no approver decides in time, ` +
+        'the call is ALLOWED and the tool runs',
+    );
+}
+
+/**
  * Adds `policy check FILE...` and `policy test FILE CASES` to a commander program. Failures set
  * `process.exitCode = 1` rather than exiting, so the commands can run inside tests and other programs.
  */
@@ -55,6 +73,7 @@ export function registerPolicyCommands(program: Command, output: CommandOutput =
           const policy = loadPolicyFile(file);
           loaded.push(policy);
           output.out(`OK ${file} (policy '${policy.name}', ${policy.rules.length} rules)\n`);
+          for (const line of allowOnTimeoutWarnings(policy)) output.err(`${line}\n`);
         } catch (error) {
           failed = true;
           output.err(`${errorText(error)}\n`);

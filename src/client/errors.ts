@@ -103,6 +103,7 @@ export type ApprovalErrorCode = Extract<
   | 'GUARD_INVALID_APPROVAL'
   | 'GUARD_APPROVER_NOT_ALLOWED'
   | 'GUARD_EDIT_REFUSED'
+  | 'GUARD_EXTEND_REFUSED'
 >;
 
 /** An approve/deny that did not take effect; `code` says why (already decided, timed out, ...). */

@@ -23,6 +23,7 @@ import { tracingClientInterceptors } from '../telemetry/tracing-interceptors';
 import { approvalProblem } from '../workflows/call-validation';
 import {
   decideUpdate,
+  extendUpdate,
   DEFAULT_TASK_QUEUE,
   policyDecisionUpdate,
   statusQuery,
@@ -248,6 +249,50 @@ export class GuardClient {
    */
   async deny(escalationId: string, { updateId, ...options }: ApprovalOptions): Promise<GuardResult> {
     return this.decide(escalationId, { ...options, decision: 'deny' }, updateId);
+  }
+
+  /**
+   * Extends a pending approval window (update `extend`), up to the rule's `maxWindow`.
+   * @param options.extendBy how much longer, e.g. '24h' or milliseconds
+   * @returns the call's status with the new `expiresAt` and ladder
+   * @throws GuardApprovalError `GUARD_EXTEND_REFUSED` past the maxWindow or without one; the codes of approve otherwise
+   */
+  async extend(
+    escalationId: string,
+    options: { by: string; extendBy: Duration; groups?: string[]; reason?: string },
+  ): Promise<CallStatus> {
+    let extendByMs: number;
+    try {
+      extendByMs = msToNumber(options.extendBy);
+    } catch (err) {
+      const problem = `extendBy ${JSON.stringify(options.extendBy)} is not a duration like '24h' or 86400000`;
+      throw new GuardApprovalError(
+        'GUARD_INVALID_APPROVAL',
+        escalationId,
+        guardMessage('GUARD_INVALID_APPROVAL', escalationId, problem),
+        { cause: err },
+      );
+    }
+    const input = {
+      by: options.by,
+      extendByMs,
+      ...(options.groups ? { groups: options.groups } : {}),
+      ...(options.reason !== undefined ? { reason: options.reason } : {}),
+    };
+    const handle = this.client.workflow.getHandle(escalationId);
+    return this.calls.run(
+      'approve',
+      async () => {
+        try {
+          return await handle.executeUpdate(extendUpdate, { args: [input], updateId: randomUUID() });
+        } catch (err) {
+          const coded = updateErrorCode(err);
+          if (coded) throw new GuardApprovalError(coded.code, escalationId, coded.message, { cause: err });
+          throw await this.explainClosed(escalationId, handle, err);
+        }
+      },
+      escalationId,
+    );
   }
 
   /**

@@ -13,6 +13,7 @@ export const CLI_COMMANDS = [
   'escalations',
   'approve',
   'deny',
+  'extend',
   'check',
   'dev-server',
   'codec-server',

@@ -15,7 +15,15 @@ import { findingsAction, levelOf } from './detectors/levels';
 import { loadPolicyFile } from './parse-policy';
 import { callerSchemaProblem } from './caller-schemas';
 import { ToolGate } from './tool-schemas';
-import type { Decider, EscalationSettings, GuardAction, PolicyDecision, RuleHit, ToolCall } from './types';
+import type {
+  Decider,
+  EscalationSettings,
+  GuardAction,
+  PolicyDecision,
+  RuleHit,
+  TimeoutOutcome,
+  ToolCall,
+} from './types';
 
 const precedence: Record<GuardAction, number> = { allow: 0, modify: 1, escalate: 2, block: 3 };
 const verbs: Record<GuardAction, string> = {
@@ -427,8 +435,8 @@ export class PolicyEngine implements Decider {
 }
 
 /**
- * Several escalating rules: the shortest timeout, and the union of approver groups and channels (any listed
- * group may approve, every listed channel is told).
+ * Several escalating rules: the shortest timeout and maxWindow, the union of approver groups and channels (any
+ * listed group may approve, every listed channel is told), every ladder step, and the strictest onTimeout.
  */
 function mergeEscalations(list: (EscalationSettings | undefined)[]): EscalationSettings {
   if (list.length === 1) return { ...list[0] };
@@ -442,8 +450,23 @@ function mergeEscalations(list: (EscalationSettings | undefined)[]): EscalationS
       merged.approverGroups = [...new Set([...(merged.approverGroups ?? []), ...settings.approverGroups])];
     }
     if (settings.channels) merged.channels = [...new Set([...(merged.channels ?? []), ...settings.channels])];
+    if (settings.ladder) merged.ladder = [...(merged.ladder ?? []), ...settings.ladder];
+    if (settings.maxWindowMs !== undefined) {
+      merged.maxWindowMs = Math.min(merged.maxWindowMs ?? Infinity, settings.maxWindowMs);
+    }
   }
+  const onTimeout = strictestTimeout(list.map((settings) => settings?.onTimeout));
+  if (onTimeout) merged.onTimeout = onTimeout;
   return merged;
+}
+
+/**
+ * The strictest end of several windows: a rule without onTimeout blocks, so the merged window allows only when
+ * every rule says allow, and escalates when none blocks and one escalates (the first that does).
+ */
+function strictestTimeout(outcomes: (TimeoutOutcome | undefined)[]): TimeoutOutcome | undefined {
+  if (outcomes.some((o) => o === undefined || o.action === 'block')) return undefined;
+  return outcomes.find((o) => o?.action === 'escalate') ?? outcomes[0];
 }
 
 function inputOf(call: ToolCall): Record<string, unknown> {

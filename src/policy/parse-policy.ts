@@ -17,6 +17,7 @@ import { parsePointer } from './json-pointer';
 import type { EscalationSpec, PolicyFile, RuleSpec } from './schema';
 import { policyFileSchema } from './schema';
 import { compileToolSchema } from './tool-schemas';
+import { compileLadder, ladderProblems } from './ladder';
 import type { EscalationSettings } from './types';
 
 type Path = readonly PropertyKey[];
@@ -60,6 +61,9 @@ export function parsePolicy(source: string, fileName: string, extending: readonl
   const fail = (path: Path, message: string): void => void issues.push({ ...locate(path), message });
   const policyName = parsed.data.policy ?? fileName.replace(/^.*[\\/]/, '').replace(/\.(ya?ml|json)$/, '');
   const rules = compileRules(parsed.data, policyName, fail);
+  for (const [path, message] of ladderProblems(parsed.data.defaults?.escalation)) {
+    fail(['defaults', 'escalation', ...path], message);
+  }
   const toolSchemas = new Map<string, ValidateFunction>();
   for (const [tool, schema] of Object.entries(parsed.data.toolSchemas ?? {})) {
     const compiled = compileToolSchema(schema);
@@ -211,6 +215,7 @@ function compileRule(
   if (spec.escalation && type === 'static' && spec.action !== 'escalate') {
     problem(['escalation'], "'escalation' settings only apply to action: escalate");
   }
+  for (const [path, message] of ladderProblems(spec.escalation)) problem(['escalation', ...path], message);
 
   const detectorOptions = spec.dialect ? { dialect: spec.dialect } : {};
   const detectors = spec.detectors ? resolveDetectors(spec.detectors, detectorOptions) : undefined;
@@ -289,7 +294,7 @@ function compileEscalation(spec: EscalationSpec | undefined): EscalationSettings
   if (spec.timeout !== undefined) settings.timeoutMs = parseDuration(spec.timeout);
   if (spec.approverGroups) settings.approverGroups = spec.approverGroups;
   if (spec.channels) settings.channels = spec.channels;
-  return settings;
+  return { ...settings, ...compileLadder(spec) };
 }
 
 function locateIssue(doc: Document, lineCounter: LineCounter, data: unknown, file: string, path: Path): PolicyIssue {

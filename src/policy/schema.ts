@@ -33,10 +33,52 @@ const pointerSchema = z.string().refine((text) => parsePointer(text) !== undefin
 });
 const nonEmpty = z.string().min(1, 'expected a non-empty string');
 
+const routeSchema = z
+  .strictObject({
+    approverGroups: z.array(nonEmpty).optional(),
+    channels: z.array(nonEmpty).optional(),
+  })
+  .refine((route) => Boolean(route.approverGroups?.length || route.channels?.length), {
+    error: 'a route step adds approverGroups, channels, or both: give at least one',
+  });
+const fractionSchema = z
+  .number({ error: 'expected a duration such as 4h, or a fraction of the window such as 0.5' })
+  .gt(0, 'a fraction of the window is above 0 (e.g. 0.5 for half way)')
+  .lt(1, 'a fraction of the window is below 1 (the window ends at 1: use onTimeout for that)');
+const ladderStepSchema = z
+  .strictObject({
+    /** A duration after the window opened, or a fraction of the window (0.5 = half way). */
+    after: z.union([durationSchema, fractionSchema]),
+    remind: z.literal(true, { error: "remind takes true (or leave it out and give 'route')" }).optional(),
+    route: routeSchema.optional(),
+  })
+  .refine((step) => (step.remind === true) !== (step.route !== undefined), {
+    error: "a ladder step is either 'remind: true' or 'route: { approverGroups, channels }', exactly one",
+  });
+const onTimeoutSchema = z.union(
+  [
+    oneOf('onTimeout', ['block', 'allow']),
+    z.strictObject({
+      escalate: z.strictObject({
+        approverGroups: z.array(nonEmpty).min(1, 'escalate to at least one approver group'),
+        channels: z.array(nonEmpty).optional(),
+        timeout: durationSchema,
+      }),
+    }),
+  ],
+  { error: 'unknown onTimeout (expected block, allow, or { escalate: { approverGroups, timeout } })' },
+);
+
 const escalationSchema = z.strictObject({
   timeout: durationSchema.optional(),
   approverGroups: z.array(nonEmpty).optional(),
   channels: z.array(nonEmpty).optional(),
+  /** Reminders and re-routing while the window is open. */
+  ladder: z.array(ladderStepSchema).max(20, 'at most 20 ladder steps').optional(),
+  /** What the window's end decides: block (default), allow (only when written), or escalate to another group. */
+  onTimeout: onTimeoutSchema.optional(),
+  /** The longest an approver may extend the window to, counted from when it opened. */
+  maxWindow: durationSchema.optional(),
 });
 
 const modifyOpSchema = z.discriminatedUnion(

@@ -41,7 +41,23 @@ export interface EscalationSettings {
   approverGroups?: string[];
   /** Notification channel names (webhooks) to tell. */
   channels?: string[];
+  /** Reminders and re-routing while the window is open, in the order written. */
+  ladder?: LadderStep[];
+  /** What the window's end decides; block when absent. */
+  onTimeout?: TimeoutOutcome;
+  /** The longest an approver may extend the window to, from when it opened; no extension when absent. */
+  maxWindowMs?: number;
 }
+
+/** One step of an escalation ladder: at a time after the window opened, or at a fraction of it. */
+export type LadderStep = ({ afterMs: number } | { fraction: number }) &
+  ({ kind: 'remind' } | { kind: 'route'; approverGroups?: string[]; channels?: string[] });
+
+/** What the end of an approval window decides. */
+export type TimeoutOutcome =
+  | { action: 'block' }
+  | { action: 'allow' }
+  | { action: 'escalate'; approverGroups: string[]; channels?: string[]; timeoutMs: number };
 
 /** The policy's answer for one call. */
 export interface PolicyDecision {

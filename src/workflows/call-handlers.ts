@@ -7,14 +7,17 @@ import {
   approveSignal,
   decideUpdate,
   denySignal,
+  extendUpdate,
   policyDecisionUpdate,
   statusQuery,
   type ApproveInput,
   type DecideInput,
+  type ExtendInput,
   type GuardedCallInput,
   type GuardResult,
 } from './definitions';
 import { guardMessage } from './error-codes';
+import { applyExtend, extendRefusal } from './ladder';
 
 function reject(refusal: Refusal | undefined): void {
   if (refusal) throw ApplicationFailure.create({ type: refusal.code, message: refusal.message, nonRetryable: true });
@@ -59,6 +62,11 @@ export function registerCallHandlers(state: CallState, call: GuardedCallInput): 
     validator: (input: DecideInput) => reject(state.approvalRefusal(input, true)),
     description:
       'Approve or deny a pending escalation: {"decision":"approve"|"deny","by":"name","reason"?,"modifiedInput"?}',
+  });
+  setHandler(extendUpdate, (input: ExtendInput) => applyExtend(state, input, Date.now()), {
+    validator: (input: ExtendInput) => reject(extendRefusal(state, input)),
+    description:
+      'Extend a pending approval window up to the rule\'s maxWindow: {"by":"name","extendByMs":86400000,"groups"?}',
   });
   setHandler(
     policyDecisionUpdate,

@@ -13,7 +13,7 @@ export class EscalationNotifications {
     for (const channel of channels) {
       this.starts.push(
         startChild(notifyEscalation, {
-          workflowId: `${this.escalationId}:notify:${event.type}:${channel}`,
+          workflowId: `${this.escalationId}:notify:${event.type}${event.step === undefined ? '' : `:${event.step}`}:${channel}`,
           args: [{ channel, event }],
           parentClosePolicy: 'ABANDON',
         }).catch((err: unknown) =>

@@ -4,6 +4,7 @@
  */
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { PolicyDecision } from '../policy/types';
+import { ApprovalWindow } from './approval-window';
 import { approvalProblem, formatDuration } from './call-validation';
 import {
   guardActionKey,
@@ -48,6 +49,8 @@ export class CallState {
   approvalInFlight = false;
   expiresAt?: string;
   fingerprint?: string;
+  /** The window of an escalation whose rule has a ladder, onTimeout or maxWindow (patch `escalation-ladder`). */
+  window?: ApprovalWindow;
   private visibleAction?: string;
   private readonly now: () => Date;
 
@@ -116,11 +119,17 @@ export class CallState {
   }
 
   get approverGroups(): string[] {
-    return this.decision?.escalation?.approverGroups ?? [];
+    return this.window?.groups ?? this.decision?.escalation?.approverGroups ?? [];
   }
 
   get channels(): string[] {
-    return this.decision?.escalation?.channels ?? [];
+    return this.window?.channels ?? this.decision?.escalation?.channels ?? [];
+  }
+
+  /** Opens the window of a rule with a ladder, onTimeout or maxWindow (patch `escalation-ladder`). */
+  openLadder(timeoutMs: number): ApprovalWindow {
+    this.window = new ApprovalWindow(this.now().getTime(), timeoutMs, this.decision?.escalation ?? {});
+    return this.window;
   }
 
   /** Why the call takes no approval now. */
@@ -214,9 +223,11 @@ export class CallState {
   /** Markdown for the Web UI while the call waits. */
   waitingDetails(): string {
     const groups = this.approverGroups;
+    const next = this.window?.next();
     return (
       `**Waiting for approval** of \`${this.tool}\` until ${this.expiresAt}\n\n` +
-      `Approvers: ${groups.length ? groups.join(', ') : 'anyone'}\n\nReason: ${this.decision?.reason ?? '-'}`
+      `Approvers: ${groups.length ? groups.join(', ') : 'anyone'}\n\nReason: ${this.decision?.reason ?? '-'}` +
+      (next ? `\n\nNext: ${next.summary} (${new Date(next.atMs).toISOString()})` : '')
     );
   }
 
@@ -226,10 +237,14 @@ export class CallState {
       this.result = this.humanResult;
       return { result: this.result, status: this.humanResult.action === 'block' ? 'denied' : 'approved' };
     }
+    const decided = this.decisionResult(this.decision as PolicyDecision);
+    // A ladder's end may allow, only where the rule says so (`policy check` shows it loudly).
+    const end = this.window?.ending(this.now().getTime());
+    const allow = end?.action === 'allow';
     this.result = {
-      ...this.decisionResult(this.decision as PolicyDecision),
-      action: 'block',
-      reason: `escalation timed out after ${formatDuration(timeoutMs)} without a decision`,
+      ...decided,
+      action: allow ? (decided.modifiedInput ? 'modify' : 'allow') : 'block',
+      reason: end?.reason ?? `escalation timed out after ${formatDuration(timeoutMs)} without a decision`,
       decidedBy: { kind: 'timeout', at: this.at() },
     };
     return { result: this.result, status: 'timed-out' };
@@ -249,8 +264,9 @@ export class CallState {
       tool: this.tool,
       decision: this.decision,
       expiresAt: this.expiresAt,
-      approverGroups: this.decision?.escalation?.approverGroups,
+      approverGroups: this.window?.groups ?? this.decision?.escalation?.approverGroups,
       result: this.result,
+      ...(this.window ? { ladder: this.window.status(this.status === 'pending-approval') } : {}),
     };
   }
 }

@@ -80,6 +80,50 @@ export interface ApproveInput {
   groups?: string[];
 }
 
+/** What the window does next, and when (epoch milliseconds). */
+export interface NextStep {
+  kind: 'remind' | 'route' | 'end';
+  atMs: number;
+  /** The timer's summary in the Web UI. */
+  summary: string;
+  /** Index of the ladder step (remind/route). */
+  index?: number;
+}
+
+/** A step the window has taken, as `status` and the receipt list them. */
+export interface TakenStep {
+  kind: 'remind' | 'route' | 'escalate' | 'extend';
+  at: string;
+  /** Groups added (route, escalate). */
+  approverGroups?: string[];
+  /** Channels told. */
+  channels?: string[];
+  /** Who extended, for `extend`. */
+  by?: string;
+  /** The window's end after the step. */
+  expiresAt: string;
+}
+
+/** Payload of the `extend` update: move the end of a pending approval window, up to the rule's maxWindow. */
+export interface ExtendInput {
+  by: string;
+  /** Milliseconds to add to the window. */
+  extendByMs: number;
+  reason?: string;
+  /** Approver groups the sender claims, checked as for a decision. */
+  groups?: string[];
+}
+
+/** Where an escalation ladder stands: the steps taken and the next one, with its time. */
+export interface LadderStatus {
+  taken: TakenStep[];
+  next?: { kind: NextStep['kind']; at: string; summary: string };
+  /** What the window's end decides: block, allow, or escalate (to the groups named). */
+  onTimeout: 'block' | 'allow' | 'escalate';
+  /** The latest time an extension may move the window's end to; absent when the rule sets no maxWindow. */
+  extendableUntil?: string;
+}
+
 /** Payload of the `decide` update. */
 export interface DecideInput extends ApproveInput {
   decision: 'approve' | 'deny';
@@ -96,6 +140,8 @@ export interface CallStatus {
   approverGroups?: string[];
   /** The final result once known. */
   result?: GuardResult;
+  /** For a rule with a ladder, onTimeout or maxWindow: the steps taken and the next one. */
+  ladder?: LadderStatus;
 }
 
 // Signals are fire-and-forget, for the Temporal CLI / Web UI and systems that need no answer.
@@ -106,6 +152,8 @@ export const decideUpdate = defineUpdate<GuardResult, [DecideInput]>('decide');
 // Returns once the policy has decided: escalate (with the ID) or the final allow/modify/block.
 export const policyDecisionUpdate = defineUpdate<GuardResult, []>('policyDecision');
 export const statusQuery = defineQuery<CallStatus>('status');
+// An update, because the approver needs to know the new end of the window, or why it cannot move.
+export const extendUpdate = defineUpdate<CallStatus, [ExtendInput]>('extend');
 
 export const guardToolKey = defineSearchAttributeKey('GuardTool', SearchAttributeType.KEYWORD);
 export const guardActionKey = defineSearchAttributeKey('GuardAction', SearchAttributeType.KEYWORD);

@@ -64,6 +64,11 @@ export const GUARD_ERRORS = {
   },
   GUARD_LINK_USED: { status: 409, description: 'the approval link was used already; each link decides once' },
   GUARD_CALL_ID_CONFLICT: { status: 409, description: 'the callId is already used by a different call' },
+  GUARD_EXTEND_REFUSED: {
+    status: 409,
+    description: "the approval window cannot be extended that far: past the rule's maxWindow, or it sets none",
+    message: (id: string, problem: string) => `cannot extend the approval window of ${id}: ${problem}`,
+  },
   GUARD_TIMED_OUT: {
     status: 410,
     description: 'the approval window closed',

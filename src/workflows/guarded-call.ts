@@ -14,6 +14,7 @@ import { reportToBatch } from './batch-report';
 import { decidePolicy, runGuardedTool, schemaOf } from './call-activities';
 import { registerCallHandlers } from './call-handlers';
 import { EscalationNotifications } from './call-notifications';
+import { hasLadder } from './approval-window';
 import { CallState, limitProblem } from './call-state';
 import { callProblem, formatDuration } from './call-validation';
 import {
@@ -29,7 +30,8 @@ import {
 import { recordDecisionSpan } from './decision-spans';
 import { guardMessage, type GuardErrorCode } from './error-codes';
 import { callFingerprint } from './fingerprint';
-import { SCHEMA_FINGERPRINT_PATCH } from './patches';
+import { climbLadder } from './ladder';
+import { ESCALATION_LADDER_PATCH, SCHEMA_FINGERPRINT_PATCH } from './patches';
 import { recordDecisionMetrics, recordEscalationWait } from './metrics';
 
 function show(state: CallState, next: GuardStatus, action?: string, extra?: SearchAttributeUpdatePair[]): void {
@@ -106,6 +108,9 @@ async function waitForApproval(
   const decision = state.decision!;
   const waitStarted = Date.now();
   const timeoutMs = state.openWindow(call.escalationTimeoutMs, DEFAULT_ESCALATION_TIMEOUT_MS);
+  // A rule with a ladder, onTimeout or maxWindow waits on several timers; `patched()` is asked only for one.
+  const window =
+    hasLadder(decision.escalation) && patched(ESCALATION_LADDER_PATCH) ? state.openLadder(timeoutMs) : undefined;
   setCurrentDetails(state.waitingDetails());
   const eventBase = {
     escalationId,
@@ -117,11 +122,15 @@ async function waitForApproval(
   // A batch does not count a waiting item against its concurrency: it learns of the wait from this report,
   // sent in the same workflow task as the notifications' starts.
   await reportToBatch(call, { status: 'pending-approval', tool });
-  const decidedInTime = await condition(() => state.humanResult !== undefined, timeoutMs, {
-    summary: `approval window ${formatDuration(timeoutMs)}`,
-  });
-  // An approval accepted before the deadline but still being re-checked is honoured.
-  if (!decidedInTime && state.approvalInFlight) await condition(() => !state.approvalInFlight);
+  if (window) {
+    await climbLadder(state, window, notifications, eventBase);
+  } else {
+    const decidedInTime = await condition(() => state.humanResult !== undefined, timeoutMs, {
+      summary: `approval window ${formatDuration(timeoutMs)}`,
+    });
+    // An approval accepted before the deadline but still being re-checked is honoured.
+    if (!decidedInTime && state.approvalInFlight) await condition(() => !state.approvalInFlight);
+  }
   setCurrentDetails('');
   const waitedMs = Date.now() - waitStarted;
   recordEscalationWait(tool, waitedMs, state.humanResult ? state.humanResult.action : 'timeout');

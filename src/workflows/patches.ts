@@ -8,3 +8,6 @@ export const SCHEMA_FINGERPRINT_PATCH = 'schema-fingerprint';
 
 /** bulkDecision checks its own start input (a start through the Temporal CLI bypasses the API and client). */
 export const BULK_INPUT_PATCH = 'bulk-input-checked';
+
+/** Escalation ladders (reminders, routing, onTimeout, extensions): asked only for a rule that has one. */
+export const ESCALATION_LADDER_PATCH = 'escalation-ladder';
