@@ -15,6 +15,7 @@ import {
   type DataConverter,
   type Duration,
 } from '@temporalio/common';
+import { msToNumber } from '@temporalio/common/lib/time';
 import { dataConverterFromEnv } from '../codec/data-converter';
 import { clientConnectionOptions, loadConnectionConfig } from '../config';
 import type { CallContext } from '../policy/types';
