@@ -9,6 +9,7 @@ import {
   type GuardedCallInput,
   type GuardResult,
   type GuardStatus,
+  type QuorumProgress,
   type RuleHit,
 } from '../workflows/definitions';
 import { guardMessage } from '../workflows/error-codes';
@@ -31,6 +32,8 @@ export interface EscalationSummary {
   expiresAt?: string;
   /** Groups allowed to decide; empty means any authenticated approver. */
   approverGroups: string[];
+  /** The votes so far, when the rule needs several approvers. */
+  approvals?: QuorumProgress;
 }
 
 /** Filters and paging of {@link listEscalations}. */
@@ -77,6 +80,8 @@ export interface EscalationDetail {
   rules: RuleHit[];
   expiresAt?: string;
   approverGroups: string[];
+  /** The votes so far (or final), when the rule needs several approvers. */
+  approvals?: QuorumProgress;
   result?: GuardResult;
   decisions: EscalationDecision[];
 }
@@ -154,6 +159,7 @@ export async function listEscalations(client: Client, options: ListEscalationsOp
         rules: status?.decision?.rulesTriggered ?? [],
         ...(status?.expiresAt ? { expiresAt: status.expiresAt } : {}),
         approverGroups: status?.approverGroups ?? [],
+        ...(status?.approvals ? { approvals: status.approvals } : {}),
       };
     }),
   );
@@ -186,10 +192,28 @@ async function startedCallOf(client: Client, id: string): Promise<{ call: Guarde
   return started;
 }
 
-/** Who decided, from the result the status query holds. */
+/** Each vote of a quorum, in the order counted (a denial after an approval withdrew it). */
+function votesOf(approvals: QuorumProgress): EscalationDecision[] {
+  const votes = [
+    ...approvals.approvals.map((v) => ({ decision: 'approve' as const, vote: v })),
+    ...approvals.denials.map((v) => ({ decision: 'deny' as const, vote: v })),
+  ].sort((a, b) => a.vote.at.localeCompare(b.vote.at));
+  return votes.map(({ decision, vote }) => ({
+    decision,
+    by: vote.by,
+    at: vote.at,
+    ...(vote.reason !== undefined ? { reason: vote.reason } : {}),
+  }));
+}
+
+/** Who decided, from the result the status query holds: every vote of a quorum, then a timeout if the clock ended it. */
 export function decisionsOf(result: GuardResult | undefined): EscalationDecision[] {
   const by = result?.decidedBy;
   if (!result || !by || by.kind === 'policy') return [];
+  if (result.approvals) {
+    const timeout = by.kind === 'timeout' ? [{ decision: 'timeout' as const, at: by.at, reason: result.reason }] : [];
+    return [...votesOf(result.approvals), ...timeout];
+  }
   if (by.kind === 'timeout')
     return [{ decision: 'timeout', at: by.at, ...(result.reason ? { reason: result.reason } : {}) }];
   return [
@@ -226,6 +250,7 @@ export async function getEscalation(client: Client, id: string): Promise<Escalat
     rules: decision?.rulesTriggered ?? [],
     ...(status.expiresAt ? { expiresAt: status.expiresAt } : {}),
     approverGroups: status.approverGroups ?? [],
+    ...(status.approvals ? { approvals: status.approvals } : {}),
     ...(status.result ? { result: status.result } : {}),
     decisions: decisionsOf(status.result),
   };

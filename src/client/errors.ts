@@ -103,6 +103,9 @@ export type ApprovalErrorCode = Extract<
   | 'GUARD_INVALID_APPROVAL'
   | 'GUARD_APPROVER_NOT_ALLOWED'
   | 'GUARD_EDIT_REFUSED'
+  | 'GUARD_SELF_APPROVAL'
+  | 'GUARD_ALREADY_VOTED'
+  | 'GUARD_QUORUM_EDIT_REFUSED'
 >;
 
 /** An approve/deny that did not take effect; `code` says why (already decided, timed out, ...). */

@@ -14,6 +14,7 @@ import { applyModifyOps, cloneJson } from './modify';
 import { findingsAction, levelOf } from './detectors/levels';
 import { loadPolicyFile } from './parse-policy';
 import { callerSchemaProblem } from './caller-schemas';
+import { mergeApprovals } from './quorum-settings';
 import { ToolGate } from './tool-schemas';
 import type { Decider, EscalationSettings, GuardAction, PolicyDecision, RuleHit, ToolCall } from './types';
 
@@ -443,6 +444,8 @@ function mergeEscalations(list: (EscalationSettings | undefined)[]): EscalationS
     }
     if (settings.channels) merged.channels = [...new Set([...(merged.channels ?? []), ...settings.channels])];
   }
+  const approvals = mergeApprovals(list.map((settings) => settings?.approvals));
+  if (approvals) merged.approvals = approvals;
   return merged;
 }
 

@@ -4,6 +4,7 @@ import { detectorNames } from './detectors/registry';
 import { sqlDialects } from './detectors/sql-classify';
 import { parseDuration } from './duration';
 import { parsePointer } from './json-pointer';
+import { approvalsSchema } from './quorum-schema';
 
 /** Every action, in increasing precedence. */
 export const guardActions = ['allow', 'modify', 'escalate', 'block'] as const;
@@ -37,6 +38,7 @@ const escalationSchema = z.strictObject({
   timeout: durationSchema.optional(),
   approverGroups: z.array(nonEmpty).optional(),
   channels: z.array(nonEmpty).optional(),
+  approvals: approvalsSchema.optional(),
 });
 
 const modifyOpSchema = z.discriminatedUnion(

@@ -41,6 +41,18 @@ export interface EscalationSettings {
   approverGroups?: string[];
   /** Notification channel names (webhooks) to tell. */
   channels?: string[];
+  /** How many approvers must agree (quorum); one approval decides when absent. */
+  approvals?: QuorumSettings;
+}
+
+/** A rule's quorum, compiled: see docs/policies.md "Quorum". */
+export interface QuorumSettings {
+  /** Distinct approvers needed (at least one per `allOf` group). */
+  count: number;
+  /** Groups that each need an approver of their own (one person covers one group). */
+  allOf?: string[];
+  /** Distinct denials that deny the call. @default 1 (any single deny denies) */
+  denyCount?: number;
 }
 
 /** The policy's answer for one call. */

@@ -26,6 +26,32 @@ export interface DecidedBy {
   at: string;
 }
 
+/** One approver's vote as recorded. */
+export interface QuorumVote {
+  by: string;
+  /** The groups the decision carried (claims for signals, the token's groups through the API). */
+  groups: string[];
+  /** ISO-8601 time the vote was counted. */
+  at: string;
+  reason?: string;
+}
+
+/** Where a quorum stands: in `status`, the inbox, the Web UI details and memo, and the final result. */
+export interface QuorumProgress {
+  /** Distinct approvers needed. */
+  required: number;
+  /** Groups that each need an approver of their own. */
+  allOf: string[];
+  /** Distinct denials that deny. */
+  denyCount: number;
+  approvals: QuorumVote[];
+  denials: QuorumVote[];
+  /** Approvals still needed (at least one per group in `missingGroups`). */
+  remaining: number;
+  /** `allOf` groups no approver covers yet. */
+  missingGroups: string[];
+}
+
 /** The outcome of one guarded call: the workflow result, also readable by query while running. */
 export interface GuardResult {
   /** 'escalate' only from a fire-and-forget call. */
@@ -42,6 +68,8 @@ export interface GuardResult {
   toolResult?: unknown;
   /** SHA-256 of the canonical tool, input and context this result was decided for (`GuardFingerprint`). */
   fingerprint?: string;
+  /** The votes of a rule that needs several approvers: partial in a `decide` answer (action escalate), then final. */
+  approvals?: QuorumProgress;
 }
 
 /** The argument of the `guardedCall` workflow. */
@@ -94,6 +122,8 @@ export interface CallStatus {
   /** ISO-8601 expiry of the approval window while pending. */
   expiresAt?: string;
   approverGroups?: string[];
+  /** The votes so far, when the rule needs several approvers. */
+  approvals?: QuorumProgress;
   /** The final result once known. */
   result?: GuardResult;
 }

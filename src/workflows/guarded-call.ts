@@ -30,6 +30,7 @@ import { recordDecisionSpan } from './decision-spans';
 import { guardMessage, type GuardErrorCode } from './error-codes';
 import { callFingerprint } from './fingerprint';
 import { recordDecisionMetrics, recordEscalationWait } from './metrics';
+import { requestersOf } from './quorum';
 
 function show(state: CallState, next: GuardStatus, action?: string, extra?: SearchAttributeUpdatePair[]): void {
   const pairs = state.moveTo(next, action, extra);
@@ -124,7 +125,11 @@ async function waitForApproval(
   recordEscalationWait(tool, waitedMs, state.humanResult ? state.humanResult.action : 'timeout');
   const { result, status } = state.closeWindow(timeoutMs);
   show(state, status, result.action);
-  upsertMemo({ reason: result.reason ?? '', decidedBy: result.decidedBy });
+  upsertMemo({
+    reason: result.reason ?? '',
+    decidedBy: result.decidedBy,
+    ...(result.approvals ? { approvals: result.approvals } : {}),
+  });
   recordDecisionSpan({ tool, result, startedAt: waitStarted, withAuditHits: false, waitedMs });
   notifications.send(
     {
@@ -177,6 +182,7 @@ async function runTool(
  */
 export async function guardedCall(call: GuardedCallInput): Promise<GuardResult> {
   const state = new CallState(workflowInfo().workflowId, CallState.toolOf(call), { patched });
+  state.requesters = requestersOf(call.context);
   const notifications = new EscalationNotifications(state.escalationId);
   registerCallHandlers(state, call);
 

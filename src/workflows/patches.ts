@@ -2,3 +2,6 @@
 
 /** Hostile-input hardening of guardedCall: input limits, call fingerprints, approver groups required. */
 export const HOSTILE_INPUT_PATCH = 'hostile-input';
+
+/** Quorum (several approvers per call) and the refusal of a requester's approval of its own call, by signal. */
+export const QUORUM_PATCH = 'quorum';
