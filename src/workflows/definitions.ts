@@ -5,6 +5,7 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CallContext, GuardAction, PolicyDecision, RuleHit } from '../policy/types';
+import type { Receipt } from './receipt';
 
 export type { CallContext, GuardAction, RuleHit } from '../policy/types';
 
@@ -70,6 +71,8 @@ export interface GuardResult {
   fingerprint?: string;
   /** The votes of a rule that needs several approvers: partial in a `decide` answer (action escalate), then final. */
   approvals?: QuorumProgress;
+  /** The signed receipt of the final decision, when the worker has receipt keys (docs/approvals.md "Receipts"). */
+  receipt?: Receipt;
 }
 
 /** The argument of the `guardedCall` workflow. */

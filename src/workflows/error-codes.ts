@@ -125,6 +125,18 @@ export const GUARD_ERRORS = {
   GUARD_WEBHOOK_REJECTED: {
     description: 'a webhook target answered 3xx or 4xx (not 408/425/429): retrying cannot help',
   },
+  GUARD_INPUT_MISMATCH: {
+    description: "the input about to run does not hash to the receipt's inputHash: the tool is not run",
+    message: (tool: string, expected: string, actual: string) =>
+      `refusing to run '${tool}': its input hashes to ${actual}, the decision's receipt approved ${expected}`,
+  },
+  GUARD_RECEIPT_INVALID: {
+    description: 'a receipt failed verification: its signature, its key or its input hash',
+  },
+  GUARD_RECEIPT_KEYS_MISSING: {
+    description:
+      'a worker without DURABLE_GUARD_RECEIPT_KEYS was asked to sign a receipt: give every worker of the task queue the same keys',
+  },
   GUARD_INVALID_BATCH: { description: 'the batch input is malformed or over a limit' },
   GUARD_BATCH_UNREADABLE: { description: "the worker cannot read the batch's file" },
   GUARD_BATCH_HISTORY_FULL: {

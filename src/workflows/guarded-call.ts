@@ -31,6 +31,8 @@ import { guardMessage, type GuardErrorCode } from './error-codes';
 import { callFingerprint } from './fingerprint';
 import { recordDecisionMetrics, recordEscalationWait } from './metrics';
 import { requestersOf } from './quorum';
+import { assertApprovedInput, attachReceipt } from './call-receipt';
+import { RECEIPT_PATCH } from './patches';
 
 function show(state: CallState, next: GuardStatus, action?: string, extra?: SearchAttributeUpdatePair[]): void {
   const pairs = state.moveTo(next, action, extra);
@@ -62,12 +64,12 @@ function decidedAttributes(state: CallState, call: GuardedCallInput): SearchAttr
 async function decideCall(
   state: CallState,
   call: GuardedCallInput,
-): Promise<{ runToolLocally: boolean; afterTool: SearchAttributeUpdatePair[] }> {
+): Promise<{ runToolLocally: boolean; signReceipts: boolean; afterTool: SearchAttributeUpdatePair[] }> {
   const { tool } = state;
   // Computing it adds no command (it rides in the decision's upsert), so it needs no patch.
   state.fingerprint = callFingerprint(call);
   const decideStarted = Date.now();
-  const { runToolLocally, ...decision } = await decidePolicy(
+  const { runToolLocally, signReceipts, ...decision } = await decidePolicy(
     { tool, input: call.input, context: call.context, execute: call.execute, ...schemaOf(call) },
     `policy decision: ${tool}`,
   );
@@ -91,7 +93,7 @@ async function decideCall(
   }
   recordDecisionMetrics(tool, decision);
   recordDecisionSpan({ tool, result: state.decisionResult(decision), startedAt: decideStarted, withAuditHits: true });
-  return { runToolLocally: runToolLocally === true, afterTool };
+  return { runToolLocally: runToolLocally === true, signReceipts: signReceipts === true, afterTool };
 }
 
 /** Step 2 (escalations only): notify, then wait for an approver until the window's durable timer fires. */
@@ -157,7 +159,15 @@ async function runTool(
     idempotencyKey: escalationId,
     callId: escalationId,
     context: call.context,
+    // The tool activity checks the input it received against the receipt too.
+    ...(result.receipt ? { inputHash: result.receipt.inputHash } : {}),
   };
+  try {
+    assertApprovedInput(result, tool, toolInput.input);
+  } catch (err) {
+    show(state, 'failed', result.action, afterTool);
+    throw err;
+  }
   if (!runToolLocally) show(state, 'running-tool', result.action);
   try {
     state.result = { ...result, toolResult: await runGuardedTool(toolInput, runToolLocally) };
@@ -194,10 +204,11 @@ export async function guardedCall(call: GuardedCallInput): Promise<GuardResult> 
     return result;
   }
 
-  const { runToolLocally, afterTool } = await decideCall(state, call);
+  const { runToolLocally, signReceipts, afterTool } = await decideCall(state, call);
   const escalated = state.decision?.action === 'escalate';
   if (escalated) await waitForApproval(state, call, notifications);
   else state.result = state.decisionResult(state.decision!);
+  if (signReceipts && patched(RECEIPT_PATCH)) await attachReceipt(state, call);
 
   const result = state.result as GuardResult;
   if (call.execute && (result.action === 'allow' || result.action === 'modify')) {

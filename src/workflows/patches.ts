@@ -5,3 +5,6 @@ export const HOSTILE_INPUT_PATCH = 'hostile-input';
 
 /** Quorum (several approvers per call) and the refusal of a requester's approval of its own call, by signal. */
 export const QUORUM_PATCH = 'quorum';
+
+/** Signed receipts of final decisions, and the check of the input to run against the receipt's hash. */
+export const RECEIPT_PATCH = 'receipt';
