@@ -13,6 +13,7 @@ import { loadWebhookTargets, nativeConnectionOptions, type ConnectionConfig, typ
 import { missingChannelsLine, policyChannels, PolicyStore } from './policy';
 import { tracingFromEnv, type GuardTracing } from './telemetry/tracing';
 import { createWorker } from './worker';
+import { loadReceiptKeys } from './receipts/receipt-keys';
 import { DEFAULT_MAX_CACHED_WORKFLOWS, limitWorkflowHeap } from './worker-memory';
 
 export interface RunningWorker {
@@ -77,6 +78,8 @@ export async function runWorker({
       : 'their notifications are dropped (configure DURABLE_GUARD_WEBHOOKS)',
   );
   if (missing) log(missing);
+  const receipts = loadReceiptKeys();
+  if (receipts?.signing) log(`receipts: signed with key '${receipts.signing.id}'`);
   const nativeConnection = await NativeConnection.connect(nativeConnectionOptions(connection));
   limitWorkflowHeap(guard.workflowHeapMb);
   const worker = await createWorker({
@@ -88,6 +91,7 @@ export async function runWorker({
     notifications,
     ...(tracing ? { tracing } : {}),
     ...(dataConverter ? { dataConverter } : {}),
+    ...(receipts ? { receipts } : {}),
     tuning: {
       shutdownGraceTime: '30s',
       // Set, not left to the SDK: its default is sized from the main thread's heap, not the workflow thread's.

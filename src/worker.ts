@@ -4,6 +4,7 @@ import type { NativeConnection } from '@temporalio/worker';
 import { Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type NotificationDeps } from './activities/create-activities';
 import type { ToolRegistry } from './activities/tools';
+import type { ReceiptKeyring } from './receipts/receipt-keys';
 import type { Decider } from './policy/types';
 import type { GuardTracing } from './telemetry/tracing';
 import { tracingWorkerOptions } from './telemetry/tracing-interceptors';
@@ -23,6 +24,8 @@ export interface CreateWorkerOptions {
    * bundled with `TRACING_WORKFLOW_INTERCEPTOR_MODULES`. @default off
    */
   tracing?: GuardTracing;
+  /** Receipt keys (`loadReceiptKeys()`): with a signing key every final decision gets a signed receipt. */
+  receipts?: ReceiptKeyring;
   /** Payload codecs (encryption); must match the clients'. @default the SDK's plain JSON */
   dataConverter?: DataConverter;
   /** A prebuilt bundle (tests bundle once); otherwise the workflows are bundled at start. */
@@ -58,6 +61,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
       decider: options.decider,
       tools: options.tools,
       notifications: options.notifications,
+      ...(options.receipts ? { receipts: options.receipts } : {}),
     }),
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     ...tracing,

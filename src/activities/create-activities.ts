@@ -9,6 +9,9 @@ import { readBatchPage } from './read-batch-page';
 import { reportToBatch } from './report-to-batch';
 import { runsLocally, toolImplementation, toolRegistryProblem, type ToolRegistry } from './tools';
 import { guardMessage, type GuardErrorCode } from '../workflows/error-codes';
+import { inputHash as receiptInputHash, type Receipt, type ReceiptBody } from '../workflows/receipt';
+import type { ReceiptKeyring } from '../receipts/receipt-keys';
+import { signReceipt } from '../receipts/sign-receipt';
 
 /** Where escalation notifications go, and how their approve/deny links are made. */
 export interface NotificationDeps {
@@ -23,6 +26,8 @@ export interface NotificationDeps {
 
 export interface ActivityDeps {
   decider: Decider;
+  /** Receipt keys: with a signing key every final decision gets a signed receipt. */
+  receipts?: ReceiptKeyring;
   tools?: ToolRegistry;
   notifications?: NotificationDeps;
 }
@@ -43,8 +48,11 @@ export interface DecideActivityInput {
   toolSchema?: Record<string, unknown>;
 }
 
-/** The policy's decision, and for an execute call whether its tool runs as a local activity on this worker. */
-export type DecideOutcome = PolicyDecision & { runToolLocally?: true };
+/**
+ * The policy's decision, for an execute call whether its tool runs as a local activity on this worker, and whether
+ * this worker signs receipts.
+ */
+export type DecideOutcome = PolicyDecision & { runToolLocally?: true; signReceipts?: true };
 
 export interface RunToolInput {
   tool: string;
@@ -52,9 +60,11 @@ export interface RunToolInput {
   idempotencyKey: string;
   callId: string;
   context?: CallContext;
+  /** The receipt's `inputHash`: the activity refuses an input that does not hash to it. */
+  inputHash?: string;
 }
 
-export function createActivities({ decider, tools = {}, notifications }: ActivityDeps) {
+export function createActivities({ decider, tools = {}, notifications, receipts }: ActivityDeps) {
   const problem = toolRegistryProblem(tools);
   if (problem) throw new TypeError(`invalid tools: ${problem}`);
 
@@ -73,11 +83,29 @@ export function createActivities({ decider, tools = {}, notifications }: Activit
       { tool, input, context, ...(toolSchema !== undefined ? { toolSchema } : {}) },
       new Date(),
     );
-    return execute && runsLocally(tools[tool]) ? { ...decision, runToolLocally: true } : decision;
+    return {
+      ...decision,
+      ...(execute && runsLocally(tools[tool]) ? { runToolLocally: true as const } : {}),
+      ...(receipts?.signing ? { signReceipts: true as const } : {}),
+    };
   }
 
   /** Runs the tool once per idempotency key; a tool's own ApplicationFailure decides retry or not. */
-  function toolRun({ tool, input, idempotencyKey, callId, context }: RunToolInput): Promise<unknown> | unknown {
+  function toolRun({
+    tool,
+    input,
+    idempotencyKey,
+    callId,
+    context,
+    inputHash,
+  }: RunToolInput): Promise<unknown> | unknown {
+    const actual = inputHash === undefined ? undefined : receiptInputHash(input);
+    if (actual !== undefined && actual !== inputHash) {
+      throw ApplicationFailure.nonRetryable(
+        guardMessage('GUARD_INPUT_MISMATCH', tool, inputHash as string, actual),
+        'GUARD_INPUT_MISMATCH' satisfies GuardErrorCode,
+      );
+    }
     const entry = Object.hasOwn(tools, tool) ? tools[tool] : undefined;
     if (!entry)
       throw ApplicationFailure.nonRetryable(
@@ -134,6 +162,17 @@ export function createActivities({ decider, tools = {}, notifications }: Activit
           : undefined;
       await notifier.notifyTarget(channel, { ...event, ...(links ? { links } : {}) });
       return { delivered: true };
+    },
+
+    /** Signs a decision's receipt (a local activity: the private key stays in the worker process). */
+    async signReceipt(body: ReceiptBody): Promise<Receipt> {
+      if (!receipts?.signing) {
+        throw ApplicationFailure.nonRetryable(
+          'this worker has no receipt signing key (DURABLE_GUARD_RECEIPT_KEYS)',
+          'GUARD_RECEIPT_KEYS_MISSING' satisfies GuardErrorCode,
+        );
+      }
+      return signReceipt(receipts, body);
     },
 
     /** One page of a batch file (JSON Lines) from a byte offset, bounded in lines and bytes. */

@@ -10,6 +10,7 @@ import {
   type GuardResult,
   type GuardStatus,
   type LadderStatus,
+  type QuorumProgress,
   type RuleHit,
 } from '../workflows/definitions';
 import { guardMessage } from '../workflows/error-codes';
@@ -34,6 +35,8 @@ export interface EscalationSummary {
   approverGroups: string[];
   /** For a rule with a ladder: the steps taken and the next one, with its time. */
   ladder?: LadderStatus;
+  /** The votes so far, when the rule needs several approvers. */
+  approvals?: QuorumProgress;
 }
 
 /** Filters and paging of {@link listEscalations}. */
@@ -82,6 +85,8 @@ export interface EscalationDetail {
   approverGroups: string[];
   /** For a rule with a ladder: the steps taken and the next one, with its time. */
   ladder?: LadderStatus;
+  /** The votes so far (or final), when the rule needs several approvers. */
+  approvals?: QuorumProgress;
   result?: GuardResult;
   decisions: EscalationDecision[];
 }
@@ -160,6 +165,7 @@ export async function listEscalations(client: Client, options: ListEscalationsOp
         ...(status?.expiresAt ? { expiresAt: status.expiresAt } : {}),
         approverGroups: status?.approverGroups ?? [],
         ...(status?.ladder ? { ladder: status.ladder } : {}),
+        ...(status?.approvals ? { approvals: status.approvals } : {}),
       };
     }),
   );
@@ -192,10 +198,28 @@ async function startedCallOf(client: Client, id: string): Promise<{ call: Guarde
   return started;
 }
 
-/** Who decided, from the result the status query holds. */
+/** Each vote of a quorum, in the order counted (a denial after an approval withdrew it). */
+function votesOf(approvals: QuorumProgress): EscalationDecision[] {
+  const votes = [
+    ...approvals.approvals.map((v) => ({ decision: 'approve' as const, vote: v })),
+    ...approvals.denials.map((v) => ({ decision: 'deny' as const, vote: v })),
+  ].sort((a, b) => a.vote.at.localeCompare(b.vote.at));
+  return votes.map(({ decision, vote }) => ({
+    decision,
+    by: vote.by,
+    at: vote.at,
+    ...(vote.reason !== undefined ? { reason: vote.reason } : {}),
+  }));
+}
+
+/** Who decided, from the result the status query holds: every vote of a quorum, then a timeout if the clock ended it. */
 export function decisionsOf(result: GuardResult | undefined): EscalationDecision[] {
   const by = result?.decidedBy;
   if (!result || !by || by.kind === 'policy') return [];
+  if (result.approvals) {
+    const timeout = by.kind === 'timeout' ? [{ decision: 'timeout' as const, at: by.at, reason: result.reason }] : [];
+    return [...votesOf(result.approvals), ...timeout];
+  }
   if (by.kind === 'timeout')
     return [{ decision: 'timeout', at: by.at, ...(result.reason ? { reason: result.reason } : {}) }];
   return [
@@ -233,6 +257,7 @@ export async function getEscalation(client: Client, id: string): Promise<Escalat
     ...(status.expiresAt ? { expiresAt: status.expiresAt } : {}),
     approverGroups: status.approverGroups ?? [],
     ...(status.ladder ? { ladder: status.ladder } : {}),
+    ...(status.approvals ? { approvals: status.approvals } : {}),
     ...(status.result ? { result: status.result } : {}),
     decisions: decisionsOf(status.result),
   };

@@ -1,4 +1,5 @@
 /** The approvals inbox: a server-rendered page and row fragments, plus a little vanilla JS (no build step). */
+import type { QuorumProgress } from '../workflows/definitions';
 import type { EscalationDetail, EscalationSummary } from './escalations';
 import { escapeHtml, jsonBlock, page, ruleList } from './html';
 
@@ -55,7 +56,7 @@ export function escalationCard(row: EscalationSummary, input?: Record<string, un
   <dl>
     <dt>Reason</dt><dd class="reason">${escapeHtml(row.reason ?? '-')}</dd>
     <dt>Rules</dt><dd class="rules">${ruleList(row.rules)}</dd>
-    <dt>Approvers</dt><dd>${groups}</dd>
+    <dt>Approvers</dt><dd>${groups}</dd>${row.approvals ? `\n    <dt>Approvals</dt><dd class="approvals">${quorumLine(row.approvals)}</dd>` : ''}
     <dt>Started</dt><dd><time datetime="${escapeHtml(row.startedAt)}">${escapeHtml(row.startedAt)}</time></dd>
     <dt>Expires</dt><dd><time datetime="${escapeHtml(row.expiresAt ?? '')}">${escapeHtml(row.expiresAt ?? '-')}</time></dd>
 ${ladderRows(row)}  </dl>
@@ -70,6 +71,16 @@ ${ladderRows(row)}  </dl>
 ${extendForm(row)}
   <p class="outcome" role="status"></p>
 </article>`;
+}
+
+/** A quorum's votes in one escaped line: `1 of 2 (alice); still needed: 1, from legal`. */
+export function quorumLine(q: QuorumProgress): string {
+  const names = q.approvals.length ? ` (${q.approvals.map((v) => escapeHtml(v.by)).join(', ')})` : '';
+  const groups = q.missingGroups.length ? `, from ${q.missingGroups.map(escapeHtml).join(', ')}` : '';
+  const denials = q.denials.length
+    ? `; denied by ${q.denials.map((v) => escapeHtml(v.by)).join(', ')} (${q.denials.length} of ${q.denyCount})`
+    : '';
+  return `${q.approvals.length} of ${q.required}${names}; still needed: ${q.remaining}${groups}${denials}`;
 }
 
 /** The list fragment: cards, or a note that nothing waits. */

@@ -168,6 +168,31 @@ export function openApiDocument(): Record<string, unknown> {
                 at: { type: 'string', format: 'date-time' },
               },
             },
+            approvals: { $ref: '#/components/schemas/QuorumProgress' },
+          },
+        },
+        QuorumVote: {
+          type: 'object',
+          required: ['by', 'groups', 'at'],
+          properties: {
+            by: { type: 'string' },
+            groups: { type: 'array', items: { type: 'string' } },
+            at: { type: 'string', format: 'date-time' },
+            reason: { type: 'string' },
+          },
+        },
+        QuorumProgress: {
+          type: 'object',
+          description: 'the votes of a rule that needs several approvers (docs/policies.md "Quorum")',
+          required: ['required', 'allOf', 'denyCount', 'approvals', 'denials', 'remaining', 'missingGroups'],
+          properties: {
+            required: { type: 'integer' },
+            allOf: { type: 'array', items: { type: 'string' } },
+            denyCount: { type: 'integer' },
+            approvals: { type: 'array', items: { $ref: '#/components/schemas/QuorumVote' } },
+            denials: { type: 'array', items: { $ref: '#/components/schemas/QuorumVote' } },
+            remaining: { type: 'integer' },
+            missingGroups: { type: 'array', items: { type: 'string' } },
           },
         },
         EscalationSummary: {
@@ -182,6 +207,7 @@ export function openApiDocument(): Record<string, unknown> {
             rules: { type: 'array', items: { $ref: '#/components/schemas/RuleHit' } },
             expiresAt: { type: 'string', format: 'date-time' },
             approverGroups: { type: 'array', items: { type: 'string' } },
+            approvals: { $ref: '#/components/schemas/QuorumProgress' },
             ladder: { $ref: '#/components/schemas/Ladder' },
           },
         },
@@ -245,6 +271,7 @@ export function openApiDocument(): Record<string, unknown> {
             expiresAt: { type: 'string', format: 'date-time' },
             approverGroups: { type: 'array', items: { type: 'string' } },
             ladder: { $ref: '#/components/schemas/Ladder' },
+            approvals: { $ref: '#/components/schemas/QuorumProgress' },
             result: { $ref: '#/components/schemas/GuardResult' },
             decisions: {
               type: 'array',

@@ -6,6 +6,7 @@ import { registerApiCommands } from './api-command';
 import { registerCallCommands } from './call-commands';
 import { registerCodecServerCommand } from './codec-server-command';
 import { registerPolicyCommands } from './policy-command';
+import { registerReceiptCommands } from './receipt-commands';
 import { registerServerCommands } from './server-commands';
 
 /** Builds the command tree (tests parse it without running a process). */
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerBatchCommands(program);
   registerApiCommands(program);
   registerCodecServerCommand(program);
+  registerReceiptCommands(program);
   return program;
 }
 

@@ -9,7 +9,17 @@ import { registerBacktestCommand } from './backtest-command';
 import { createRemoteGuard } from '../activities/remote-guard';
 import type { PolicyDecision } from '../policy';
 import { loadWebhookTargets } from '../config';
-import { PolicyEngine, PolicyError, formatBytes, loadPolicyFile, missingChannelsLine, policyChannels } from '../policy';
+import {
+  PolicyEngine,
+  PolicyError,
+  describeQuorum,
+  formatBytes,
+  loadPolicyFile,
+  missingChannelsLine,
+  needsQuorum,
+  policyChannels,
+  type LoadedPolicy,
+} from '../policy';
 
 /** Where the commands write; process streams by default, strings in tests. */
 export interface CommandOutput {
@@ -93,6 +103,7 @@ export function registerPolicyCommands(program: Command, output: CommandOutput =
             'configure DURABLE_GUARD_WEBHOOKS, or see them in the inbox of `durable-guard start`',
           );
           if (missing) output.out(`${missing.replace(/^durable-guard: /, '')}\n`);
+          for (const line of quorumLines(loaded)) output.out(`${line}\n`);
         } catch (error) {
           failed = true;
           output.err(`${errorText(error)}\n`);
@@ -139,6 +150,20 @@ export function registerPolicyCommands(program: Command, output: CommandOutput =
     });
   registerBacktestCommand(policy);
   return program;
+}
+
+/** One line per rule (and policy default) whose escalation needs a quorum. */
+function quorumLines(policies: readonly LoadedPolicy[]): string[] {
+  return policies.flatMap((policy) => [
+    ...(needsQuorum(policy.defaults.escalation?.approvals)
+      ? [`quorum: policy '${policy.name}' default escalation: ${describeQuorum(policy.defaults.escalation.approvals)}`]
+      : []),
+    ...policy.rules.flatMap((rule) =>
+      needsQuorum(rule.escalation?.approvals)
+        ? [`quorum: rule '${rule.id}': ${describeQuorum(rule.escalation.approvals)}`]
+        : [],
+    ),
+  ]);
 }
 
 type Case = z.infer<typeof casesSchema>[number];

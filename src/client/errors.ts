@@ -104,6 +104,9 @@ export type ApprovalErrorCode = Extract<
   | 'GUARD_APPROVER_NOT_ALLOWED'
   | 'GUARD_EDIT_REFUSED'
   | 'GUARD_EXTEND_REFUSED'
+  | 'GUARD_SELF_APPROVAL'
+  | 'GUARD_ALREADY_VOTED'
+  | 'GUARD_QUORUM_EDIT_REFUSED'
 >;
 
 /** An approve/deny that did not take effect; `code` says why (already decided, timed out, ...). */

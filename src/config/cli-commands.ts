@@ -18,6 +18,7 @@ export const CLI_COMMANDS = [
   'dev-server',
   'codec-server',
   'policy',
+  'receipt',
 ] as const;
 
 export type CliCommand = (typeof CLI_COMMANDS)[number];

@@ -14,6 +14,7 @@ import { applyModifyOps, cloneJson } from './modify';
 import { findingsAction, levelOf } from './detectors/levels';
 import { loadPolicyFile } from './parse-policy';
 import { callerSchemaProblem } from './caller-schemas';
+import { mergeApprovals } from './quorum-settings';
 import { ToolGate } from './tool-schemas';
 import type {
   Decider,
@@ -457,6 +458,8 @@ function mergeEscalations(list: (EscalationSettings | undefined)[]): EscalationS
   }
   const onTimeout = strictestTimeout(list.map((settings) => settings?.onTimeout));
   if (onTimeout) merged.onTimeout = onTimeout;
+  const approvals = mergeApprovals(list.map((settings) => settings?.approvals));
+  if (approvals) merged.approvals = approvals;
   return merged;
 }
 

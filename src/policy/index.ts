@@ -3,7 +3,16 @@
  * detectors, modify operations) and decides tool calls. Pure: no Temporal, no network; the `llm-judge` and
  * `remote` rules reach the outside through services injected from `src/activities/`.
  */
-export type { CallContext, Decider, EscalationSettings, GuardAction, PolicyDecision, RuleHit, ToolCall } from './types';
+export type {
+  CallContext,
+  Decider,
+  EscalationSettings,
+  GuardAction,
+  PolicyDecision,
+  QuorumSettings,
+  RuleHit,
+  ToolCall,
+} from './types';
 export type { CompiledModifyOp, CompiledRule, LlmJudgeSettings, LoadedPolicy, RemoteGuardSettings } from './compiled';
 export type {
   GuardServices,
@@ -32,3 +41,5 @@ export { DECISION_BUDGET_RULE_ID, DEFAULT_DECISION_LIMITS, DecisionBudgetError, 
 export { missingChannelsLine, policyChannels } from './channels';
 export { compileCondition } from './condition';
 export type { CompiledCondition, ConditionScope } from './condition';
+export { describeQuorum, mergeApprovals, needsQuorum } from './quorum-settings';
+export { MAX_QUORUM } from './quorum-schema';

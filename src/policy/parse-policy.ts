@@ -14,6 +14,7 @@ import type { PolicyIssue } from './errors';
 import { PolicyError } from './errors';
 import { compileToolMatcher } from './glob';
 import { parsePointer } from './json-pointer';
+import { compileApprovals } from './quorum-settings';
 import type { EscalationSpec, PolicyFile, RuleSpec } from './schema';
 import { policyFileSchema } from './schema';
 import { compileToolSchema } from './tool-schemas';
@@ -292,7 +293,7 @@ function compileEscalation(spec: EscalationSpec | undefined): EscalationSettings
   if (!spec) return undefined;
   const settings: EscalationSettings = {};
   if (spec.timeout !== undefined) settings.timeoutMs = parseDuration(spec.timeout);
-  if (spec.approverGroups) settings.approverGroups = spec.approverGroups;
+  Object.assign(settings, compileApprovals(spec.approvals, spec.approverGroups));
   if (spec.channels) settings.channels = spec.channels;
   return { ...settings, ...compileLadder(spec) };
 }

@@ -4,6 +4,7 @@ import { detectorNames } from './detectors/registry';
 import { sqlDialects } from './detectors/sql-classify';
 import { parseDuration } from './duration';
 import { parsePointer } from './json-pointer';
+import { approvalsSchema } from './quorum-schema';
 
 /** Every action, in increasing precedence. */
 export const guardActions = ['allow', 'modify', 'escalate', 'block'] as const;
@@ -79,6 +80,7 @@ const escalationSchema = z.strictObject({
   onTimeout: onTimeoutSchema.optional(),
   /** The longest an approver may extend the window to, counted from when it opened. */
   maxWindow: durationSchema.optional(),
+  approvals: approvalsSchema.optional(),
 });
 
 const modifyOpSchema = z.discriminatedUnion(

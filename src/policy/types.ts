@@ -47,6 +47,18 @@ export interface EscalationSettings {
   onTimeout?: TimeoutOutcome;
   /** The longest an approver may extend the window to, from when it opened; no extension when absent. */
   maxWindowMs?: number;
+  /** How many approvers must agree (quorum); one approval decides when absent. */
+  approvals?: QuorumSettings;
+}
+
+/** A rule's quorum, compiled: see docs/policies.md "Quorum". */
+export interface QuorumSettings {
+  /** Distinct approvers needed (at least one per `allOf` group). */
+  count: number;
+  /** Groups that each need an approver of their own (one person covers one group). */
+  allOf?: string[];
+  /** Distinct denials that deny the call. @default 1 (any single deny denies) */
+  denyCount?: number;
 }
 
 /** One step of an escalation ladder: at a time after the window opened, or at a fraction of it. */

@@ -55,3 +55,11 @@ export function runGuardedTool(input: RunToolInput, locally: boolean): Promise<u
     ? runToolLocal(input)
     : runTool.executeWithOptions({ ...runToolOptions, summary: `run ${input.tool}` }, [input]);
 }
+
+// Signing needs the worker's private key, so it is an activity; a local one: no extra round trip.
+const { signReceipt } = proxyLocalActivities<GuardActivities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { maximumAttempts: 5, maximumInterval: '5 seconds' },
+});
+
+export { signReceipt };

@@ -1,5 +1,5 @@
 /** The message handlers of a guarded call: thin wiring of signals, updates and the query to its {@link CallState}. */
-import { ApplicationFailure, condition, log, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, condition, log, setCurrentDetails, setHandler, upsertMemo } from '@temporalio/workflow';
 import type { PolicyDecision } from '../policy/types';
 import { decidePolicy, schemaOf } from './call-activities';
 import type { CallState, Refusal } from './call-state';
@@ -25,6 +25,8 @@ function reject(refusal: Refusal | undefined): void {
 
 /** Applies an accepted approval; an edit is re-checked by the policy first, and refused if the policy blocks it. */
 async function applyApproval(state: CallState, call: GuardedCallInput, input: DecideInput): Promise<GuardResult> {
+  // Asked again here: two decisions racing in one workflow task both passed their validators.
+  reject(state.quorum?.refusal(input));
   state.approvalInFlight = true;
   try {
     let finalInput = input.modifiedInput;
@@ -38,16 +40,24 @@ async function applyApproval(state: CallState, call: GuardedCallInput, input: De
       }
       if (recheck.action === 'modify' && recheck.modifiedInput) finalInput = recheck.modifiedInput;
     }
-    return state.applyHuman(input, finalInput);
+    const result = state.applyHuman(input, finalInput);
+    if (state.quorum && !state.humanResult) showVotes(state);
+    return result;
   } finally {
     state.approvalInFlight = false;
   }
 }
 
+/** A vote that left the quorum pending: the memo and the Web UI details show the votes so far. */
+function showVotes(state: CallState): void {
+  upsertMemo({ approvals: state.quorum?.progress() });
+  setCurrentDetails(state.waitingDetails());
+}
+
 export function registerCallHandlers(state: CallState, call: GuardedCallInput): void {
   const onSignal = (decision: 'approve' | 'deny') => async (payload: ApproveInput) => {
     try {
-      reject(state.approvalRefusal(payload, false));
+      reject(state.approvalRefusal(payload, false) ?? state.voteRefusal({ ...payload, decision }, false));
       await applyApproval(state, call, { ...payload, decision });
     } catch (err) {
       // A signal cannot be refused: a bad or late one is logged and the call keeps waiting.
@@ -59,7 +69,7 @@ export function registerCallHandlers(state: CallState, call: GuardedCallInput): 
   setHandler(approveSignal, onSignal('approve'));
   setHandler(denySignal, onSignal('deny'));
   setHandler(decideUpdate, (input: DecideInput) => applyApproval(state, call, input), {
-    validator: (input: DecideInput) => reject(state.approvalRefusal(input, true)),
+    validator: (input: DecideInput) => reject(state.approvalRefusal(input, true) ?? state.voteRefusal(input, true)),
     description:
       'Approve or deny a pending escalation: {"decision":"approve"|"deny","by":"name","reason"?,"modifiedInput"?}',
   });

@@ -12,11 +12,14 @@ import {
   type ApproveInput,
   type CallStatus,
   type DecideInput,
+  type DecidedBy,
   type GuardResult,
   type GuardStatus,
 } from './definitions';
 import { guardMessage, type GuardErrorCode } from './error-codes';
-import { HOSTILE_INPUT_PATCH } from './patches';
+import { HOSTILE_INPUT_PATCH, QUORUM_PATCH } from './patches';
+import { needsQuorum } from '../policy/quorum-settings';
+import { Quorum, selfApprovalRefusal } from './quorum';
 
 /** A refused approval: the code and message the update's validator (or a signal's log line) carries. */
 export interface Refusal {
@@ -51,6 +54,10 @@ export class CallState {
   fingerprint?: string;
   /** The window of an escalation whose rule has a ladder, onTimeout or maxWindow (patch `escalation-ladder`). */
   window?: ApprovalWindow;
+  /** Who asked for the call (`context.caller`, `context.agent`): they never approve it. */
+  requesters: string[] = [];
+  /** The votes, when the rule needs several approvers (see quorum.ts). */
+  quorum?: Quorum;
   private visibleAction?: string;
   private readonly now: () => Date;
 
@@ -188,12 +195,24 @@ export class CallState {
     return undefined;
   }
 
+  /**
+   * Why a vote is refused after the approval itself was accepted: the requester approving its own call, an edit or
+   * a second vote in a quorum. The validator (`needsDecision`) always checks the requester; a signal's refusal
+   * changes a released path, so `patched()` is asked only when it would refuse.
+   */
+  voteRefusal(input: DecideInput, needsDecision: boolean): Refusal | undefined {
+    const self = selfApprovalRefusal(this.escalationId, input, this.requesters);
+    if (self && (needsDecision || this.options.patched(QUORUM_PATCH))) return self;
+    return this.quorum?.refusal(input);
+  }
+
   /** Applies an accepted approval; `finalInput` is the edited input after the policy's re-check. */
   applyHuman(input: DecideInput, finalInput: Record<string, unknown> | undefined): GuardResult {
     const base = this.decision
       ? this.decisionResult(this.decision)
       : { rulesTriggered: [], escalationId: this.escalationId };
     const decidedBy = { kind: 'human' as const, identity: input.by, at: this.at() };
+    if (this.quorum) return this.applyVote(this.quorum, input, base, decidedBy);
     this.humanResult =
       input.decision === 'deny'
         ? {
@@ -213,8 +232,40 @@ export class CallState {
     return this.humanResult;
   }
 
-  /** Opens the approval window; returns its length. */
+  /**
+   * Counts one vote of a quorum: the human result once the quorum approves or denies, else the partial answer the
+   * approver gets (action escalate, with the votes so far).
+   */
+  private applyVote(
+    quorum: Quorum,
+    input: DecideInput,
+    base: Omit<GuardResult, 'action'>,
+    decidedBy: DecidedBy,
+  ): GuardResult {
+    const outcome = quorum.record(input, this.at());
+    const approvals = quorum.progress();
+    if (outcome === 'pending') {
+      const verb = input.decision === 'approve' ? 'approval' : 'denial';
+      return { ...base, action: 'escalate', reason: `${verb} by ${input.by} counted: ${quorum.summary()}`, approvals };
+    }
+    const denied = outcome === 'denied';
+    this.humanResult = {
+      ...base,
+      action: denied ? 'block' : 'allow',
+      modifiedInput: undefined,
+      decidedBy,
+      reason: input.reason ?? (denied ? `denied by ${input.by}` : `approved by ${quorum.approvers()}`),
+      approvals,
+    };
+    return this.humanResult;
+  }
+
+  /** Opens the approval window; returns its length. A rule that needs several approvers gets its quorum. */
   openWindow(callTimeoutMs: number | undefined, defaultMs: number): number {
+    const approvals = this.decision?.escalation?.approvals;
+    if (needsQuorum(approvals) && this.options.patched(QUORUM_PATCH)) {
+      this.quorum = new Quorum(this.escalationId, approvals);
+    }
     const timeoutMs = callTimeoutMs ?? this.decision?.escalation?.timeoutMs ?? defaultMs;
     this.expiresAt = new Date(this.now().getTime() + timeoutMs).toISOString();
     return timeoutMs;
@@ -227,7 +278,8 @@ export class CallState {
     return (
       `**Waiting for approval** of \`${this.tool}\` until ${this.expiresAt}\n\n` +
       `Approvers: ${groups.length ? groups.join(', ') : 'anyone'}\n\nReason: ${this.decision?.reason ?? '-'}` +
-      (next ? `\n\nNext: ${next.summary} (${new Date(next.atMs).toISOString()})` : '')
+      (next ? `\n\nNext: ${next.summary} (${new Date(next.atMs).toISOString()})` : '') +
+      (this.quorum ? `\n\nQuorum: ${this.quorum.summary()}` : '')
     );
   }
 
@@ -246,6 +298,7 @@ export class CallState {
       action: allow ? (decided.modifiedInput ? 'modify' : 'allow') : 'block',
       reason: end?.reason ?? `escalation timed out after ${formatDuration(timeoutMs)} without a decision`,
       decidedBy: { kind: 'timeout', at: this.at() },
+      ...(this.quorum ? { approvals: this.quorum.progress() } : {}),
     };
     return { result: this.result, status: 'timed-out' };
   }
@@ -265,6 +318,7 @@ export class CallState {
       decision: this.decision,
       expiresAt: this.expiresAt,
       approverGroups: this.window?.groups ?? this.decision?.escalation?.approverGroups,
+      ...(this.quorum ? { approvals: this.quorum.progress() } : {}),
       result: this.result,
       ...(this.window ? { ladder: this.window.status(this.status === 'pending-approval') } : {}),
     };

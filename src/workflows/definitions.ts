@@ -5,6 +5,7 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CallContext, GuardAction, PolicyDecision, RuleHit } from '../policy/types';
+import type { Receipt } from './receipt';
 
 export type { CallContext, GuardAction, RuleHit } from '../policy/types';
 
@@ -26,6 +27,32 @@ export interface DecidedBy {
   at: string;
 }
 
+/** One approver's vote as recorded. */
+export interface QuorumVote {
+  by: string;
+  /** The groups the decision carried (claims for signals, the token's groups through the API). */
+  groups: string[];
+  /** ISO-8601 time the vote was counted. */
+  at: string;
+  reason?: string;
+}
+
+/** Where a quorum stands: in `status`, the inbox, the Web UI details and memo, and the final result. */
+export interface QuorumProgress {
+  /** Distinct approvers needed. */
+  required: number;
+  /** Groups that each need an approver of their own. */
+  allOf: string[];
+  /** Distinct denials that deny. */
+  denyCount: number;
+  approvals: QuorumVote[];
+  denials: QuorumVote[];
+  /** Approvals still needed (at least one per group in `missingGroups`). */
+  remaining: number;
+  /** `allOf` groups no approver covers yet. */
+  missingGroups: string[];
+}
+
 /** The outcome of one guarded call: the workflow result, also readable by query while running. */
 export interface GuardResult {
   /** 'escalate' only from a fire-and-forget call. */
@@ -42,6 +69,10 @@ export interface GuardResult {
   toolResult?: unknown;
   /** SHA-256 of the canonical tool, input and context this result was decided for (`GuardFingerprint`). */
   fingerprint?: string;
+  /** The votes of a rule that needs several approvers: partial in a `decide` answer (action escalate), then final. */
+  approvals?: QuorumProgress;
+  /** The signed receipt of the final decision, when the worker has receipt keys (docs/approvals.md "Receipts"). */
+  receipt?: Receipt;
 }
 
 /** The argument of the `guardedCall` workflow. */
@@ -138,6 +169,8 @@ export interface CallStatus {
   /** ISO-8601 expiry of the approval window while pending. */
   expiresAt?: string;
   approverGroups?: string[];
+  /** The votes so far, when the rule needs several approvers. */
+  approvals?: QuorumProgress;
   /** The final result once known. */
   result?: GuardResult;
   /** For a rule with a ladder, onTimeout or maxWindow: the steps taken and the next one. */

@@ -31,6 +31,14 @@ export const GUARD_ERRORS = {
   GUARD_LINK_MALFORMED: { status: 400, description: 'the approval link token is not a token' },
   GUARD_UNAUTHORIZED: { status: 401, description: 'no or an unknown bearer token' },
   GUARD_FORBIDDEN: { status: 403, description: "the approver is in none of the escalating rule's approver groups" },
+  GUARD_SELF_APPROVAL: {
+    status: 403,
+    description:
+      "the approver is the call's requester (context.caller or context.agent): no one approves their own call",
+    message: (id: string, by: string) =>
+      `${by} may not approve ${id}: it is the call's requester (context.caller or context.agent); ` +
+      'another approver must decide',
+  },
   GUARD_LINK_FORGED: { status: 403, description: 'the approval link signature does not match' },
   GUARD_ESCALATION_NOT_FOUND: {
     status: 404,
@@ -62,6 +70,13 @@ export const GUARD_ERRORS = {
     description: 'the call was decided by the policy, not escalated',
     message: (id: string, action?: string) => `call ${id} was not escalated: the policy decided ${action ?? 'it'}`,
   },
+  GUARD_ALREADY_VOTED: {
+    status: 409,
+    description: 'the approver already decided this quorum escalation: each approver counts once',
+    message: (id: string, by: string, vote: { decision: 'approve' | 'deny'; at: string }) =>
+      `${by} already ${vote.decision === 'approve' ? 'approved' : 'denied'} ${id} at ${vote.at}: a quorum counts ` +
+      `each approver once${vote.decision === 'approve' ? ' (a deny withdraws the approval)' : ''}`,
+  },
   GUARD_LINK_USED: { status: 409, description: 'the approval link was used already; each link decides once' },
   GUARD_CALL_ID_CONFLICT: { status: 409, description: 'the callId is already used by a different call' },
   GUARD_EXTEND_REFUSED: {
@@ -82,6 +97,13 @@ export const GUARD_ERRORS = {
     status: 422,
     description: 'the policy refuses the edited input',
     message: (reason?: string) => `edited input refused by the policy: ${reason ?? 'blocked'}`,
+  },
+  GUARD_QUORUM_EDIT_REFUSED: {
+    status: 422,
+    description: 'an approval of a call that needs several approvers cannot edit the input',
+    message: (id: string, count: number) =>
+      `approvals of ${id} cannot edit the input: the rule needs ${count} approvers and the others approve the ` +
+      'input as it is; deny with the change as the reason, and let the caller send the changed call',
   },
   GUARD_TOO_MANY_DECISIONS: { status: 429, description: 'too many decisions in flight on this escalation' },
   GUARD_HEADERS_TOO_LARGE: { status: 431, description: 'the request headers are over the size limit' },
@@ -107,6 +129,18 @@ export const GUARD_ERRORS = {
   GUARD_UNKNOWN_CHANNEL: { description: 'a notification names a channel no webhook target is configured for' },
   GUARD_WEBHOOK_REJECTED: {
     description: 'a webhook target answered 3xx or 4xx (not 408/425/429): retrying cannot help',
+  },
+  GUARD_INPUT_MISMATCH: {
+    description: "the input about to run does not hash to the receipt's inputHash: the tool is not run",
+    message: (tool: string, expected: string, actual: string) =>
+      `refusing to run '${tool}': its input hashes to ${actual}, the decision's receipt approved ${expected}`,
+  },
+  GUARD_RECEIPT_INVALID: {
+    description: 'a receipt failed verification: its signature, its key or its input hash',
+  },
+  GUARD_RECEIPT_KEYS_MISSING: {
+    description:
+      'a worker without DURABLE_GUARD_RECEIPT_KEYS was asked to sign a receipt: give every worker of the task queue the same keys',
   },
   GUARD_INVALID_BATCH: { description: 'the batch input is malformed or over a limit' },
   GUARD_INVALID_BULK_DECISION: { description: 'a bulkDecision start input is malformed or over a limit' },

@@ -33,6 +33,9 @@ import { callFingerprint } from './fingerprint';
 import { climbLadder } from './ladder';
 import { ESCALATION_LADDER_PATCH, SCHEMA_FINGERPRINT_PATCH } from './patches';
 import { recordDecisionMetrics, recordEscalationWait } from './metrics';
+import { requestersOf } from './quorum';
+import { assertApprovedInput, attachReceipt } from './call-receipt';
+import { RECEIPT_PATCH } from './patches';
 
 function show(state: CallState, next: GuardStatus, action?: string, extra?: SearchAttributeUpdatePair[]): void {
   const pairs = state.moveTo(next, action, extra);
@@ -64,14 +67,14 @@ function decidedAttributes(state: CallState, call: GuardedCallInput): SearchAttr
 async function decideCall(
   state: CallState,
   call: GuardedCallInput,
-): Promise<{ runToolLocally: boolean; afterTool: SearchAttributeUpdatePair[] }> {
+): Promise<{ runToolLocally: boolean; signReceipts: boolean; afterTool: SearchAttributeUpdatePair[] }> {
   const { tool } = state;
   // It rides in the decision's upsert and adds no command. Released versions left the caller's tool schema out: the
   // patch is asked only for a call that gives one.
   const withSchema = call.toolSchema !== undefined && patched(SCHEMA_FINGERPRINT_PATCH);
   state.fingerprint = callFingerprint(withSchema ? call : { tool: call.tool, input: call.input, context: call.context });
   const decideStarted = Date.now();
-  const { runToolLocally, ...decision } = await decidePolicy(
+  const { runToolLocally, signReceipts, ...decision } = await decidePolicy(
     { tool, input: call.input, context: call.context, execute: call.execute, ...schemaOf(call) },
     `policy decision: ${tool}`,
   );
@@ -95,7 +98,7 @@ async function decideCall(
   }
   recordDecisionMetrics(tool, decision);
   recordDecisionSpan({ tool, result: state.decisionResult(decision), startedAt: decideStarted, withAuditHits: true });
-  return { runToolLocally: runToolLocally === true, afterTool };
+  return { runToolLocally: runToolLocally === true, signReceipts: signReceipts === true, afterTool };
 }
 
 /** Step 2 (escalations only): notify, then wait for an approver until the window's durable timer fires. */
@@ -136,7 +139,11 @@ async function waitForApproval(
   recordEscalationWait(tool, waitedMs, state.humanResult ? state.humanResult.action : 'timeout');
   const { result, status } = state.closeWindow(timeoutMs);
   show(state, status, result.action);
-  upsertMemo({ reason: result.reason ?? '', decidedBy: result.decidedBy });
+  upsertMemo({
+    reason: result.reason ?? '',
+    decidedBy: result.decidedBy,
+    ...(result.approvals ? { approvals: result.approvals } : {}),
+  });
   recordDecisionSpan({ tool, result, startedAt: waitStarted, withAuditHits: false, waitedMs });
   notifications.send(
     {
@@ -164,7 +171,15 @@ async function runTool(
     idempotencyKey: escalationId,
     callId: escalationId,
     context: call.context,
+    // The tool activity checks the input it received against the receipt too.
+    ...(result.receipt ? { inputHash: result.receipt.inputHash } : {}),
   };
+  try {
+    assertApprovedInput(result, tool, toolInput.input);
+  } catch (err) {
+    show(state, 'failed', result.action, afterTool);
+    throw err;
+  }
   if (!runToolLocally) show(state, 'running-tool', result.action);
   try {
     state.result = { ...result, toolResult: await runGuardedTool(toolInput, runToolLocally) };
@@ -189,6 +204,7 @@ async function runTool(
  */
 export async function guardedCall(call: GuardedCallInput): Promise<GuardResult> {
   const state = new CallState(workflowInfo().workflowId, CallState.toolOf(call), { patched });
+  state.requesters = requestersOf(call.context);
   const notifications = new EscalationNotifications(state.escalationId);
   registerCallHandlers(state, call);
 
@@ -200,10 +216,11 @@ export async function guardedCall(call: GuardedCallInput): Promise<GuardResult> 
     return result;
   }
 
-  const { runToolLocally, afterTool } = await decideCall(state, call);
+  const { runToolLocally, signReceipts, afterTool } = await decideCall(state, call);
   const escalated = state.decision?.action === 'escalate';
   if (escalated) await waitForApproval(state, call, notifications);
   else state.result = state.decisionResult(state.decision!);
+  if (signReceipts && patched(RECEIPT_PATCH)) await attachReceipt(state, call);
 
   const result = state.result as GuardResult;
   if (call.execute && (result.action === 'allow' || result.action === 'modify')) {

@@ -11,3 +11,9 @@ export const BULK_INPUT_PATCH = 'bulk-input-checked';
 
 /** Escalation ladders (reminders, routing, onTimeout, extensions): asked only for a rule that has one. */
 export const ESCALATION_LADDER_PATCH = 'escalation-ladder';
+
+/** Quorum (several approvers per call) and the refusal of a requester's approval of its own call, by signal. */
+export const QUORUM_PATCH = 'quorum';
+
+/** Signed receipts of final decisions, and the check of the input to run against the receipt's hash. */
+export const RECEIPT_PATCH = 'receipt';

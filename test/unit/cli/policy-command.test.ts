@@ -31,6 +31,21 @@ describe('policy commands', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
+  test('check prints the quorum of each rule that has one', async () => {
+    const file = path.join(dir, 'quorum.yaml');
+    writeFileSync(
+      file,
+      'policy: q\nrules:\n  - id: very-big-refund\n    tools: process_refund\n    action: escalate\n' +
+        '    escalation: { approvals: { count: 2, allOf: [finance, legal], denyCount: 2 } }\n',
+    );
+    const result = await run('policy', 'check', file);
+    expect(result.exitCode).toBe(0);
+    expect(result.out).toContain(
+      "quorum: rule 'very-big-refund': 2 distinct approvers, one from each of finance, legal; 2 distinct denials " +
+        'deny; the requester never approves\n',
+    );
+  });
+
   test('check prints OK and the version for valid files', async () => {
     const result = await run('policy', 'check', example);
     expect(result.exitCode).toBe(0);
