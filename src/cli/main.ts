@@ -5,6 +5,7 @@ import { registerBatchCommands } from './batch-commands';
 import { registerApiCommands } from './api-command';
 import { registerCallCommands } from './call-commands';
 import { registerCodecServerCommand } from './codec-server-command';
+import { registerGrantCommands } from './grant-commands';
 import { registerPolicyCommands } from './policy-command';
 import { registerServerCommands } from './server-commands';
 
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerPolicyCommands(program);
   registerBatchCommands(program);
   registerApiCommands(program);
+  registerGrantCommands(program);
   registerCodecServerCommand(program);
   return program;
 }

@@ -17,6 +17,7 @@ export const CLI_COMMANDS = [
   'dev-server',
   'codec-server',
   'policy',
+  'grants',
 ] as const;
 
 export type CliCommand = (typeof CLI_COMMANDS)[number];

@@ -442,6 +442,8 @@ function mergeEscalations(list: (EscalationSettings | undefined)[]): EscalationS
       merged.approverGroups = [...new Set([...(merged.approverGroups ?? []), ...settings.approverGroups])];
     }
     if (settings.channels) merged.channels = [...new Set([...(merged.channels ?? []), ...settings.channels])];
+    if (settings.maxGrantMs !== undefined)
+      merged.maxGrantMs = Math.min(merged.maxGrantMs ?? Infinity, settings.maxGrantMs);
   }
   return merged;
 }

@@ -289,6 +289,7 @@ function compileEscalation(spec: EscalationSpec | undefined): EscalationSettings
   if (spec.timeout !== undefined) settings.timeoutMs = parseDuration(spec.timeout);
   if (spec.approverGroups) settings.approverGroups = spec.approverGroups;
   if (spec.channels) settings.channels = spec.channels;
+  if (spec.maxGrant !== undefined) settings.maxGrantMs = parseDuration(spec.maxGrant);
   return settings;
 }
 

@@ -37,6 +37,8 @@ const escalationSchema = z.strictObject({
   timeout: durationSchema.optional(),
   approverGroups: z.array(nonEmpty).optional(),
   channels: z.array(nonEmpty).optional(),
+  /** The longest standing grant an approver may create for this rule (default 24h). */
+  maxGrant: durationSchema.optional(),
 });
 
 const modifyOpSchema = z.discriminatedUnion(

@@ -41,7 +41,12 @@ export interface EscalationSettings {
   approverGroups?: string[];
   /** Notification channel names (webhooks) to tell. */
   channels?: string[];
+  /** The longest standing grant allowed for the rule; {@link DEFAULT_MAX_GRANT_MS} when absent. */
+  maxGrantMs?: number;
 }
+
+/** A standing grant's longest life when the rule sets no `maxGrant`: 24 hours. */
+export const DEFAULT_MAX_GRANT_MS = 24 * 3_600_000;
 
 /** The policy's answer for one call. */
 export interface PolicyDecision {
