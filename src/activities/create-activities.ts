@@ -2,6 +2,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { CallContext, Decider, PolicyDecision } from '../policy/types';
 import { decideBulkPage } from './bulk-decide';
+import { matchStandingGrants, sweepGrant } from './grant-activities';
 import { whileHeartbeating } from './heartbeat';
 import type { LocalOutbox } from './local-outbox';
 import type { EscalationEvent, Notifier } from './notify';
@@ -183,6 +184,8 @@ export function createActivities({ decider, tools = {}, notifications, receipts 
 
     /** One page of a bulk decision, decided through each escalation's `decide` update. */
     decideBulkPage,
+    sweepGrant,
+    matchStandingGrants,
   };
 }
 

@@ -16,6 +16,7 @@ import type { ApiContext } from './context';
 import { clientErrorHandler, frameworkErrors, registerErrorReplies } from './error-replies';
 import { ApiError } from './errors';
 import { registerBulkRoutes } from './bulk-routes';
+import { registerGrantRoutes } from './grant-routes';
 import { registerEscalationRoutes } from './escalation-routes';
 import { registerGuardRoutes } from './guard-routes';
 import { DEFAULT_GUARD_WAIT_MS } from './guard-schemas';
@@ -107,6 +108,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   registerGroupRoutes(app, context);
   registerBulkRoutes(app, context);
   registerExtendRoute(app, context);
+  registerGrantRoutes(app, context);
   registerLinkRoutes(app, context);
   registerInboxRoutes(app, context);
   registerGuardRoutes(app, {

@@ -2,9 +2,9 @@
 import type { ApiErrorCode } from './errors';
 import { bulkBodySchema, bulkParamsSchema, groupsQuerySchema } from './bulk-schemas';
 
-type Schema = { properties: Record<string, object>; required?: readonly string[] };
+export type Schema = { properties: Record<string, object>; required?: readonly string[] };
 
-interface Helpers {
+export interface Helpers {
   parameters: (location: 'path' | 'query', schema: Schema) => object[];
   errors: (...codes: ApiErrorCode[]) => object;
   ok: (description: string, schema: object) => object;

@@ -1,5 +1,6 @@
 /** The OpenAPI 3.0 document of the approval API, built from the same schemas fastify validates with. */
 import { bulkPaths } from './bulk-openapi';
+import { grantPaths } from './grant-openapi';
 import { API_ERRORS, type ApiErrorCode } from './errors';
 import { CALLER_SCHEME, guardPaths } from './guard-openapi';
 import { extendBodySchema } from './extend-route';
@@ -294,6 +295,7 @@ export function openApiDocument(): Record<string, unknown> {
     paths: withAnyRouteErrors({
       ...guard.paths,
       ...bulkPaths({ parameters, errors, ok, json, secured }),
+      ...grantPaths({ parameters, errors, ok, json, secured }),
       '/v1/escalations': {
         get: {
           summary: 'Pending escalations (visibility query GuardStatus = pending-approval)',

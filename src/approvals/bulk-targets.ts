@@ -19,6 +19,7 @@ import {
 } from '../workflows/bulk-definitions';
 import { bulkFilterShapeProblem } from '../workflows/bulk-input';
 import { statusQuery } from '../workflows/definitions';
+import { grantMark, grantReason } from '../workflows/grant-definitions';
 import { pendingEscalationsQuery, quoteVisibility } from './escalation-query';
 import { startedCall } from './started-call';
 
@@ -93,14 +94,16 @@ export interface BulkItemRequest {
   decision: 'approve' | 'deny';
   reason?: string;
   approver: BulkApprover;
+  /** Set when a standing grant decides (`bulkId` is then the grant's ID): the result names the grant. */
+  grantId?: string;
 }
 
-async function decidedByThisBulk(client: Client, id: string, bulkId: string): Promise<boolean> {
+async function decidedByThisBulk(client: Client, id: string, mark: string): Promise<boolean> {
   const status = await client.workflow
     .getHandle(id)
     .query(statusQuery)
     .catch(() => undefined);
-  return status?.result?.reason?.endsWith(`(bulk decision ${bulkId})`) ?? false;
+  return status?.result?.reason?.endsWith(mark) ?? false;
 }
 
 /**
@@ -116,9 +119,14 @@ export async function decideBulkItem(
   const options = {
     by: request.approver.id,
     groups: request.approver.groups,
-    reason: bulkReason(request.bulkId, request.decision, request.reason),
+    reason:
+      request.grantId !== undefined
+        ? grantReason(request.grantId, request.reason ?? 'standing grant')
+        : bulkReason(request.bulkId, request.decision, request.reason),
     updateId: request.bulkId,
+    ...(request.grantId !== undefined ? { grantId: request.grantId } : {}),
   };
+  const mark = request.grantId !== undefined ? grantMark(request.grantId) : `(bulk decision ${request.bulkId})`;
   try {
     await (request.decision === 'approve' ? guard.approve(id, options) : guard.deny(id, options));
     return { id, outcome: 'decided' };
@@ -133,7 +141,7 @@ export async function decideBulkItem(
     switch (err.code) {
       case 'GUARD_ALREADY_DECIDED':
         // A retry of this very decision on an escalation that has ended since: its reason names this bulk decision.
-        return (await decidedByThisBulk(guard.client, id, request.bulkId))
+        return (await decidedByThisBulk(guard.client, id, mark))
           ? { id, outcome: 'decided' }
           : { id, outcome: 'already-decided', message: err.message };
       case 'GUARD_TIMED_OUT':

@@ -11,7 +11,7 @@ import { parseDurationFlag } from './duration-flag';
 import { fail, parseJsonObject, printJson } from './output';
 import { UNAVAILABLE_AFTER_FLAG, unavailableAfterOption } from './unavailable-flag';
 
-async function withGuard<T>(
+export async function withGuard<T>(
   flags: { unavailableAfter?: string },
   fn: (guard: GuardClient) => Promise<T>,
 ): Promise<void> {
@@ -34,7 +34,7 @@ async function withGuard<T>(
   }
 }
 
-function defaultApprover(): string {
+export function defaultApprover(): string {
   return process.env.USER || userInfo().username;
 }
 

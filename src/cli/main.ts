@@ -5,6 +5,7 @@ import { registerBatchCommands } from './batch-commands';
 import { registerApiCommands } from './api-command';
 import { registerCallCommands } from './call-commands';
 import { registerCodecServerCommand } from './codec-server-command';
+import { registerGrantCommands } from './grant-commands';
 import { registerPolicyCommands } from './policy-command';
 import { registerReceiptCommands } from './receipt-commands';
 import { registerServerCommands } from './server-commands';
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerPolicyCommands(program);
   registerBatchCommands(program);
   registerApiCommands(program);
+  registerGrantCommands(program);
   registerCodecServerCommand(program);
   registerReceiptCommands(program);
   return program;

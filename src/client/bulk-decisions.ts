@@ -1,6 +1,7 @@
 /** Starting and following `bulkDecision` workflows: one approve or deny over a filter of pending escalations. */
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { QueryDefinition } from '@temporalio/common';
 import { bulkFilterProblem, matchBulk } from '../approvals/bulk-targets';
 import {
   bulkProgressQuery,
@@ -9,6 +10,29 @@ import {
   type BulkDecisionProgress,
   type BulkFilter,
 } from '../workflows/bulk-definitions';
+
+/**
+ * A long-running workflow's state: its result once completed, its query's answer while running; undefined for an
+ * unknown ID or another workflow type.
+ */
+export async function resultOrQuery<T>(
+  client: Client,
+  id: string,
+  type: string,
+  query: QueryDefinition<T>,
+): Promise<T | undefined> {
+  const handle = client.workflow.getHandle(id);
+  let description;
+  try {
+    description = await handle.describe();
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return undefined;
+    throw err;
+  }
+  if (description.type !== type) return undefined;
+  if (description.status.name === 'COMPLETED') return (await handle.result()) as T;
+  return handle.query(query);
+}
 
 /** The workflow type of bulk decisions. */
 export const BULK_DECISION_TYPE = 'bulkDecision';
@@ -92,17 +116,7 @@ export class BulkDecisionClient {
 
   /** Progress while running, the final counts once done; undefined for an unknown ID or another workflow type. */
   async progress(id: string): Promise<BulkDecisionProgress | undefined> {
-    const handle = this.client.workflow.getHandle(id);
-    let description;
-    try {
-      description = await handle.describe();
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return undefined;
-      throw err;
-    }
-    if (description.type !== BULK_DECISION_TYPE) return undefined;
-    if (description.status.name === 'COMPLETED') return (await handle.result()) as BulkDecisionProgress;
-    return handle.query(bulkProgressQuery);
+    return resultOrQuery(this.client, id, BULK_DECISION_TYPE, bulkProgressQuery);
   }
 
   /** Waits for the end. */

@@ -116,6 +116,8 @@ export interface ApprovalOptions {
    * instead of deciding twice (a bulk decision resumed after a crash). @default a random UUID
    */
   updateId?: string;
+  /** The standing grant this decision is made for (its matches): the result's `decidedBy.kind` is `grant`. */
+  grantId?: string;
 }
 
 function updateErrorCode(err: unknown): { code: ApprovalErrorCode; message: string } | undefined {

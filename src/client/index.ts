@@ -1,5 +1,6 @@
 /** Client side of durable-guard: guard calls, resolve escalations. */
 export { GuardClient, type ApprovalOptions, type CheckOptions, type GuardClientOptions } from './guard-client';
+export { GrantClient, GrantError, type CreateGrantRequest, type GrantErrorCode } from './grant-client';
 export { BulkDecisionClient, BulkDecisionError, BULK_DECISION_TYPE, type BulkDecisionRequest } from './bulk-decisions';
 export {
   GuardApprovalError,

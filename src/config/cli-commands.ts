@@ -19,6 +19,7 @@ export const CLI_COMMANDS = [
   'codec-server',
   'policy',
   'receipt',
+  'grants',
 ] as const;
 
 export type CliCommand = (typeof CLI_COMMANDS)[number];

@@ -455,6 +455,8 @@ function mergeEscalations(list: (EscalationSettings | undefined)[]): EscalationS
     if (settings.maxWindowMs !== undefined) {
       merged.maxWindowMs = Math.min(merged.maxWindowMs ?? Infinity, settings.maxWindowMs);
     }
+    if (settings.maxGrantMs !== undefined)
+      merged.maxGrantMs = Math.min(merged.maxGrantMs ?? Infinity, settings.maxGrantMs);
   }
   const onTimeout = strictestTimeout(list.map((settings) => settings?.onTimeout));
   if (onTimeout) merged.onTimeout = onTimeout;

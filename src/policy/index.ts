@@ -35,6 +35,7 @@ export { PolicyEngine } from './engine';
 export { PolicyStore } from './policy-store';
 export { renderPrompt } from './guard-services';
 export { parseDuration } from './duration';
+export { DEFAULT_MAX_GRANT_MS } from './types';
 export { detectorNames, resolveDetectors } from './detectors/registry';
 export { detectIn, findIn, redactText, redactValue, scanValue, SCAN_OVERLAP, SCAN_WINDOW } from './detectors/scan';
 export { DECISION_BUDGET_RULE_ID, DEFAULT_DECISION_LIMITS, DecisionBudgetError, formatBytes } from './budget';

@@ -295,6 +295,7 @@ function compileEscalation(spec: EscalationSpec | undefined): EscalationSettings
   if (spec.timeout !== undefined) settings.timeoutMs = parseDuration(spec.timeout);
   Object.assign(settings, compileApprovals(spec.approvals, spec.approverGroups));
   if (spec.channels) settings.channels = spec.channels;
+  if (spec.maxGrant !== undefined) settings.maxGrantMs = parseDuration(spec.maxGrant);
   return { ...settings, ...compileLadder(spec) };
 }
 

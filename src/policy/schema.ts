@@ -81,6 +81,8 @@ const escalationSchema = z.strictObject({
   /** The longest an approver may extend the window to, counted from when it opened. */
   maxWindow: durationSchema.optional(),
   approvals: approvalsSchema.optional(),
+  /** The longest standing grant an approver may create for this rule (default 24h). */
+  maxGrant: durationSchema.optional(),
 });
 
 const modifyOpSchema = z.discriminatedUnion(

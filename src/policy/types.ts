@@ -49,6 +49,8 @@ export interface EscalationSettings {
   maxWindowMs?: number;
   /** How many approvers must agree (quorum); one approval decides when absent. */
   approvals?: QuorumSettings;
+  /** The longest standing grant allowed for the rule; {@link DEFAULT_MAX_GRANT_MS} when absent. */
+  maxGrantMs?: number;
 }
 
 /** A rule's quorum, compiled: see docs/policies.md "Quorum". */
@@ -70,6 +72,9 @@ export type TimeoutOutcome =
   | { action: 'block' }
   | { action: 'allow' }
   | { action: 'escalate'; approverGroups: string[]; channels?: string[]; timeoutMs: number };
+
+/** A standing grant's longest life when the rule sets no `maxGrant`: 24 hours. */
+export const DEFAULT_MAX_GRANT_MS = 24 * 3_600_000;
 
 /** The policy's answer for one call. */
 export interface PolicyDecision {

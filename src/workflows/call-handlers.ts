@@ -58,7 +58,8 @@ export function registerCallHandlers(state: CallState, call: GuardedCallInput): 
   const onSignal = (decision: 'approve' | 'deny') => async (payload: ApproveInput) => {
     try {
       reject(state.approvalRefusal(payload, false) ?? state.voteRefusal({ ...payload, decision }, false));
-      await applyApproval(state, call, { ...payload, decision });
+      // Only the `decide` update speaks for a grant: a signal's grantId is dropped.
+      await applyApproval(state, call, { ...payload, decision, grantId: undefined });
     } catch (err) {
       // A signal cannot be refused: a bad or late one is logged and the call keeps waiting.
       log.warn(`ignored ${decision} signal`, { escalationId: state.escalationId, error: (err as Error).message });

@@ -211,7 +211,10 @@ export class CallState {
     const base = this.decision
       ? this.decisionResult(this.decision)
       : { rulesTriggered: [], escalationId: this.escalationId };
-    const decidedBy = { kind: 'human' as const, identity: input.by, at: this.at() };
+    const decidedBy =
+      typeof input.grantId === 'string'
+        ? { kind: 'grant' as const, grantId: input.grantId, identity: input.by, at: this.at() }
+        : { kind: 'human' as const, identity: input.by, at: this.at() };
     if (this.quorum) return this.applyVote(this.quorum, input, base, decidedBy);
     this.humanResult =
       input.decision === 'deny'

@@ -121,6 +121,10 @@ export function approvalIssue(
     if (decision !== 'approve' && decision !== 'deny') {
       return { message: `decision must be 'approve' or 'deny' (got ${JSON.stringify(decision)})` };
     }
+    const { grantId } = payload as Partial<DecideInput>;
+    if (grantId !== undefined && (typeof grantId !== 'string' || grantId === '' || grantId.length > 128)) {
+      return { message: "'grantId' must be a grant's ID (a string of 1 to 128 characters) when given" };
+    }
   }
   const max = INPUT_LIMITS.approval;
   if (typeof by !== 'string' || by.trim() === '')

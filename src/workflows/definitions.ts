@@ -21,8 +21,10 @@ export type GuardStatus =
 
 /** Who made the final decision. */
 export interface DecidedBy {
-  kind: 'policy' | 'human' | 'timeout';
+  kind: 'policy' | 'human' | 'timeout' | 'grant';
   identity?: string;
+  /** The standing grant that decided (kind `grant`); `identity` is then the approver who created it. */
+  grantId?: string;
   /** ISO-8601 time of the decision. */
   at: string;
 }
@@ -158,6 +160,8 @@ export interface LadderStatus {
 /** Payload of the `decide` update. */
 export interface DecideInput extends ApproveInput {
   decision: 'approve' | 'deny';
+  /** Sent by a standing grant's match: the result says `decidedBy: {kind: 'grant', grantId, identity}`. */
+  grantId?: string;
 }
 
 /** Answer of the `status` query. */
@@ -195,6 +199,10 @@ export const guardBatchIdKey = defineSearchAttributeKey('GuardBatchId', SearchAt
 export const guardRulesKey = defineSearchAttributeKey('GuardRules', SearchAttributeType.KEYWORD_LIST);
 /** SHA-256 hex of the canonical call (guardedCall) or batch content (guardBatch): a re-used ID must match it. */
 export const guardFingerprintKey = defineSearchAttributeKey('GuardFingerprint', SearchAttributeType.KEYWORD);
+/** The standing grant: on a `standingGrant` its ID, on a guarded call the grant that decided it. */
+export const guardGrantIdKey = defineSearchAttributeKey('GuardGrantId', SearchAttributeType.KEYWORD);
+/** A standing grant's optional scope in canonical text (`batch=b;agent=a;where=...`), `-` for none. */
+export const guardGrantScopeKey = defineSearchAttributeKey('GuardGrantScope', SearchAttributeType.KEYWORD);
 
 /** Every search attribute of ours, for registration on the dev server and on a real cluster. */
 export const GUARD_SEARCH_ATTRIBUTES = [
@@ -204,6 +212,8 @@ export const GUARD_SEARCH_ATTRIBUTES = [
   guardBatchIdKey,
   guardRulesKey,
   guardFingerprintKey,
+  guardGrantIdKey,
+  guardGrantScopeKey,
 ];
 
 /** One line of a batch file, or one inline batch item. */

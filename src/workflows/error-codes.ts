@@ -46,6 +46,7 @@ export const GUARD_ERRORS = {
     message: (id: string) => `no guarded call with ID ${id}`,
   },
   GUARD_BULK_DECISION_NOT_FOUND: { status: 404, description: 'no bulk decision with this ID' },
+  GUARD_GRANT_NOT_FOUND: { status: 404, description: 'no standing grant with this ID' },
   GUARD_ROUTE_NOT_FOUND: { status: 404, description: 'no such route' },
   GUARD_LINKS_DISABLED: { status: 404, description: 'approval links are off: DURABLE_GUARD_LINK_SECRET is not set' },
   GUARD_METHOD_NOT_ALLOWED: { status: 405, description: 'the route exists but not with this method (see Allow)' },
@@ -83,6 +84,20 @@ export const GUARD_ERRORS = {
     status: 409,
     description: "the approval window cannot be extended that far: past the rule's maxWindow, or it sets none",
     message: (id: string, problem: string) => `cannot extend the approval window of ${id}: ${problem}`,
+  },
+  GUARD_GRANT_NOT_LIVE: {
+    status: 409,
+    description: 'the standing grant was revoked or has expired already',
+    message: (id: string, state: string) => `grant ${id} is ${state} already: it decides nothing more`,
+  },
+  GUARD_NO_ESCALATION_FOR_GRANT: {
+    status: 409,
+    description:
+      "no pending escalation of the grant's tool and rule to take the rule's approver groups and maxGrant from",
+  },
+  GUARD_GRANT_TOO_LONG: {
+    status: 400,
+    description: "the grant's expiry is beyond the rule's maxGrant (default 24h)",
   },
   GUARD_TIMED_OUT: {
     status: 410,

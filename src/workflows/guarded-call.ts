@@ -28,6 +28,7 @@ import {
   type GuardStatus,
 } from './definitions';
 import { recordDecisionSpan } from './decision-spans';
+import { askStandingGrants, grantAttributes } from './grant-lookup';
 import { guardMessage, type GuardErrorCode } from './error-codes';
 import { callFingerprint } from './fingerprint';
 import { climbLadder } from './ladder';
@@ -122,6 +123,7 @@ async function waitForApproval(
     rulesTriggered: decision.rulesTriggered,
   };
   notifications.send({ ...eventBase, type: 'escalation.created', expiresAt: state.expiresAt! }, state.channels);
+  const grantMatch = askStandingGrants(state, call);
   // A batch does not count a waiting item against its concurrency: it learns of the wait from this report,
   // sent in the same workflow task as the notifications' starts.
   await reportToBatch(call, { status: 'pending-approval', tool });
@@ -138,7 +140,8 @@ async function waitForApproval(
   const waitedMs = Date.now() - waitStarted;
   recordEscalationWait(tool, waitedMs, state.humanResult ? state.humanResult.action : 'timeout');
   const { result, status } = state.closeWindow(timeoutMs);
-  show(state, status, result.action);
+  if (result.decidedBy?.kind === 'grant') await grantMatch;
+  show(state, status, result.action, grantAttributes(result));
   upsertMemo({
     reason: result.reason ?? '',
     decidedBy: result.decidedBy,

@@ -17,3 +17,6 @@ export const QUORUM_PATCH = 'quorum';
 
 /** Signed receipts of final decisions, and the check of the input to run against the receipt's hash. */
 export const RECEIPT_PATCH = 'receipt';
+
+/** Standing grants: an escalation asks the live grants of its tool and rules to decide it. */
+export const STANDING_GRANTS_PATCH = 'standing-grants';

@@ -36,7 +36,7 @@ describe('/openapi.json', () => {
     }
     for (const [path, operations] of Object.entries(doc.paths)) {
       for (const [method, operation] of Object.entries(operations)) {
-        expect(['get', 'post']).toContain(method);
+        expect(['get', 'post', 'delete']).toContain(method);
         expect(Object.keys(operation.responses).length).toBeGreaterThan(0);
         const params =
           (operation as { parameters?: { in: string; name: string; required: boolean }[] }).parameters ?? [];

@@ -1,0 +1,88 @@
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { GuardActivities } from '../activities/create-activities';
+import type { BulkCounts } from './bulk-definitions';
+import { guardStatusKey } from './definitions';
+import { guardMessage } from './error-codes';
+import {
+  grantQuery,
+  revokeGrantUpdate,
+  type GrantView,
+  type RevokeGrantInput,
+  type StandingGrantInput,
+} from './grant-definitions';
+import { GrantRecord } from './grant-state';
+
+// A sweep heartbeats every 2 s: a crashed worker's sweep is taken up by another within 20 s, from its heartbeat.
+const { sweepGrant } = proxyActivities<GuardActivities>({
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '20 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+});
+
+const DEFAULT_SETTLE_MS = 10_000;
+
+/**
+ * One standing grant ("approve all like this"): sweeps the matching escalations pending now (twice, the second
+ * time after visibility has settled), answers the `grant` query that every new escalation's match asks before it
+ * decides, and lives until its expiry timer fires or the `revoke` update stops it.
+ */
+export async function standingGrant(input: StandingGrantInput): Promise<GrantView> {
+  const grant = new GrantRecord(workflowInfo().workflowId, input);
+  setHandler(grantQuery, () => grant.view());
+  setHandler(
+    revokeGrantUpdate,
+    (revoke: RevokeGrantInput) => {
+      grant.revoke(revoke, new Date().toISOString());
+      return grant.view();
+    },
+    {
+      validator: (revoke: RevokeGrantInput) => {
+        const problem = grant.revokeProblem(revoke);
+        if (problem)
+          throw ApplicationFailure.create({ type: 'GUARD_INVALID_REQUEST', message: problem, nonRetryable: true });
+        if (grant.state !== 'live') {
+          throw ApplicationFailure.create({
+            type: 'GUARD_GRANT_NOT_LIVE',
+            message: guardMessage('GUARD_GRANT_NOT_LIVE', grant.id, grant.state),
+            nonRetryable: true,
+          });
+        }
+      },
+      description: 'Revoke the grant: {"by":"name","reason"?}. What it decided stays decided.',
+    },
+  );
+  setCurrentDetails(grant.details());
+
+  const sweep = async (): Promise<void> => {
+    if (grant.state !== 'live') return;
+    const counts: BulkCounts = await sweepGrant({ grantId: grant.id, grant: input });
+    grant.addSwept(counts);
+    setCurrentDetails(grant.details());
+  };
+  // The sweeps run beside the expiry timer: a long sweep never holds a grant past its end.
+  void (async () => {
+    await sweep();
+    await sleep(input.settleMs ?? DEFAULT_SETTLE_MS, { summary: 'visibility settles' });
+    await sweep();
+  })().catch(() => undefined);
+
+  const remainingMs = Math.max(0, Date.parse(input.expiresAt) - Date.now());
+  const revoked = await condition(() => grant.state !== 'live', remainingMs, {
+    summary: `grant until ${input.expiresAt}`,
+  });
+  if (!revoked) grant.expire();
+  upsertSearchAttributes([{ key: guardStatusKey, value: grant.state }]);
+  setCurrentDetails(grant.details());
+  await condition(allHandlersFinished);
+  return grant.view();
+}
