@@ -73,7 +73,9 @@ async function decideCall(
   // It rides in the decision's upsert and adds no command. Released versions left the caller's tool schema out: the
   // patch is asked only for a call that gives one.
   const withSchema = call.toolSchema !== undefined && patched(SCHEMA_FINGERPRINT_PATCH);
-  state.fingerprint = callFingerprint(withSchema ? call : { tool: call.tool, input: call.input, context: call.context });
+  state.fingerprint = callFingerprint(
+    withSchema ? call : { tool: call.tool, input: call.input, context: call.context },
+  );
   const decideStarted = Date.now();
   const { runToolLocally, signReceipts, ...decision } = await decidePolicy(
     { tool, input: call.input, context: call.context, execute: call.execute, ...schemaOf(call) },

@@ -93,7 +93,7 @@ describe('a re-used callId with another call is refused', () => {
     expect(decider.calls.length).toBe(decisions);
   });
 
-  test("another tool schema is another call: the callId of a call checked under a strict schema is refused to a looser one", async () => {
+  test('another tool schema is another call: the callId of a call checked under a strict schema is refused to a looser one', async () => {
     const callId = uniqueId('schema');
     const strict = { type: 'object', properties: { command: { enum: ['ls'] } }, additionalProperties: false };
     const loose = { type: 'object' };
@@ -113,7 +113,12 @@ describe('a re-used callId with another call is refused', () => {
       callFingerprint({ ...ls, toolSchema: loose }),
       withStrict,
     );
-    expectConflict(await rejection(env.guard.check(ls.tool, ls.input, { callId })), callId, callFingerprint(ls), withStrict);
+    expectConflict(
+      await rejection(env.guard.check(ls.tool, ls.input, { callId })),
+      callId,
+      callFingerprint(ls),
+      withStrict,
+    );
     // The same schema in another key order is the same call.
     const reordered = { additionalProperties: false, properties: { command: { enum: ['ls'] } }, type: 'object' };
     expect(await env.guard.check(ls.tool, ls.input, { callId, toolSchema: reordered })).toEqual(first);

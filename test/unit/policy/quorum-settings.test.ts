@@ -36,7 +36,12 @@ test.each([
 });
 
 test('several escalating rules take the strictest quorum', () => {
-  expect(mergeApprovals([{ count: 2, denyCount: 3 }, { count: 1, allOf: ['legal'], denyCount: 2 }])).toEqual({
+  expect(
+    mergeApprovals([
+      { count: 2, denyCount: 3 },
+      { count: 1, allOf: ['legal'], denyCount: 2 },
+    ]),
+  ).toEqual({
     count: 2,
     allOf: ['legal'],
     denyCount: 2,

@@ -41,14 +41,14 @@ describe('canonicalJson', () => {
 describe('callFingerprint', () => {
   const refund = { tool: 'process_refund', input: { amount: 10, currency: 'USD' } };
 
-  test('covers the caller\'s tool schema when one is given, and only then', () => {
+  test("covers the caller's tool schema when one is given, and only then", () => {
     const schema = { type: 'object', properties: { amount: { maximum: 100 } } };
     const withSchema = callFingerprint({ ...refund, toolSchema: schema });
     expect(withSchema).toBe(sha256Hex({ ...refund, toolSchema: schema }));
     expect(withSchema).not.toBe(callFingerprint(refund));
-    expect(callFingerprint({ ...refund, toolSchema: { ...schema, properties: { amount: { maximum: 101 } } } })).not.toBe(
-      withSchema,
-    );
+    expect(
+      callFingerprint({ ...refund, toolSchema: { ...schema, properties: { amount: { maximum: 101 } } } }),
+    ).not.toBe(withSchema);
     expect(callFingerprint({ ...refund, toolSchema: undefined })).toBe(callFingerprint(refund));
   });
 
