@@ -37,6 +37,7 @@ import { assertSameCall } from './call-conflict';
 import { callStart, guardedCallType, JSON_VALUES_ONLY } from './call-start';
 import { GuardApprovalError, GuardBlocked, GuardInputError, GuardToolFailed, type ApprovalErrorCode } from './errors';
 import { TemporalCalls, unavailableAfterMs, type TemporalTarget } from './temporal-calls';
+import { retryingTaskFailures } from './update-retry';
 
 /**
  * How to reach Temporal. Anything not given here comes from the environment and `temporal.toml` exactly as for
@@ -200,7 +201,7 @@ export class GuardClient {
       'decision',
       async () => {
         try {
-          return await handle.executeUpdate(policyDecisionUpdate, { args: [], updateId });
+          return await retryingTaskFailures(() => handle.executeUpdate(policyDecisionUpdate, { args: [], updateId }));
         } catch (err) {
           // The decision-only workflow may have completed before the update reached it: its result is the answer.
           if (await this.isClosed(handle)) return this.result(handle);
@@ -286,8 +287,9 @@ export class GuardClient {
     return this.calls.run(
       'approve',
       async () => {
+        const updateId = randomUUID();
         try {
-          return await handle.executeUpdate(extendUpdate, { args: [input], updateId: randomUUID() });
+          return await retryingTaskFailures(() => handle.executeUpdate(extendUpdate, { args: [input], updateId }));
         } catch (err) {
           const coded = updateErrorCode(err);
           if (coded) throw new GuardApprovalError(coded.code, escalationId, coded.message, { cause: err });
@@ -388,7 +390,7 @@ export class GuardClient {
       input.decision,
       async () => {
         try {
-          return await handle.executeUpdate(decideUpdate, { args: [input], updateId });
+          return await retryingTaskFailures(() => handle.executeUpdate(decideUpdate, { args: [input], updateId }));
         } catch (err) {
           if (err instanceof ValueError) {
             const problem = `it cannot be sent: ${err.message}${JSON_VALUES_ONLY}`;
