@@ -15,7 +15,8 @@ export function inputToRun(result: GuardResult, call: GuardedCallInput): Record<
 /** Signs the receipt of the final result (in a local activity) and keeps it in the result and the memo. */
 export async function attachReceipt(state: CallState, call: GuardedCallInput): Promise<void> {
   const result = state.result as GuardResult;
-  const receipt = await signReceipt(receiptBody(result, state.tool, inputToRun(result, call)));
+  const steps = (state.window?.taken ?? []).map((step) => ({ ...step }));
+  const receipt = await signReceipt(receiptBody(result, state.tool, inputToRun(result, call), steps));
   state.result = { ...result, receipt };
   upsertMemo({ receipt });
 }

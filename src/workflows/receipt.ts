@@ -15,7 +15,7 @@ export interface ReceiptSignature {
   value: string;
 }
 
-/** One ladder step taken before the decision (filled by the ladder; empty until then). */
+/** One ladder step the approval window took before the decision (kind, time and its details). */
 export interface ReceiptLadderStep {
   kind: string;
   at: string;
@@ -41,7 +41,7 @@ export interface Receipt {
   };
   /** Every approver whose vote counted, with groups and time (one for a single approval, none for policy). */
   approvers: QuorumVote[];
-  /** Ladder steps taken (reminders, routes); filled by the ladder engine. */
+  /** Ladder steps taken (reminders, routes, escalations, extensions), in order. */
   ladderSteps: ReceiptLadderStep[];
   signature?: ReceiptSignature;
 }
@@ -54,8 +54,16 @@ export function inputHash(input: Record<string, unknown>): string {
   return sha256Hex(input);
 }
 
-/** The receipt body of a final result; `input` is the input that will run (the approved edit, else the call's). */
-export function receiptBody(result: GuardResult, tool: string, input: Record<string, unknown>): ReceiptBody {
+/**
+ * The receipt body of a final result; `input` is the input that will run (the approved edit, else the call's), and
+ * `ladderSteps` the steps the approval window took.
+ */
+export function receiptBody(
+  result: GuardResult,
+  tool: string,
+  input: Record<string, unknown>,
+  ladderSteps: readonly ReceiptLadderStep[] = [],
+): ReceiptBody {
   const by = result.decidedBy;
   const approvers: QuorumVote[] = result.approvals
     ? result.approvals.approvals.map((v) => ({ ...v }))
@@ -76,6 +84,6 @@ export function receiptBody(result: GuardResult, tool: string, input: Record<str
       ...(result.reason !== undefined ? { reason: result.reason } : {}),
     },
     approvers,
-    ladderSteps: [],
+    ladderSteps: ladderSteps.map((step) => ({ ...step })),
   };
 }

@@ -56,6 +56,24 @@ test('the receipt body binds tool, input hash, policy, rules, decision and each 
   expect(policy).toMatchObject({ approvers: [], decision: { kind: 'policy', action: 'block' } });
 });
 
+test('the receipt lists the ladder steps the window took, in order', () => {
+  const steps = [
+    { kind: 'remind', at: '2026-12-01T13:00:00.000Z', expiresAt: '2026-12-04T09:00:00.000Z' },
+    {
+      kind: 'route',
+      at: '2026-12-02T09:00:00.000Z',
+      approverGroups: ['finance-leads'],
+      expiresAt: '2026-12-04T09:00:00.000Z',
+    },
+  ];
+  const body = receiptBody(approved, 'process_refund', input, steps);
+  expect(body.ladderSteps).toEqual(steps);
+  expect(body.ladderSteps[1]).not.toBe(steps[1]);
+  const receipt = signReceipt(keys, body);
+  expect(verifyReceipt(keys, receipt).signature).toBe('valid');
+  expect(verifyReceipt(keys, { ...receipt, ladderSteps: steps.slice(1) }).signature).not.toBe('valid');
+});
+
 test('a signed receipt verifies; the input it ran matches, another input does not', () => {
   const receipt = signReceipt(keys, receiptBody(approved, 'process_refund', input));
   expect(receipt.signature).toMatchObject({ alg: 'Ed25519', keyId: '2026-12' });
