@@ -5,7 +5,7 @@
 import { WorkflowUpdateStage } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
-import { decideUpdate, policyDecisionUpdate } from '../../src/workflows/definitions';
+import { policyDecisionUpdate } from '../../src/workflows/definitions';
 import { refundEscalated } from './fixtures/decisions';
 import { integrationEnv, recordHistory, tableDecider } from './helpers';
 
@@ -41,7 +41,7 @@ test.each([
       const decided = await Promise.all((await Promise.all(updates)).map((u) => u.result()));
       if (name === 'escalate') {
         expect(decided[0]).toMatchObject({ action: 'escalate' });
-        await handle.executeUpdate(decideUpdate, { args: [{ decision: 'approve', by: 'fin', groups: ['finance'] }] });
+        await env.guard.approve(workflowId, { by: 'fin', groups: ['finance'] });
       }
       await handle.result().catch(() => undefined);
     } finally {
