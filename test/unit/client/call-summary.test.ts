@@ -6,7 +6,7 @@ test.each([
   ['the first two scalar fields', { amount: 4200, currency: 'EUR', note: 'x' }, 'amount=4200, currency="EUR"'],
   ['objects and arrays are skipped', { order: { id: 1 }, items: [1], approved: true }, 'approved=true'],
   ['a detected email is redacted', { to: 'bob@example.com', subject: 'hi' }, 'to=[redacted], subject="hi"'],
-  ['a detected token is redacted', { header: `Bearer ${'a'.repeat(24)}` }, 'header=[redacted]'],
+  ['a detected token is redacted', { header: 'Bearer 9fKq2LmX7vR4tZ8wB1nY5cJ3' }, 'header=[redacted]'],
   ['a JWT is redacted', { note: jwt }, 'note=[redacted]'],
   [
     'a credential-named field is redacted whatever it holds',
