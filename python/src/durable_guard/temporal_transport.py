@@ -51,6 +51,31 @@ def _is_transport_failure(err: BaseException) -> bool:
     return isinstance(err, RPCError) and err.status in _TRANSPORT_FAILURES
 
 
+
+_TASK_FAILURE_ATTEMPTS = 5
+
+
+def _is_update_task_failure(err: BaseException) -> bool:
+    """Temporal's answer to an update whose workflow task failed under it: the update was never applied."""
+    return (
+        isinstance(err, RPCError)
+        and err.status == RPCStatusCode.FAILED_PRECONDITION
+        and "unexpected workflow task failure" in str(err).lower()
+    )
+
+
+async def _retrying_task_failures(send: Any) -> Any:
+    """Sends an update (fixed ID) again, a few times, while the workflow task carrying it failed (as the TypeScript
+    client does: e.g. an escalation's grant lookup completing under the task that decides the call)."""
+    for attempt in range(1, _TASK_FAILURE_ATTEMPTS + 1):
+        try:
+            return await send()
+        except RPCError as err:
+            if attempt == _TASK_FAILURE_ATTEMPTS or not _is_update_task_failure(err):
+                raise
+            await asyncio.sleep(0.1 * attempt)
+    raise AssertionError("unreachable")
+
 class TemporalTransport:
     """Talks to Temporal with the ``temporalio`` SDK. Anything not given comes from the environment."""
 
@@ -131,10 +156,12 @@ class TemporalTransport:
             return await self.result(handle.id)
         update_id = str(uuid.uuid4())
         try:
-            data = await self._bounded(
-                lambda timeout: handle.execute_update(POLICY_DECISION_UPDATE, id=update_id, rpc_timeout=timeout),
-                handle,
-                "decision",
+            data = await _retrying_task_failures(
+                lambda: self._bounded(
+                    lambda timeout: handle.execute_update(POLICY_DECISION_UPDATE, id=update_id, rpc_timeout=timeout),
+                    handle,
+                    "decision",
+                )
             )
         except (WorkflowUpdateFailedError, RPCError):
             # The decision-only workflow may have completed before the update reached it: its result is the answer.
@@ -164,10 +191,12 @@ class TemporalTransport:
         handle = client.get_workflow_handle(escalation_id)
         update_id = str(uuid.uuid4())
         try:
-            data = await self._bounded(
-                lambda timeout: handle.execute_update(DECIDE_UPDATE, payload, id=update_id, rpc_timeout=timeout),
-                handle,
-                payload["decision"],
+            data = await _retrying_task_failures(
+                lambda: self._bounded(
+                    lambda timeout: handle.execute_update(DECIDE_UPDATE, payload, id=update_id, rpc_timeout=timeout),
+                    handle,
+                    payload["decision"],
+                )
             )
         except WorkflowUpdateFailedError as err:
             cause = err.cause
