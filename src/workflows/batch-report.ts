@@ -1,7 +1,8 @@
 /** How a batch item tells its batch that it escalated or finished (only items that escalated report). */
-import { CancellationScope, getExternalWorkflowHandle, log, patched, proxyLocalActivities } from '@temporalio/workflow';
+import { CancellationScope, getExternalWorkflowHandle, log, proxyLocalActivities } from '@temporalio/workflow';
 import type { GuardActivities } from '../activities/create-activities';
 import { batchItemSignal, holdReportsAt, type BatchItemReport, type GuardedCallInput } from './definitions';
+import type { UsePatch } from './patches-at-start';
 
 // Retried for as long as the batch's history stays full: the batch continues as new as soon as its task runs. Each
 // retry waits on a durable timer, not inside the item's workflow task: held reports must not occupy the worker's
@@ -15,14 +16,19 @@ const { reportToBatch: deliverReport } = proxyLocalActivities<GuardActivities>({
 /**
  * Reports to the batch by workflow ID, so the report reaches whichever run of the batch is current after
  * continue-as-new. A closed batch (cancelled, terminated) cannot be told; the item goes on regardless.
+ * @param usePatch the call's {@link UsePatch}: this runs after the policy's local activity
  */
-export async function reportToBatch(call: GuardedCallInput, report: Omit<BatchItemReport, 'index'>): Promise<void> {
+export async function reportToBatch(
+  call: GuardedCallInput,
+  report: Omit<BatchItemReport, 'index'>,
+  usePatch: UsePatch,
+): Promise<void> {
   const target = call.batchItem;
   if (!target) return;
   const full: BatchItemReport = { ...report, index: target.index };
   try {
     // Items started before the gate signalled straight from the workflow; they replay that way.
-    if (!patched('batch-report-gated')) {
+    if (!usePatch('batch-report-gated')) {
       await CancellationScope.nonCancellable(() =>
         getExternalWorkflowHandle(target.batchWorkflowId).signal(batchItemSignal, full),
       );

@@ -1,10 +1,11 @@
 /** The guarded call's side of standing grants: a new escalation asks the live grants to decide it. */
-import { patched, proxyActivities } from '@temporalio/workflow';
+import { proxyActivities } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { GuardActivities } from '../activities/create-activities';
 import type { CallState } from './call-state';
 import { guardGrantIdKey, type GuardedCallInput, type GuardResult } from './definitions';
 import { STANDING_GRANTS_PATCH } from './patches';
+import type { UsePatch } from './patches-at-start';
 
 const { matchStandingGrants } = proxyActivities<GuardActivities>({
   startToCloseTimeout: '1 minute',
@@ -17,8 +18,12 @@ const { matchStandingGrants } = proxyActivities<GuardActivities>({
  * `decide` update as any approver's, so the wait, the checks and the result are the same. Executions from before
  * grants take no such step.
  */
-export function askStandingGrants(state: CallState, call: GuardedCallInput): Promise<unknown> | undefined {
-  if (!patched(STANDING_GRANTS_PATCH)) return undefined;
+export function askStandingGrants(
+  state: CallState,
+  call: GuardedCallInput,
+  usePatch: UsePatch,
+): Promise<unknown> | undefined {
+  if (!usePatch(STANDING_GRANTS_PATCH)) return undefined;
   const rules = (state.decision?.rulesTriggered ?? [])
     .filter((hit) => hit.action === 'escalate' && hit.mode === 'enforce')
     .map((hit) => hit.id);

@@ -3,7 +3,6 @@ import {
   allHandlersFinished,
   ApplicationFailure,
   condition,
-  patched,
   setCurrentDetails,
   upsertMemo,
   upsertSearchAttributes,
@@ -37,6 +36,7 @@ import { recordDecisionMetrics, recordEscalationWait } from './metrics';
 import { requestersOf } from './quorum';
 import { assertApprovedInput, attachReceipt } from './call-receipt';
 import { RECEIPT_PATCH } from './patches';
+import { patchesAtStart, type UsePatch } from './patches-at-start';
 
 function show(state: CallState, next: GuardStatus, action?: string, extra?: SearchAttributeUpdatePair[]): void {
   const pairs = state.moveTo(next, action, extra);
@@ -68,11 +68,12 @@ function decidedAttributes(state: CallState, call: GuardedCallInput): SearchAttr
 async function decideCall(
   state: CallState,
   call: GuardedCallInput,
+  usePatch: UsePatch,
 ): Promise<{ runToolLocally: boolean; signReceipts: boolean; afterTool: SearchAttributeUpdatePair[] }> {
   const { tool } = state;
   // It rides in the decision's upsert and adds no command. Released versions left the caller's tool schema out: the
   // patch is asked only for a call that gives one.
-  const withSchema = call.toolSchema !== undefined && patched(SCHEMA_FINGERPRINT_PATCH);
+  const withSchema = call.toolSchema !== undefined && usePatch(SCHEMA_FINGERPRINT_PATCH);
   state.fingerprint = callFingerprint(
     withSchema ? call : { tool: call.tool, input: call.input, context: call.context },
   );
@@ -109,6 +110,7 @@ async function waitForApproval(
   state: CallState,
   call: GuardedCallInput,
   notifications: EscalationNotifications,
+  usePatch: UsePatch,
 ): Promise<void> {
   const { tool, escalationId } = state;
   const decision = state.decision!;
@@ -116,7 +118,7 @@ async function waitForApproval(
   const timeoutMs = state.openWindow(call.escalationTimeoutMs, DEFAULT_ESCALATION_TIMEOUT_MS);
   // A rule with a ladder, onTimeout or maxWindow waits on several timers; `patched()` is asked only for one.
   const window =
-    hasLadder(decision.escalation) && patched(ESCALATION_LADDER_PATCH) ? state.openLadder(timeoutMs) : undefined;
+    hasLadder(decision.escalation) && usePatch(ESCALATION_LADDER_PATCH) ? state.openLadder(timeoutMs) : undefined;
   setCurrentDetails(state.waitingDetails());
   const eventBase = {
     escalationId,
@@ -125,10 +127,10 @@ async function waitForApproval(
     rulesTriggered: decision.rulesTriggered,
   };
   notifications.send({ ...eventBase, type: 'escalation.created', expiresAt: state.expiresAt! }, state.channels);
-  const grantMatch = askStandingGrants(state, call);
+  const grantMatch = askStandingGrants(state, call, usePatch);
   // A batch does not count a waiting item against its concurrency: it learns of the wait from this report,
   // sent in the same workflow task as the notifications' starts.
-  await reportToBatch(call, { status: 'pending-approval', tool });
+  await reportToBatch(call, { status: 'pending-approval', tool }, usePatch);
   if (window) {
     await climbLadder(state, window, notifications, eventBase);
   } else {
@@ -167,6 +169,7 @@ async function runTool(
   call: GuardedCallInput,
   runToolLocally: boolean,
   afterTool: SearchAttributeUpdatePair[],
+  usePatch: UsePatch,
 ): Promise<void> {
   const { tool, escalationId } = state;
   const result = state.result as GuardResult;
@@ -192,7 +195,8 @@ async function runTool(
     show(state, 'failed', result.action, afterTool);
     const cause = err instanceof ActivityFailure ? err.cause : err;
     const message = guardMessage('GUARD_TOOL_FAILED', tool, (cause as Error)?.message ?? String(cause));
-    if (state.decision?.action === 'escalate') await reportToBatch(call, { status: 'failed', tool, reason: message });
+    if (state.decision?.action === 'escalate')
+      await reportToBatch(call, { status: 'failed', tool, reason: message }, usePatch);
     throw ApplicationFailure.create({
       type: 'GUARD_TOOL_FAILED' satisfies GuardErrorCode,
       message,
@@ -208,12 +212,14 @@ async function runTool(
  * or update `decide`) until its timer fires; in execute mode the tool then runs as an activity.
  */
 export async function guardedCall(call: GuardedCallInput): Promise<GuardResult> {
-  const state = new CallState(workflowInfo().workflowId, CallState.toolOf(call), { patched });
+  // Before the first await: see patches-at-start.ts.
+  const usePatch = patchesAtStart();
+  const state = new CallState(workflowInfo().workflowId, CallState.toolOf(call), { patched: usePatch });
   state.requesters = requestersOf(call.context);
   const notifications = new EscalationNotifications(state.escalationId);
   registerCallHandlers(state, call);
 
-  const problem = callProblem(call, { limits: false }) ?? limitProblem(callProblem(call), patched);
+  const problem = callProblem(call, { limits: false }) ?? limitProblem(callProblem(call), usePatch);
   if (problem) {
     const result = state.refuse(problem);
     show(state, 'failed', 'block');
@@ -221,20 +227,20 @@ export async function guardedCall(call: GuardedCallInput): Promise<GuardResult> 
     return result;
   }
 
-  const { runToolLocally, signReceipts, afterTool } = await decideCall(state, call);
+  const { runToolLocally, signReceipts, afterTool } = await decideCall(state, call, usePatch);
   const escalated = state.decision?.action === 'escalate';
-  if (escalated) await waitForApproval(state, call, notifications);
+  if (escalated) await waitForApproval(state, call, notifications, usePatch);
   else state.result = state.decisionResult(state.decision!);
-  if (signReceipts && patched(RECEIPT_PATCH)) await attachReceipt(state, call);
+  if (signReceipts && usePatch(RECEIPT_PATCH)) await attachReceipt(state, call);
 
   const result = state.result as GuardResult;
   if (call.execute && (result.action === 'allow' || result.action === 'modify')) {
-    await runTool(state, call, runToolLocally, afterTool);
+    await runTool(state, call, runToolLocally, afterTool, usePatch);
   }
   const final = state.result as GuardResult;
   // The batch's report and the notifications' starts are awaited together: one workflow task, not two.
   const report = escalated
-    ? reportToBatch(call, { status: 'done', tool: state.tool, action: final.action, reason: final.reason })
+    ? reportToBatch(call, { status: 'done', tool: state.tool, action: final.action, reason: final.reason }, usePatch)
     : undefined;
   await Promise.all([...notifications.started(), report]);
   await condition(allHandlersFinished);

@@ -20,3 +20,9 @@ export const RECEIPT_PATCH = 'receipt';
 
 /** Standing grants: an escalation asks the live grants of its tool and rules to decide it. */
 export const STANDING_GRANTS_PATCH = 'standing-grants';
+
+/**
+ * Every change above, decided once in a call's first activation (see patches-at-start.ts): a patch asked after
+ * the policy's local activity could answer differently on replay.
+ */
+export const CALL_CHANGES_PATCH = 'call-changes-at-start';

@@ -38,7 +38,7 @@ function kind(event: HistoryEvent): string {
 /** The decideLocal markers' `data` (seq, attempt, activity type), decoded from their JSON payloads. */
 function localActivityMarkers(history: HistoryEvent[]): { attempt: number; activity_type: string }[] {
   return history
-    .filter((e) => kind(e) === 'markerRecorded')
+    .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')
     .map((e) => {
       const data = e.markerRecordedEventAttributes?.details?.data?.payloads?.[0]?.data;
       return JSON.parse(Buffer.from(data ?? new Uint8Array()).toString('utf8')) as {

@@ -18,7 +18,7 @@ import {
   type GuardResult,
 } from '../../src/workflows/definitions';
 import { INPUT_LIMITS } from '../../src/workflows/input-limits';
-import { HOSTILE_INPUT_PATCH } from '../../src/workflows/patches';
+import { CALL_CHANGES_PATCH } from '../../src/workflows/patches';
 import { refundEscalated } from './fixtures/decisions';
 import { iterativeStringify } from './fixtures/iterative-json-converter';
 import { integrationEnv, recordHistory, tableDecider } from './helpers';
@@ -104,8 +104,9 @@ describe('a guarded call started by any client', () => {
     );
     const events = await eventsOf(handle);
     expect(events.map((e) => e.type)).not.toContain('EVENT_TYPE_WORKFLOW_TASK_FAILED');
-    // The limit check is the patched path: its marker is in the history.
-    expect(events.filter((e) => e.marker === 'core_patch').map((e) => e.patchId)).toEqual([HOSTILE_INPUT_PATCH]);
+    // The limit check is a patched path: a call started now takes it through the one marker of the changes asked at
+    // start (the recorded history invalid-input-too-deep, from before, has the hostile-input marker and replays so).
+    expect(events.filter((e) => e.marker === 'core_patch').map((e) => e.patchId)).toEqual([CALL_CHANGES_PATCH]);
     expect(decider.calls.some((c) => c.tool === 'read_file' && 'a' in c.input)).toBe(false);
     expect((await handle.describe()).status.name).toBe('COMPLETED');
     await recordHistory(handle, 'invalid-input-too-deep');
@@ -136,12 +137,13 @@ describe('a guarded call started by any client', () => {
     }
   });
 
-  test('a call within the limits records no patch marker (the released path, unchanged)', async () => {
+  test('a call within the limits records only the marker of the changes asked at start, none of a limit', async () => {
     const result = await env.guard.check('read_file', { path: '/etc/hosts', deep: nested(60) });
     expect(result.action).toBe('allow');
     const handle = env.client.workflow.getHandle(result.escalationId as string);
     await expectNoFailedTask(handle);
-    expect((await eventsOf(handle)).filter((e) => e.marker === 'core_patch')).toEqual([]);
+    const markers = (await eventsOf(handle)).filter((e) => e.marker === 'core_patch').map((e) => e.patchId);
+    expect(markers).toEqual([CALL_CHANGES_PATCH]);
   });
 });
 

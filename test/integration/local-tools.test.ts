@@ -77,6 +77,8 @@ test('a local tool runs in the deciding workflow task: no activity events, one s
     'workflowTaskScheduled',
     'workflowTaskStarted',
     'workflowTaskCompleted',
+    'markerRecorded', // the changes asked at start (patches-at-start.ts)
+    'upsertWorkflowSearchAttributes', // its TemporalChangeVersion, which Temporal's core sets with every patch
     'markerRecorded', // the decision
     'workflowPropertiesModified', // the memo: reason and rules
     'markerRecorded', // the tool's run

@@ -49,13 +49,16 @@ test.each([
       await running;
     }
     const history = await handle.fetchHistory();
-    // The case under test: the first workflow task accepted all three updates.
+    // The case under test: the first workflow task accepted all three updates (after the marker of the changes
+    // asked at start and the TemporalChangeVersion upsert that goes with it).
     const types = (history.events ?? []).map((e) => e.eventType);
-    expect(types.slice(0, 7)).toEqual([
+    expect(types.slice(0, 9)).toEqual([
       E.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED,
       E.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
       E.EVENT_TYPE_WORKFLOW_TASK_STARTED,
       E.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+      E.EVENT_TYPE_MARKER_RECORDED,
+      E.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES,
       E.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED,
       E.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED,
       E.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED,
