@@ -289,7 +289,10 @@ export class GuardClient {
       async () => {
         const updateId = randomUUID();
         try {
-          return await retryingTaskFailures(() => handle.executeUpdate(extendUpdate, { args: [input], updateId }));
+          return await retryingTaskFailures(
+            () => handle.executeUpdate(extendUpdate, { args: [input], updateId }),
+            () => this.isRunning(handle),
+          );
         } catch (err) {
           const coded = updateErrorCode(err);
           if (coded) throw new GuardApprovalError(coded.code, escalationId, coded.message, { cause: err });
@@ -373,6 +376,10 @@ export class GuardClient {
     return description.status.name !== 'RUNNING';
   }
 
+  private async isRunning(handle: WorkflowHandle): Promise<boolean> {
+    return !(await this.isClosed(handle));
+  }
+
   private async decide(
     escalationId: string,
     input: DecideInput,
@@ -390,7 +397,10 @@ export class GuardClient {
       input.decision,
       async () => {
         try {
-          return await retryingTaskFailures(() => handle.executeUpdate(decideUpdate, { args: [input], updateId }));
+          return await retryingTaskFailures(
+            () => handle.executeUpdate(decideUpdate, { args: [input], updateId }),
+            () => this.isRunning(handle),
+          );
         } catch (err) {
           if (err instanceof ValueError) {
             const problem = `it cannot be sent: ${err.message}${JSON_VALUES_ONLY}`;

@@ -46,7 +46,12 @@ describe('separate server and worker processes', () => {
 
     const connection = await Connection.connect({ address });
     try {
-      const guard = new GuardClient({ client: new Client({ connection }), taskQueue: 'shape-test' });
+      // Worker processes started here may take longer than the default 10 s to poll on a loaded machine.
+      const guard = new GuardClient({
+        client: new Client({ connection }),
+        taskQueue: 'shape-test',
+        unavailableAfter: '60s',
+      });
       const report = (callId: string) => guard.run('generate_report', { name: callId, seconds: 3 }, { callId });
       const first = Array.from({ length: 8 }, (_, i) => `report-${i}`);
       const firstResults = first.map(report);
@@ -100,7 +105,12 @@ describe('separate server and worker processes', () => {
 
     const connection = await Connection.connect({ address });
     try {
-      const guard = new GuardClient({ client: new Client({ connection }), taskQueue: 'shape-test' });
+      // Worker processes started here may take longer than the default 10 s to poll on a loaded machine.
+      const guard = new GuardClient({
+        client: new Client({ connection }),
+        taskQueue: 'shape-test',
+        unavailableAfter: '60s',
+      });
       const pending = await guard.check('process_refund', { amount: 4200 });
       expect(pending.action).toBe('escalate');
       const base = `http://127.0.0.1:${port}`;

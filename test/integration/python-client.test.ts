@@ -73,7 +73,7 @@ afterAll(async () => {
 test('pytest python/tests passes against the dev server, a worker and the API', async () => {
   const { code, output } = await runPython(
     python,
-    ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', 'tests'],
+    ['-m', 'pytest', '-q', '-rfE', '-p', 'no:cacheprovider', 'tests'],
     {
       TEMPORAL_ADDRESS: file.env.address,
       TEMPORAL_NAMESPACE: 'default',
@@ -92,7 +92,11 @@ test('pytest python/tests passes against the dev server, a worker and the API', 
   );
   const summary = output.trim().split('\n').slice(-1)[0] ?? '';
   console.log(`pytest: ${summary}`);
-  if (code !== 0) throw new Error(`pytest exited ${code}:\n${output.slice(-8000)}`);
+  if (code !== 0) {
+    // The short summary (`-rfE`: one line per failed test) first, so a truncated CI log still names them.
+    const failed = output.split('\n').filter((line) => /^(FAILED|ERROR) /.test(line));
+    throw new Error(`pytest exited ${code}: ${failed.join('; ') || summary}\n${output.slice(-8000)}`);
+  }
   expect(summary).toMatch(/\d+ passed/);
   expect(summary).not.toMatch(/failed|error|skipped/);
 }, 180_000);

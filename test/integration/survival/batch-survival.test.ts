@@ -71,7 +71,7 @@ test('kill -9 the worker mid-batch with escalations pending: a new worker finish
   expect(summary.counts.escalated).toBe(10);
   expectEffectsExactlyOnce(summary, batchId);
   await connection.close();
-}, 60_000);
+}, 180_000);
 
 test('two workers on one queue, one killed mid-batch: no item lost or run twice', async () => {
   const taskQueue = `survive-two-${Date.now()}`;
@@ -89,7 +89,7 @@ test('two workers on one queue, one killed mid-batch: no item lost or run twice'
   expect(summary.counts.byAction.allow + summary.counts.byAction.modify + summary.counts.byAction.block).toBe(120);
   expectEffectsExactlyOnce(summary, batchId);
   await connection.close();
-}, 60_000);
+}, 180_000);
 
 test('kill -9 the dev server while escalations wait: after a restart on the same database, timers fire and approvals resume', async () => {
   const taskQueue = `survive-server-${Date.now()}`;
@@ -129,4 +129,4 @@ test('kill -9 the dev server while escalations wait: after a restart on the same
   expectEffectsExactlyOnce(summary, batchId);
   expect(handle.workflowId).toBe(batchId);
   await connection.close();
-}, 60_000);
+}, 180_000);
