@@ -12,6 +12,7 @@ import {
 import { GuardClient } from '../client';
 import { apiLoggerOptions } from './api-logger';
 import { ApproverGroupsCache } from './approver-groups';
+import { DecisionLanes } from './decision-lanes';
 import type { ApiContext } from './context';
 import { clientErrorHandler, frameworkErrors, registerErrorReplies } from './error-replies';
 import { ApiError } from './errors';
@@ -82,6 +83,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     client: options.client,
     guard: new GuardClient({ client: options.client, taskQueue: options.taskQueue }),
     groups: new ApproverGroupsCache(options.client),
+    lanes: new DecisionLanes(),
     taskQueue: options.taskQueue,
     approvers: options.approvers,
     ...(options.links ? { links: options.links } : {}),

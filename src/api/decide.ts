@@ -1,9 +1,10 @@
 /** Deciding an escalation for an authenticated approver, through the workflow's `decide` update. */
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { mayApprove, type Approver } from '../approvals';
 import type { GuardClient } from '../client';
 import type { GuardResult } from '../workflows/definitions';
 import type { ApproverGroupsCache } from './approver-groups';
+import type { DecisionLanes } from './decision-lanes';
 import { guardMessage } from '../workflows/error-codes';
 import { ApiError } from './errors';
 import { escalationStatus } from './escalations';
@@ -44,6 +45,29 @@ export async function assertMayDecide(groups: ApproverGroupsCache, id: string, a
  * itself: a rule with approver groups refuses a decision that carries none.
  */
 export async function decideEscalation(
+  deps: { client: Client; guard: GuardClient; lanes: DecisionLanes },
+  id: string,
+  approver: { id: string; groups?: string[] },
+  request: DecisionRequest,
+): Promise<GuardResult> {
+  return deps.lanes.run(
+    id,
+    () => sendDecision(deps, id, approver, request),
+    (decided) => alreadyDecided(id, decided),
+  );
+}
+
+/** The refusal of a decision queued behind the one that decided the call. */
+function alreadyDecided(id: string, decided: GuardResult): ApiError {
+  const by = decided.decidedBy;
+  const at = by?.at;
+  return new ApiError(
+    'GUARD_ALREADY_DECIDED',
+    guardMessage('GUARD_ALREADY_DECIDED', id, { by: by?.identity, action: decided.action, ...(at ? { at } : {}) }),
+  );
+}
+
+async function sendDecision(
   deps: { client: Client; guard: GuardClient },
   id: string,
   approver: { id: string; groups?: string[] },
@@ -58,10 +82,15 @@ export async function decideEscalation(
   try {
     return request.decision === 'approve' ? await deps.guard.approve(id, options) : await deps.guard.deny(id, options);
   } catch (err) {
-    if (!isResourceExhausted(err)) throw err;
-    // Temporal allows 10 updates in flight per workflow; when the SDK's own retries gave up, the status says
-    // whether another approver has won meanwhile (409) or the caller should simply retry (429).
-    const status = await escalationStatus(deps.client, id).catch(() => undefined);
+    // Temporal allows 10 updates in flight per workflow, and under such a burst it may drop an update unapplied
+    // and answer NOT_FOUND although the call exists. Either way the status says whether another approver has won
+    // meanwhile (409) or the caller should simply retry (429); only a call that is really missing is a 404.
+    const dropped = err instanceof WorkflowNotFoundError;
+    if (!isResourceExhausted(err) && !dropped) throw err;
+    const status = await escalationStatus(deps.client, id).catch((e: unknown) =>
+      isMissing(e) ? 'missing' : undefined,
+    );
+    if (status === 'missing') throw err;
     if (status?.status === 'timed-out') {
       throw new ApiError('GUARD_TIMED_OUT', guardMessage('GUARD_TIMED_OUT', id, status.expiresAt), { cause: err });
     }
@@ -69,6 +98,19 @@ export async function decideEscalation(
       const by = status.result?.decidedBy?.identity;
       throw new ApiError('GUARD_ALREADY_DECIDED', guardMessage('GUARD_ALREADY_DECIDED', id, { by }), { cause: err });
     }
+    if (dropped) {
+      throw new ApiError(
+        'GUARD_TOO_MANY_DECISIONS',
+        `Temporal dropped this decision on ${id}, busy with others; retry`,
+        {
+          cause: err,
+        },
+      );
+    }
     throw err;
   }
+}
+
+function isMissing(err: unknown): boolean {
+  return err instanceof ApiError && err.code === 'GUARD_ESCALATION_NOT_FOUND';
 }

@@ -61,7 +61,10 @@ export function registerEscalationRoutes(app: FastifyInstance, context: ApiConte
     async (request) => {
       const approver = approverOf(request);
       await assertMayDecide(context.groups, request.params.id, approver);
-      return decideEscalation({ client, guard }, request.params.id, approver, { decision: 'approve', ...request.body });
+      return decideEscalation({ client, guard, lanes: context.lanes }, request.params.id, approver, {
+        decision: 'approve',
+        ...request.body,
+      });
     },
   );
 
@@ -71,7 +74,10 @@ export function registerEscalationRoutes(app: FastifyInstance, context: ApiConte
     async (request) => {
       const approver = approverOf(request);
       await assertMayDecide(context.groups, request.params.id, approver);
-      return decideEscalation({ client, guard }, request.params.id, approver, { decision: 'deny', ...request.body });
+      return decideEscalation({ client, guard, lanes: context.lanes }, request.params.id, approver, {
+        decision: 'deny',
+        ...request.body,
+      });
     },
   );
 

@@ -69,7 +69,7 @@ export function registerLinkRoutes(app: FastifyInstance, context: ApiContext): v
           request.body.reason?.trim() ||
           `${link.decision === 'approve' ? 'approved' : 'denied'} by ${link.approver} via a signed link`;
         const result = await decideEscalation(
-          { client, guard },
+          { client, guard, lanes: context.lanes },
           link.escalationId,
           { id: link.approver, ...(link.groups ? { groups: link.groups } : {}) },
           {

@@ -289,10 +289,7 @@ export class GuardClient {
       async () => {
         const updateId = randomUUID();
         try {
-          return await retryingTaskFailures(
-            () => handle.executeUpdate(extendUpdate, { args: [input], updateId }),
-            () => this.isRunning(handle),
-          );
+          return await retryingTaskFailures(() => handle.executeUpdate(extendUpdate, { args: [input], updateId }));
         } catch (err) {
           const coded = updateErrorCode(err);
           if (coded) throw new GuardApprovalError(coded.code, escalationId, coded.message, { cause: err });
@@ -376,10 +373,6 @@ export class GuardClient {
     return description.status.name !== 'RUNNING';
   }
 
-  private async isRunning(handle: WorkflowHandle): Promise<boolean> {
-    return !(await this.isClosed(handle));
-  }
-
   private async decide(
     escalationId: string,
     input: DecideInput,
@@ -397,10 +390,7 @@ export class GuardClient {
       input.decision,
       async () => {
         try {
-          return await retryingTaskFailures(
-            () => handle.executeUpdate(decideUpdate, { args: [input], updateId }),
-            () => this.isRunning(handle),
-          );
+          return await retryingTaskFailures(() => handle.executeUpdate(decideUpdate, { args: [input], updateId }));
         } catch (err) {
           if (err instanceof ValueError) {
             const problem = `it cannot be sent: ${err.message}${JSON_VALUES_ONLY}`;
@@ -442,7 +432,8 @@ export class GuardClient {
     // Still running: a deny signal or the timer may have decided while the update was on its way (Temporal then
     // fails the update with FAILED_PRECONDITION while the workflow finishes); the status query has the decision.
     const result = closed ? await handle.result().catch(() => undefined) : await this.decidedMeanwhile(handle);
-    if (!closed && !result) return original;
+    // A result that cannot be read (a loaded server) explains nothing: the original error stands.
+    if (!result) return original;
     const by = result?.decidedBy;
     if (by?.kind === 'timeout') {
       return new GuardApprovalError(

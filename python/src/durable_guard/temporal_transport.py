@@ -64,29 +64,17 @@ def _is_update_task_failure(err: BaseException) -> bool:
     )
 
 
-async def _retrying_task_failures(send: Any, still_running: Optional[Any] = None) -> Any:
-    """Sends an update (fixed ID) again, a few times, while the server lost it unapplied, as the TypeScript client
-    does: the workflow task carrying it failed (e.g. an escalation's grant lookup completing under the task that
-    decides the call), or it was answered NOT_FOUND while ``still_running()`` says the workflow runs."""
+async def _retrying_task_failures(send: Any) -> Any:
+    """Sends an update (fixed ID) again, a few times, while the workflow task carrying it failed (as the TypeScript
+    client does: e.g. an escalation's grant lookup completing under the task that decides the call)."""
     for attempt in range(1, _TASK_FAILURE_ATTEMPTS + 1):
         try:
             return await send()
         except RPCError as err:
-            if attempt == _TASK_FAILURE_ATTEMPTS or not await _is_lost(err, still_running):
+            if attempt == _TASK_FAILURE_ATTEMPTS or not _is_update_task_failure(err):
                 raise
             await asyncio.sleep(0.1 * attempt)
     raise AssertionError("unreachable")
-
-
-async def _is_lost(err: RPCError, still_running: Optional[Any]) -> bool:
-    if _is_update_task_failure(err):
-        return True
-    if err.status != RPCStatusCode.NOT_FOUND or still_running is None:
-        return False
-    try:
-        return bool(await still_running())
-    except RPCError:
-        return False
 
 class TemporalTransport:
     """Talks to Temporal with the ``temporalio`` SDK. Anything not given comes from the environment."""
@@ -208,8 +196,7 @@ class TemporalTransport:
                     lambda timeout: handle.execute_update(DECIDE_UPDATE, payload, id=update_id, rpc_timeout=timeout),
                     handle,
                     payload["decision"],
-                ),
-                lambda: self._running(handle),
+                )
             )
         except WorkflowUpdateFailedError as err:
             cause = err.cause
@@ -249,9 +236,6 @@ class TemporalTransport:
 
     async def _closed(self, handle: WorkflowHandle[Any, Any]) -> bool:
         return (await handle.describe()).status != WorkflowExecutionStatus.RUNNING
-
-    async def _running(self, handle: WorkflowHandle[Any, Any]) -> bool:
-        return not await self._closed(handle)
 
     async def _assert_same_call(self, handle: WorkflowHandle[Any, Any], expected: str) -> None:
         description = await handle.describe()

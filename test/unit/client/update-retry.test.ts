@@ -1,5 +1,4 @@
 import { status } from '@grpc/grpc-js';
-import { WorkflowNotFoundError } from '@temporalio/client';
 import { isUpdateTaskFailure, retryingTaskFailures } from '../../../src/client/update-retry';
 
 function grpcError(code: number, details: string): Error {
@@ -52,26 +51,5 @@ describe('update retry on a failed workflow task', () => {
       }),
     ).rejects.toThrow('refused');
     expect(sent).toBe(1);
-  });
-
-  test('sends again an update answered "not found" only while the workflow still runs', async () => {
-    let sent = 0;
-    const lostOnce = async () => {
-      sent += 1;
-      if (sent === 1) throw new WorkflowNotFoundError('Workflow Update failed', 'call-1', undefined);
-      return 'decided';
-    };
-    expect(await retryingTaskFailures(lostOnce, async () => true)).toBe('decided');
-    expect(sent).toBe(2);
-
-    for (const stillRunning of [
-      async () => false,
-      async () => Promise.reject(new Error('describe failed')),
-      undefined,
-    ]) {
-      sent = 0;
-      await expect(retryingTaskFailures(lostOnce, stillRunning)).rejects.toBeInstanceOf(WorkflowNotFoundError);
-      expect(sent).toBe(1);
-    }
   });
 });
