@@ -26,4 +26,4 @@ test('recorded histories replay under the tracing interceptors and export no spa
   expect(replayed).toBe(histories.length);
   expect(exporter.getFinishedSpans().map((s) => s.name)).toEqual([]);
   await tracing.tracerProvider.shutdown();
-});
+}, 300_000);

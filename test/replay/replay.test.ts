@@ -17,4 +17,4 @@ test('recorded histories replay without nondeterminism', async () => {
   }
   expect(failures).toEqual([]);
   expect(replayed).toBe(histories.length);
-});
+}, 300_000);
