@@ -2,6 +2,7 @@
 import { CancellationScope, getExternalWorkflowHandle, log, proxyLocalActivities } from '@temporalio/workflow';
 import type { GuardActivities } from '../activities/create-activities';
 import { batchItemSignal, holdReportsAt, type BatchItemReport, type GuardedCallInput } from './definitions';
+import { BATCH_REPORT_GATED_PATCH } from './patches';
 import type { UsePatch } from './patches-at-start';
 
 // Retried for as long as the batch's history stays full: the batch continues as new as soon as its task runs. Each
@@ -28,7 +29,7 @@ export async function reportToBatch(
   const full: BatchItemReport = { ...report, index: target.index };
   try {
     // Items started before the gate signalled straight from the workflow; they replay that way.
-    if (!usePatch('batch-report-gated')) {
+    if (!usePatch(BATCH_REPORT_GATED_PATCH)) {
       await CancellationScope.nonCancellable(() =>
         getExternalWorkflowHandle(target.batchWorkflowId).signal(batchItemSignal, full),
       );

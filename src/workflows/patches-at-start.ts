@@ -7,17 +7,46 @@
  * there and the replay fails on the recorded marker ("Non-deprecated patch marker encountered ... but there is no
  * corresponding change command"). A marker recorded in the first task is announced before any workflow code runs.
  *
- * Executions started since record one marker, CALL_CHANGES_PATCH, at start, and take every newer path. Executions
- * recorded before it replay as they ran: the answer falls back to `patched(id)` asked where they asked it.
+ * The changes come in generations, each with its own marker and the patches it turns on (with those of every
+ * generation before it). A call started now records the newest generation's marker alone; a call recorded under
+ * an older generation replays with that one's patches; a call recorded before any generation asks each patch
+ * where it was asked. A new change of guardedCall adds its patch to a new generation at the end of the list.
  */
 import { patched } from '@temporalio/workflow';
-import { CALL_CHANGES_PATCH } from './patches';
+import {
+  BATCH_REPORT_GATED_PATCH,
+  CALL_CHANGES_PATCH,
+  ESCALATION_LADDER_PATCH,
+  HOSTILE_INPUT_PATCH,
+  QUORUM_PATCH,
+  RECEIPT_PATCH,
+  SCHEMA_FINGERPRINT_PATCH,
+  STANDING_GRANTS_PATCH,
+} from './patches';
 
-/** Whether this execution takes a changed path: asks the patch at start once, then each patch where it is used. */
+/** Oldest first: each generation's marker and the patches it adds. */
+const GENERATIONS: { marker: string; adds: string[] }[] = [
+  {
+    marker: CALL_CHANGES_PATCH,
+    adds: [
+      HOSTILE_INPUT_PATCH,
+      BATCH_REPORT_GATED_PATCH,
+      SCHEMA_FINGERPRINT_PATCH,
+      ESCALATION_LADDER_PATCH,
+      QUORUM_PATCH,
+      RECEIPT_PATCH,
+      STANDING_GRANTS_PATCH,
+    ],
+  },
+];
+
+/** Whether this execution takes a changed path. */
 export type UsePatch = (patchId: string) => boolean;
 
-/** To be called before the workflow's first `await`. */
+/** To be called before the workflow's first `await`: finds the execution's generation, newest first. */
 export function patchesAtStart(): UsePatch {
-  const atStart = patched(CALL_CHANGES_PATCH);
-  return (patchId) => atStart || patched(patchId);
+  let index = GENERATIONS.length - 1;
+  while (index >= 0 && !patched(GENERATIONS[index]!.marker)) index -= 1;
+  const included = new Set(GENERATIONS.slice(0, index + 1).flatMap((generation) => generation.adds));
+  return (patchId) => included.has(patchId) || patched(patchId);
 }

@@ -21,8 +21,12 @@ export const RECEIPT_PATCH = 'receipt';
 /** Standing grants: an escalation asks the live grants of its tool and rules to decide it. */
 export const STANDING_GRANTS_PATCH = 'standing-grants';
 
+/** A batch item reports to its batch through a local activity that holds reports while the batch is full. */
+export const BATCH_REPORT_GATED_PATCH = 'batch-report-gated';
+
 /**
- * Every change above, decided once in a call's first activation (see patches-at-start.ts): a patch asked after
- * the policy's local activity could answer differently on replay.
+ * The first generation of guardedCall's changes asked once at start (patches-at-start.ts): every patch above but
+ * bulk-input-checked (bulkDecision's). A patch asked after the policy's local activity could answer differently on
+ * replay; a new change of guardedCall joins a new generation there.
  */
 export const CALL_CHANGES_PATCH = 'call-changes-at-start';
