@@ -181,7 +181,12 @@ describe('on the dev server: the same rule, 1 h written as 250 ms', () => {
 
     const small = await env.guard.check('process_refund', { amount: 500 });
     expect(small.action).toBe('allow');
-    expect(expectProvable(small.receipt, { amount: 500 }).decision).toMatchObject({ action: 'allow', kind: 'policy' });
+    // The workflow's result holds the receipt; check()'s early answer may come before it is signed.
+    const decided = (await env.client.workflow.getHandle(small.escalationId!).result()) as GuardResult;
+    expect(expectProvable(decided.receipt, { amount: 500 }).decision).toMatchObject({
+      action: 'allow',
+      kind: 'policy',
+    });
   });
 
   test('nobody decides: blocked at 72 h, the timeout receipt verifies, the channels hear it', async () => {
