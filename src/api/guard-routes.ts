@@ -8,7 +8,7 @@ import type { GuardClient } from '../client';
 import type { Client } from '@temporalio/client';
 import { parseDuration } from '../policy/duration';
 import type { GuardResult } from '../workflows/definitions';
-import { requireCaller } from './caller-auth';
+import { authenticatedContext, callerOf, requireCaller } from './caller-auth';
 import { resultWithin } from './call-wait';
 import { ApiError } from './errors';
 import {
@@ -64,10 +64,12 @@ export function registerGuardRoutes(app: FastifyInstance, options: GuardRoutesOp
     { onRequest, bodyLimit: GUARD_BODY_LIMIT, schema: { body: guardBodySchema } },
     async (request, reply) => {
       const body = request.body;
+      // The requester the workflow compares approvers with is the token's identity, never a name in the body.
+      const context = authenticatedContext(body.context, callerOf(request));
       // Decide first (returns escalate at once), then wait only as long as an HTTP request may.
       const result = await guard.check(body.tool, body.input, {
         ...(body.call_id !== undefined ? { callId: body.call_id } : {}),
-        ...(body.context !== undefined ? { context: body.context } : {}),
+        context,
         ...(body.escalation_timeout !== undefined
           ? { escalationTimeout: Math.round(body.escalation_timeout * 1000) }
           : {}),

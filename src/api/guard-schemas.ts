@@ -25,7 +25,11 @@ export const guardBodySchema = {
       description: 'the tool the agent wants to run (letters, digits and _ . : - /)',
     },
     input: { type: 'object', description: "the tool's input, a JSON object (limits: docs/limits.md)" },
-    context: { type: 'object', description: 'facts for rule conditions (agent, caller, ...)' },
+    context: {
+      type: 'object',
+      description:
+        "facts for rule conditions (agent, ...); `caller` is set to the caller token's identity (a different one is refused)",
+    },
     call_id: {
       type: 'string',
       minLength: 1,

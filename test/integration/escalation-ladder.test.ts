@@ -5,13 +5,12 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
-import { GuardClient } from '../../src/client';
+import type { GuardClient } from '../../src/client';
 import type { EscalationSettings } from '../../src/policy/types';
-import { createWorker } from '../../src/worker';
 import { extendUpdate, statusQuery, type GuardResult } from '../../src/workflows/definitions';
 import { refundEscalated } from './fixtures/decisions';
 import { integrationEnv, recordHistory, tableDecider, waitFor } from './helpers';
-import { startTimeSkipping, type TimeSkippingServer } from './time-skipping';
+import { timeSkippingPerTest } from './time-skipping-worker';
 
 const H = 3_600_000;
 
@@ -69,33 +68,10 @@ async function timerSummaryTexts(handle: { fetchHistory(): Promise<{ events?: un
 }
 
 describe('under time skipping (72-hour ladders)', () => {
-  let server: TimeSkippingServer;
   let env: TestWorkflowEnvironment;
-  let worker: Worker;
-  let running: Promise<void>;
   let guard: GuardClient;
-  const taskQueue = 'ladder-time-skipping';
-
-  // One server per test: the Java test server stops skipping time for a while after a workflow whose abandoned
-  // children (our notifications) outlive it (sdk-java #2392), so tests sharing one server hang.
-  beforeEach(async () => {
-    server = await startTimeSkipping();
-    env = server.env;
-    worker = await createWorker({
-      connection: env.nativeConnection,
-      taskQueue,
-      decider,
-      workflowBundle: { codePath: process.env.DG_TEST_BUNDLE as string },
-    });
-    running = worker.run();
-    guard = new GuardClient({ client: env.client, taskQueue });
-  }, 90_000);
-
-  afterEach(async () => {
-    worker?.shutdown();
-    await running;
-    await server?.teardown();
-  });
+  const perTest = timeSkippingPerTest('ladder-time-skipping', { decider });
+  beforeEach(() => ({ env, guard } = perTest));
 
   test('remind after 4 h, route after 24 h, remind at 90%, block after 72 h', async () => {
     const { escalationId } = await guard.check('refund_block', { amount: 12_000 });

@@ -29,5 +29,16 @@ test('ladder histories carry the escalation-ladder patch marker, and only they d
     'ladder-extend-deny',
     'ladder-remind-route-timeout',
     'ladder-timeout-allow',
+    'long-window-route-quorum',
+    'long-window-timeout',
   ]);
 });
+
+/** The issue's 72-hour rule on the dev server took the ladder, the quorum and the receipt in one execution. */
+test.each(['long-window-route-quorum', 'long-window-timeout'])(
+  '%s carries the ladder, quorum and receipt markers',
+  (name) => {
+    const recorded = recordedHistories().histories.find((h) => h.name === name);
+    expect(patchIds(recorded?.history)).toEqual(expect.arrayContaining(['escalation-ladder', 'quorum', 'receipt']));
+  },
+);
