@@ -15,6 +15,7 @@ import { runBacktest } from '../src/backtest/run-backtest';
 import { PolicyEngine } from '../src/policy';
 import { startDevServer } from '../src/server/dev-server';
 import { createWorker, WORKFLOWS_PATH } from '../src/worker';
+import { measured } from './measured';
 
 const root = join(__dirname, '..');
 
@@ -39,29 +40,6 @@ export interface BacktestBenchFigures {
   recordSeconds: number;
   runs: { calls: number; seconds: number; callsPerSecond: number; peakRssMb: number; peakHeapMb: number }[];
   loadAverage: number[];
-}
-
-async function measured<T>(fn: () => Promise<T>) {
-  const base = process.memoryUsage();
-  let peakRss = base.rss;
-  let peakHeap = base.heapUsed;
-  const timer = setInterval(() => {
-    const m = process.memoryUsage();
-    peakRss = Math.max(peakRss, m.rss);
-    peakHeap = Math.max(peakHeap, m.heapUsed);
-  }, 20);
-  const started = performance.now();
-  try {
-    const value = await fn();
-    return {
-      value,
-      seconds: (performance.now() - started) / 1000,
-      peakRssMb: peakRss / 2 ** 20,
-      peakHeapMb: peakHeap / 2 ** 20,
-    };
-  } finally {
-    clearInterval(timer);
-  }
 }
 
 export async function benchBacktest(

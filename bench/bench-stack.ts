@@ -11,7 +11,7 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { startApi, type ApiOptions, type RunningApi } from '../src/api';
 import type { Decider } from '../src/policy/types';
 import { startDevServer } from '../src/server/dev-server';
-import { createWorker } from '../src/worker';
+import { createWorker, type CreateWorkerOptions } from '../src/worker';
 
 export interface BenchStackOptions {
   /** Names the temporary directory and the task queue (`bench-<name>-<time>`). */
@@ -21,6 +21,8 @@ export interface BenchStackOptions {
   address?: string;
   /** Starts the API on 127.0.0.1 at a free port with these options (client and task queue are the stack's). */
   api?: Omit<ApiOptions, 'client' | 'taskQueue'>;
+  /** More worker options (receipt keys, tuning). */
+  worker?: Partial<Omit<CreateWorkerOptions, 'connection' | 'taskQueue' | 'decider'>>;
 }
 
 export interface BenchStack {
@@ -61,7 +63,7 @@ export async function benchStack(options: BenchStackOptions): Promise<BenchStack
     const connection = await Connection.connect({ address });
     stops.push(() => connection.close());
     const taskQueue = `bench-${options.name}-${Date.now()}`;
-    const worker = await createWorker({ connection: native, taskQueue, decider: options.decider });
+    const worker = await createWorker({ ...options.worker, connection: native, taskQueue, decider: options.decider });
     const running = worker.run();
     stops.push(async () => {
       worker.shutdown();

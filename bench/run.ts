@@ -1,3 +1,4 @@
+import { auditLines, benchAudit } from './audit';
 import { benchBacktest } from './backtest';
 import { benchBatch, type BatchBenchFigures } from './batch';
 import { benchBulk, type BulkBenchFigures } from './bulk';
@@ -83,6 +84,7 @@ function table(results: BenchResult[]): string {
  * BENCH_ONLY=python runs the Python client's latency bench (it makes python/.venv first).
  * BENCH_ONLY=bulk (never by default) approves a batch's N pending escalations (BENCH_BULK_N, default 10,000) with
  * one bulk decision: making them pending alone takes minutes per 1,000 on the 2-core machine.
+ * BENCH_ONLY=audit (never by default) makes BENCH_AUDIT_N final decisions (1,000) with receipts and exports them.
  */
 const only = new Set(
   (process.env.BENCH_ONLY ?? 'policy,detectors,hostile,batch').split(',').map((name) => name.trim()),
@@ -126,6 +128,13 @@ async function main(): Promise<void> {
         `${r.seconds.toFixed(1)} s, peak RSS ${r.peakRssMb.toFixed(0)} MB, peak heap ${r.peakHeapMb.toFixed(0)} MB`,
     );
     process.stdout.write(`\n${lines.join('\n')}\nload average ${f.loadAverage.map((l) => l.toFixed(1)).join(' ')}\n`);
+  }
+  if (only.has('audit')) {
+    const f = await benchAudit(
+      (line) => process.stderr.write(`audit: ${line}\n`),
+      Number(process.env.BENCH_AUDIT_N ?? 1000),
+    );
+    process.stdout.write(`\n${auditLines(f).join('\n')}\n`);
   }
   if (only.has('python'))
     process.stdout.write(`\npython client, allow path\n${(await benchPythonClient()).join('\n')}\n`);

@@ -3,12 +3,11 @@
  * history with bounded concurrency, so memory holds a window of calls whatever the total.
  */
 import type { Client } from '@temporalio/client';
-import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
-import { temporal } from '@temporalio/proto';
-import pLimit from 'p-limit';
 import type { GuardAction } from '../policy';
+import { readCallHistory } from '../recorded/call-history';
+import { orderedReads } from '../recorded/ordered-reads';
+import { visibilityRows, type VisibilityRow } from '../recorded/visibility-rows';
 import type { GuardedCallInput, GuardResult, GuardStatus } from '../workflows/definitions';
-import { visibilityRows, type VisibilityRow } from './visibility-rows';
 
 /** How a human (or the clock) resolved a recorded escalation. */
 export type HumanOutcome = 'approved' | 'denied' | 'timed-out' | 'pending';
@@ -37,13 +36,6 @@ export interface UnreadCall {
 }
 
 const ESCALATED_STATUSES: ReadonlySet<GuardStatus> = new Set(['pending-approval', 'approved', 'denied', 'timed-out']);
-const FIRST_PAGE_EVENTS = 100;
-const { HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT } = temporal.api.enums.v1.HistoryEventFilterType;
-
-function eventDate(time: { seconds?: unknown; nanos?: number | null } | null | undefined): Date | undefined {
-  if (!time) return undefined;
-  return new Date(Number(time.seconds ?? 0) * 1000 + Math.floor((time.nanos ?? 0) / 1e6));
-}
 
 function outcomeOf(status: GuardStatus | undefined, result: GuardResult | undefined): HumanOutcome | undefined {
   const kind = result?.decidedBy?.kind;
@@ -54,34 +46,11 @@ function outcomeOf(status: GuardStatus | undefined, result: GuardResult | undefi
   return undefined;
 }
 
-/** Reads one call's history: the start input from the first page, the result from the close event. */
+/** One call as the backtest needs it; never rejects: what cannot be read is an {@link UnreadCall}. */
 async function readCall(client: Client, info: VisibilityRow): Promise<RecordedCall | UnreadCall> {
-  const execution = { workflowId: info.workflowId, runId: info.runId };
   const ids = { workflowId: info.workflowId, runId: info.runId };
   try {
-    const { namespace, loadedDataConverter } = client.options;
-    const page = await client.workflowService.getWorkflowExecutionHistory({
-      namespace,
-      execution,
-      maximumPageSize: FIRST_PAGE_EVENTS,
-    });
-    const events = page.history?.events ?? [];
-    const started = events[0]?.workflowExecutionStartedEventAttributes;
-    if (!started) return { ...ids, skipped: 'unreadable', reason: 'history has no start event' };
-    let closed = events.find((e) => e.workflowExecutionCompletedEventAttributes);
-    if (!closed && page.nextPageToken?.length && !info.running) {
-      const close = await client.workflowService.getWorkflowExecutionHistory({
-        namespace,
-        execution,
-        historyEventFilterType: HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT,
-      });
-      closed = close.history?.events?.find((e) => e.workflowExecutionCompletedEventAttributes);
-    }
-    const call = await decodeFromPayloadsAtIndex<GuardedCallInput>(loadedDataConverter, 0, started.input?.payloads);
-    const resultPayloads = closed?.workflowExecutionCompletedEventAttributes?.result?.payloads;
-    const result = resultPayloads?.length
-      ? await decodeFromPayloadsAtIndex<GuardResult>(loadedDataConverter, 0, resultPayloads)
-      : undefined;
+    const { call, result, startedAt } = await readCallHistory(client, info);
     if (!call || typeof call.tool !== 'string' || typeof call.input !== 'object' || call.input === null) {
       return { ...ids, skipped: 'invalid', reason: 'start input is not a guarded call' };
     }
@@ -97,7 +66,7 @@ async function readCall(client: Client, info: VisibilityRow): Promise<RecordedCa
     return {
       ...ids,
       call,
-      startedAt: eventDate(events[0]?.eventTime) ?? info.startTime ?? new Date(),
+      startedAt: startedAt ?? info.startTime ?? new Date(),
       action,
       ...(outcome ? { outcome } : {}),
       rules: result?.rulesTriggered.map((hit) => hit.id) ?? [],
@@ -127,15 +96,9 @@ export async function* recordedCalls(
   query: string,
   { limit, concurrency = 32, pageSize = 1000 }: RecordedCallsOptions = {},
 ): AsyncGenerator<RecordedCall | UnreadCall> {
-  const run = pLimit(concurrency);
-  // Reads already started, oldest first: at most twice the concurrency, so memory stays bounded.
-  const window: Promise<RecordedCall | UnreadCall>[] = [];
-  let listed = 0;
-  for await (const info of visibilityRows(client, query, pageSize)) {
-    if (limit !== undefined && listed >= limit) break;
-    listed++;
-    window.push(run(() => readCall(client, info)));
-    if (window.length >= concurrency * 2) yield await (window.shift() as Promise<RecordedCall | UnreadCall>);
-  }
-  while (window.length > 0) yield await (window.shift() as Promise<RecordedCall | UnreadCall>);
+  const rows = visibilityRows(client, query, pageSize);
+  yield* orderedReads(rows, (info) => readCall(client, info), {
+    concurrency,
+    ...(limit !== undefined ? { limit } : {}),
+  });
 }

@@ -1,6 +1,5 @@
 /** `policy backtest FILE...`: how a candidate policy would have decided the recorded guarded calls. */
 import { Client, Connection } from '@temporalio/client';
-import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { loadCandidate } from '../backtest/candidate';
 import { crossedThresholds, parseThreshold, type Threshold } from '../backtest/fail-on';
@@ -10,7 +9,9 @@ import { runBacktest } from '../backtest/run-backtest';
 import { dataConverterFromEnv } from '../codec';
 import { clientConnectionOptions, loadConnectionConfig } from '../config';
 import { parseDurationFlag } from './duration-flag';
+import { parsePositiveIntFlag } from './number-flag';
 import { fail, printJson } from './output';
+import { withProgress } from './progress';
 
 interface BacktestFlags {
   since: string;
@@ -24,26 +25,6 @@ interface BacktestFlags {
   concurrency: string;
   examples: string;
   uiUrl: string;
-}
-
-function positiveInt(text: string, flag: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} must be a whole number of at least 1, got '${text}'`);
-  return n;
-}
-
-async function withProgress<T>(total: Promise<number>, run: (tick: (done: number) => void) => Promise<T>) {
-  if (!process.stderr.isTTY) return run(() => undefined);
-  const bar = new SingleBar(
-    { format: '{bar} {value}/{total} calls backtested', hideCursor: true, stream: process.stderr },
-    Presets.shades_classic,
-  );
-  bar.start(await total.catch(() => 0), 0);
-  try {
-    return await run((done) => bar.update(done));
-  } finally {
-    bar.stop();
-  }
 }
 
 async function backtest(files: string[], flags: BacktestFlags): Promise<void> {
@@ -62,15 +43,15 @@ async function backtest(files: string[], flags: BacktestFlags): Promise<void> {
   try {
     const client = new Client({ connection, namespace: config.namespace, dataConverter: dataConverterFromEnv() });
     const query = recordedCallsQuery(filters, new Date());
-    const limit = flags.limit !== undefined ? positiveInt(flags.limit, '--limit') : undefined;
+    const limit = flags.limit !== undefined ? parsePositiveIntFlag(flags.limit, '--limit') : undefined;
     const total = client.workflow
       .count(query)
       .then(({ count }) => (limit === undefined ? count : Math.min(count, limit)));
-    const summary = await withProgress(total, (onCall) =>
+    const summary = await withProgress(total, 'calls backtested', (onCall) =>
       runBacktest(client, candidate, query, {
         ...(limit !== undefined ? { limit } : {}),
-        concurrency: positiveInt(flags.concurrency, '--concurrency'),
-        examples: positiveInt(flags.examples, '--examples'),
+        concurrency: parsePositiveIntFlag(flags.concurrency, '--concurrency'),
+        examples: parsePositiveIntFlag(flags.examples, '--examples'),
         onCall,
       }),
     );

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** The `durable-guard` command. */
 import { Command } from 'commander';
+import { registerAuditCommands } from './audit-command';
 import { registerBatchCommands } from './batch-commands';
 import { registerApiCommands } from './api-command';
 import { registerCallCommands } from './call-commands';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerGrantCommands(program);
   registerCodecServerCommand(program);
   registerReceiptCommands(program);
+  registerAuditCommands(program);
   return program;
 }
 

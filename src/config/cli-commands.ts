@@ -19,6 +19,7 @@ export const CLI_COMMANDS = [
   'codec-server',
   'policy',
   'receipt',
+  'audit',
   'grants',
 ] as const;
 

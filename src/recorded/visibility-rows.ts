@@ -1,25 +1,43 @@
 /**
- * Visibility rows of guarded calls, paged straight from the list API: only the IDs, start time and our keyword
- * search attributes are decoded (the memo may be encrypted, and the backtest does not need it).
+ * Visibility rows of guarded calls, paged straight from the list API: only the IDs, start and close times and our
+ * keyword search attributes are decoded (the memo may be encrypted, and readers take what they need from history).
  */
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { guardActionKey, guardStatusKey, guardToolKey, type GuardStatus } from '../workflows/definitions';
+import {
+  guardActionKey,
+  guardBatchIdKey,
+  guardStatusKey,
+  guardToolKey,
+  type GuardStatus,
+} from '../workflows/definitions';
 
 /** One listed run. */
 export interface VisibilityRow {
   workflowId: string;
   runId: string;
   startTime?: Date;
+  /** Absent while the run is open. */
+  closeTime?: Date;
   running: boolean;
   status?: GuardStatus;
   /** `GuardAction`: the action visible now (the final one once decided). */
   action?: string;
   tool?: string;
+  /** `GuardBatchId`. */
+  batch?: string;
 }
 
 const RUNNING = temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+
+type Timestamp = { seconds?: unknown; nanos?: number | null } | null | undefined;
+
+/** A protobuf timestamp as a Date (millisecond precision). */
+export function timestampDate(time: Timestamp): Date | undefined {
+  if (time?.seconds == null) return undefined;
+  return new Date(Number(time.seconds) * 1000 + Math.floor((time.nanos ?? 0) / 1e6));
+}
 
 function keyword(fields: Record<string, temporal.api.common.v1.IPayload> | null | undefined, name: string) {
   const payload = fields?.[name];
@@ -28,7 +46,10 @@ function keyword(fields: Record<string, temporal.api.common.v1.IPayload> | null 
   return typeof value === 'string' ? value : undefined;
 }
 
-/** Every run matching `query`, one page of `pageSize` in memory at a time. */
+/**
+ * Every run matching `query`, one page of `pageSize` in memory at a time, in the order visibility lists them (SQL
+ * visibility: close time newest first, open runs first, then start time and run ID).
+ */
 export async function* visibilityRows(client: Client, query: string, pageSize = 1000): AsyncGenerator<VisibilityRow> {
   let nextPageToken: Uint8Array | undefined;
   do {
@@ -40,17 +61,19 @@ export async function* visibilityRows(client: Client, query: string, pageSize = 
     });
     for (const execution of page.executions ?? []) {
       const fields = execution.searchAttributes?.indexedFields;
-      const seconds = execution.startTime?.seconds;
+      const startTime = timestampDate(execution.startTime);
+      const closeTime = timestampDate(execution.closeTime);
+      const batch = keyword(fields, guardBatchIdKey.name);
       yield {
         workflowId: execution.execution?.workflowId ?? '',
         runId: execution.execution?.runId ?? '',
-        ...(seconds != null
-          ? { startTime: new Date(Number(seconds) * 1000 + Math.floor((execution.startTime?.nanos ?? 0) / 1e6)) }
-          : {}),
+        ...(startTime ? { startTime } : {}),
+        ...(closeTime ? { closeTime } : {}),
         running: execution.status === RUNNING,
         status: keyword(fields, guardStatusKey.name) as GuardStatus | undefined,
         action: keyword(fields, guardActionKey.name),
         tool: keyword(fields, guardToolKey.name),
+        ...(batch !== undefined ? { batch } : {}),
       };
     }
     nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;

@@ -1,0 +1,72 @@
+/**
+ * One guarded call's start input and result, read from its history: the first page (short histories hold the
+ * close event too), else the close event alone. Payloads are decoded with the client's data converter.
+ */
+import type { Client } from '@temporalio/client';
+import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
+import { temporal } from '@temporalio/proto';
+import { CODEC_KEYS_ENV, ENCRYPTION_KEY_ID_KEY } from '../codec';
+import type { GuardedCallInput, GuardResult } from '../workflows/definitions';
+import { timestampDate, type VisibilityRow } from './visibility-rows';
+
+/** What a call's history says: the start input as recorded (not yet checked) and the result once completed. */
+export interface CallHistory {
+  call: GuardedCallInput | undefined;
+  result: GuardResult | undefined;
+  startedAt: Date | undefined;
+}
+
+const FIRST_PAGE_EVENTS = 100;
+const { HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT } = temporal.api.enums.v1.HistoryEventFilterType;
+
+type Payloads = temporal.api.common.v1.IPayload[] | null | undefined;
+
+function keyIdOf(payloads: Payloads): string | undefined {
+  const id = payloads?.[0]?.metadata?.[ENCRYPTION_KEY_ID_KEY];
+  return id ? Buffer.from(id).toString('utf8') : undefined;
+}
+
+/** Decodes the first payload; a failure on an encrypted one names its key id and where keys are set. */
+async function decodeFirst<T>(client: Client, payloads: Payloads, what: string): Promise<T | undefined> {
+  try {
+    return await decodeFromPayloadsAtIndex<T>(client.options.loadedDataConverter, 0, payloads);
+  } catch (err) {
+    const keyId = keyIdOf(payloads);
+    if (keyId === undefined) throw err;
+    throw new Error(
+      `cannot decode the ${what}: it is encrypted with codec key id '${keyId}'; set ${CODEC_KEYS_ENV} with that key ` +
+        `(${(err as Error).message})`,
+      { cause: err },
+    );
+  }
+}
+
+/**
+ * Reads the call's start input and, for a completed run, its result.
+ * @throws Error when the history cannot be fetched or decoded (an encrypted payload names its key id)
+ */
+export async function readCallHistory(client: Client, row: VisibilityRow): Promise<CallHistory> {
+  const execution = { workflowId: row.workflowId, runId: row.runId };
+  const { namespace } = client.options;
+  const page = await client.workflowService.getWorkflowExecutionHistory({
+    namespace,
+    execution,
+    maximumPageSize: FIRST_PAGE_EVENTS,
+  });
+  const events = page.history?.events ?? [];
+  const started = events[0]?.workflowExecutionStartedEventAttributes;
+  if (!started) throw new Error(`${row.workflowId}: history has no start event`);
+  let closed = events.find((e) => e.workflowExecutionCompletedEventAttributes);
+  if (!closed && page.nextPageToken?.length && !row.running) {
+    const close = await client.workflowService.getWorkflowExecutionHistory({
+      namespace,
+      execution,
+      historyEventFilterType: HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT,
+    });
+    closed = close.history?.events?.find((e) => e.workflowExecutionCompletedEventAttributes);
+  }
+  const call = await decodeFirst<GuardedCallInput>(client, started.input?.payloads, 'start input');
+  const resultPayloads = closed?.workflowExecutionCompletedEventAttributes?.result?.payloads;
+  const result = resultPayloads?.length ? await decodeFirst<GuardResult>(client, resultPayloads, 'result') : undefined;
+  return { call, result, startedAt: timestampDate(events[0]?.eventTime) };
+}
