@@ -20,3 +20,6 @@ export const RECEIPT_PATCH = 'receipt';
 
 /** Standing grants: an escalation asks the live grants of its tool and rules to decide it. */
 export const STANDING_GRANTS_PATCH = 'standing-grants';
+
+/** The standing-grant lookup of an escalation runs as a local activity before the wait, the workflow deciding itself. */
+export const GRANT_LOOKUP_LOCAL_PATCH = 'grant-lookup-local';

@@ -3,12 +3,12 @@ import { Agent, request } from 'undici';
 import { startApi, type RunningApi } from '../../src/api';
 import { createApproverRegistry } from '../../src/approvals';
 import { pendingEscalationsQuery } from '../../src/approvals/escalation-query';
-import { GrantClient } from '../../src/client';
+import { GrantClient, type CreateGrantRequest } from '../../src/client';
 import { guardGrantIdKey, statusQuery, type CallStatus, type GuardedCallInput } from '../../src/workflows/definitions';
 import type { GrantView } from '../../src/workflows/grant-definitions';
 import { ALICE_AND_BOB, TOKENS } from './fixtures/approvers';
 import { doorEscalated, refundEscalated } from './fixtures/decisions';
-import { recordHistory, tableDecider, waitFor, workerForFile } from './helpers';
+import { localActivityRan, recordHistory, tableDecider, waitFor, workerForFile } from './helpers';
 
 const decider = tableDecider({
   process_refund: refundEscalated({ timeoutMs: 3_600_000, approverGroups: ['finance'], maxGrantMs: 2 * 3_600_000 }),
@@ -68,19 +68,11 @@ async function waitStatus(id: string, expected: string): Promise<CallStatus> {
   }, 30_000);
 }
 
-/** Waits until the escalation's grant match has finished, so that "still pending" means no grant answered it. */
+/** Waits until the escalation's grant lookup has finished, so that "still pending" means no grant answered it. */
 async function matchFinished(id: string): Promise<void> {
   await waitFor(async () => {
     const history = await env.client.workflow.getHandle(id).fetchHistory();
-    const events = history.events ?? [];
-    const scheduled = events.find(
-      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'matchStandingGrants',
-    );
-    if (!scheduled) return undefined;
-    const done = events.some(
-      (e) => e.activityTaskCompletedEventAttributes?.scheduledEventId?.toString() === scheduled.eventId?.toString(),
-    );
-    return done ? true : undefined;
+    return localActivityRan(history.events ?? [], 'findStandingGrant') ? true : undefined;
   }, 30_000);
 }
 
@@ -90,6 +82,15 @@ async function pendingIn(batch: string): Promise<number> {
   );
   return count;
 }
+
+/** An hour's grant by alice (finance) of the batch's refunds, made from its escalation `<batch>-p0`. */
+const aliceGrant = (batch: string): CreateGrantRequest => ({
+  fromEscalation: `${batch}-p0`,
+  scope: { batch },
+  durationMs: 3_600_000,
+  reason: 'reviewed',
+  approver: { id: 'alice', groups: ['finance'] },
+});
 
 const refund = (batch: string, amount: number): GuardedCallInput => ({
   tool: 'process_refund',
@@ -166,6 +167,33 @@ test('a grant approves the matching pending escalations and the ones that arrive
   await recordHistory(env.client.workflow.getHandle(`${batch}-r0`), 'escalate-grant-none-deny');
 }, 120_000);
 
+test('a grant created just before an escalation answers it in the escalating workflow task', async () => {
+  const batch = `J-${run}`;
+  // The worker's grant directory lists the live grants (none of this batch yet) on this escalation's lookup.
+  await start(`${batch}-p0`, refund(batch, 1000));
+  await matchFinished(`${batch}-p0`);
+  await waitFor(async () => ((await pendingIn(batch)) === 1 ? true : undefined));
+  const grants = new GrantClient(env.client, env.taskQueue);
+  const grant = await grants.create({
+    ...aliceGrant(batch),
+    // No second sweep within the test: what its first sweep misses only the escalation's own lookup can answer.
+    settleMs: 3_600_000,
+  });
+  await start(`${batch}-a0`, refund(batch, 10));
+  await waitFor(async () => ((await grants.get(grant.id))?.swept.decided ? true : undefined));
+  await start(`${batch}-a1`, refund(batch, 11));
+  for (const id of [`${batch}-p0`, `${batch}-a0`, `${batch}-a1`]) {
+    expect((await waitStatus(id, 'approved')).result?.decidedBy).toMatchObject({ kind: 'grant', grantId: grant.id });
+  }
+  // a1 started after the sweep: its own lookup found the grant, and the workflow decided without any update.
+  const handle = env.client.workflow.getHandle(`${batch}-a1`);
+  const events = (await handle.fetchHistory()).events ?? [];
+  expect(localActivityRan(events, 'findStandingGrant')).toBe(true);
+  expect(events.some((e) => e.workflowExecutionUpdateAcceptedEventAttributes)).toBe(false);
+  await recordHistory(handle, 'escalate-grant-found-local');
+  await grants.revoke(grant.id, { id: 'alice', groups: ['finance'] });
+}, 60_000);
+
 test("approvers outside the rule's groups can neither create nor revoke a grant", async () => {
   const batch = `F-${run}`;
   await start(`${batch}-p0`, refund(batch, 1000));
@@ -182,13 +210,7 @@ test("approvers outside the rule's groups can neither create nor revoke a grant"
   expect((refused.json.error as { message: string }).message).toContain('finance');
 
   const grants = new GrantClient(env.client, env.taskQueue);
-  const grant = await grants.create({
-    fromEscalation: `${batch}-p0`,
-    scope: { batch },
-    durationMs: 3_600_000,
-    reason: 'reviewed',
-    approver: { id: 'alice', groups: ['finance'] },
-  });
+  const grant = await grants.create(aliceGrant(batch));
   expect(grant.scope).toEqual({ tool: 'process_refund', rule: 'big-refund', batch });
   await waitStatus(`${batch}-p0`, 'approved');
   const byBob = await http('DELETE', `/v1/grants/${grant.id}`, TOKENS.bob);

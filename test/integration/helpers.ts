@@ -189,3 +189,19 @@ export async function rejectionWithin(promise: Promise<unknown>, hangMs: number)
   }
   throw new Error('expected a rejection');
 }
+
+type HistoryEvent = NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']>[number];
+
+/** Whether a local activity of `activityType` finished in these events (its marker, written by the workflow task). */
+export function localActivityRan(events: readonly HistoryEvent[], activityType: string): boolean {
+  return events.some((e) => {
+    const details = e.markerRecordedEventAttributes?.details ?? {};
+    return Object.values(details).some((payloads) =>
+      (payloads.payloads ?? []).some((p) =>
+        Buffer.from(p.data ?? [])
+          .toString('utf8')
+          .includes(`"${activityType}"`),
+      ),
+    );
+  });
+}
