@@ -2,6 +2,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { CallContext, Decider, PolicyDecision } from '../policy/types';
 import { decideBulkPage } from './bulk-decide';
+import { findStandingGrant } from './find-grant';
 import { matchStandingGrants, sweepGrant } from './grant-activities';
 import { whileHeartbeating } from './heartbeat';
 import type { LocalOutbox } from './local-outbox';
@@ -185,7 +186,10 @@ export function createActivities({ decider, tools = {}, notifications, receipts 
     /** One page of a bulk decision, decided through each escalation's `decide` update. */
     decideBulkPage,
     sweepGrant,
+    /** Executions from before patch `grant-lookup-local`: the lookup as a regular activity. */
     matchStandingGrants,
+    /** The escalation's grant lookup, a local activity gated by the worker's grant directory. */
+    findStandingGrant,
   };
 }
 

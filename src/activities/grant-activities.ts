@@ -6,6 +6,7 @@ import { Context } from '@temporalio/activity';
 import pLimit from 'p-limit';
 import { countOutcomes, listBulkPage } from '../approvals/bulk-targets';
 import { pendingEscalationsQuery } from '../approvals/escalation-query';
+import { grantDirectoryFor } from '../approvals/grant-directory';
 import { contextInScope, decideForGrant, liveGrantsQuery, type GrantOutcome } from '../approvals/grant-match';
 import { startedCall } from '../approvals/started-call';
 import { GuardClient } from '../client/guard-client';
@@ -41,6 +42,13 @@ export async function sweepGrant({ grantId, grant }: SweepGrantInput): Promise<B
   const timer = setInterval(beat, 2_000);
   const guard = new GuardClient({ client, taskQueue: grant.taskQueue });
   const { tool, rule, batch } = grant.scope;
+  // This worker's escalations see the grant at once, before visibility lists it.
+  grantDirectoryFor(client, grant.taskQueue).note({
+    id: grantId,
+    tool,
+    rules: [rule],
+    startedAt: Date.parse(grant.createdAt),
+  });
   const query = pendingEscalationsQuery({
     taskQueue: grant.taskQueue,
     tool,

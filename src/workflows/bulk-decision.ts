@@ -10,17 +10,16 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { GuardActivities } from '../activities/create-activities';
+import { HEARTBEATED_ACTIVITY } from './heartbeated-activity';
 import { bulkProgressQuery, type BulkDecisionInput, type BulkDecisionProgress } from './bulk-definitions';
 import { bulkInputProblem } from './bulk-input';
 import { BulkState } from './bulk-state';
 import type { GuardErrorCode } from './error-codes';
 import { BULK_INPUT_PATCH } from './patches';
 
-// A page heartbeats every 2 s: a crashed worker's page is taken up by another within 20 s, from its heartbeat.
 const { decideBulkPage } = proxyActivities<GuardActivities>({
+  ...HEARTBEATED_ACTIVITY,
   startToCloseTimeout: '10 minutes',
-  heartbeatTimeout: '20 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
 
 const DEFAULT_PAGE_SIZE = 200;

@@ -54,6 +54,16 @@ function showVotes(state: CallState): void {
   setCurrentDetails(state.waitingDetails());
 }
 
+/**
+ * A decision the workflow found itself (a standing grant its own lookup found): the `decide` update's checks, then
+ * the same approval. Returns whether it was applied.
+ */
+export async function applyOwnDecision(state: CallState, call: GuardedCallInput, input: DecideInput): Promise<boolean> {
+  if (state.approvalRefusal(input, true) ?? state.voteRefusal(input, true)) return false;
+  await applyApproval(state, call, input);
+  return true;
+}
+
 export function registerCallHandlers(state: CallState, call: GuardedCallInput): void {
   const onSignal = (decision: 'approve' | 'deny') => async (payload: ApproveInput) => {
     try {

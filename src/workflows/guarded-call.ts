@@ -127,10 +127,11 @@ async function waitForApproval(
     rulesTriggered: decision.rulesTriggered,
   };
   notifications.send({ ...eventBase, type: 'escalation.created', expiresAt: state.expiresAt! }, state.channels);
-  const grantMatch = askStandingGrants(state, call, usePatch);
+  const grants = askStandingGrants(state, call, usePatch);
   // A batch does not count a waiting item against its concurrency: it learns of the wait from this report,
   // sent in the same workflow task as the notifications' starts.
   await reportToBatch(call, { status: 'pending-approval', tool }, usePatch);
+  await grants.before;
   if (window) {
     await climbLadder(state, window, notifications, eventBase);
   } else {
@@ -144,7 +145,7 @@ async function waitForApproval(
   const waitedMs = Date.now() - waitStarted;
   recordEscalationWait(tool, waitedMs, state.humanResult ? state.humanResult.action : 'timeout');
   const { result, status } = state.closeWindow(timeoutMs);
-  if (result.decidedBy?.kind === 'grant') await grantMatch;
+  if (result.decidedBy?.kind === 'grant') await grants.beside;
   show(state, status, result.action, grantAttributes(result));
   upsertMemo({
     reason: result.reason ?? '',

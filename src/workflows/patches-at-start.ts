@@ -15,8 +15,10 @@
 import { patched } from '@temporalio/workflow';
 import {
   BATCH_REPORT_GATED_PATCH,
+  CALL_CHANGES_2_PATCH,
   CALL_CHANGES_PATCH,
   ESCALATION_LADDER_PATCH,
+  GRANT_LOOKUP_LOCAL_PATCH,
   HOSTILE_INPUT_PATCH,
   QUORUM_PATCH,
   RECEIPT_PATCH,
@@ -38,6 +40,7 @@ const GENERATIONS: { marker: string; adds: string[] }[] = [
       STANDING_GRANTS_PATCH,
     ],
   },
+  { marker: CALL_CHANGES_2_PATCH, adds: [GRANT_LOOKUP_LOCAL_PATCH] },
 ];
 
 /** Whether this execution takes a changed path. */

@@ -30,3 +30,9 @@ export const BATCH_REPORT_GATED_PATCH = 'batch-report-gated';
  * replay; a new change of guardedCall joins a new generation there.
  */
 export const CALL_CHANGES_PATCH = 'call-changes-at-start';
+
+/** The standing-grant lookup of an escalation runs as a local activity before the wait, the workflow deciding itself. */
+export const GRANT_LOOKUP_LOCAL_PATCH = 'grant-lookup-local';
+
+/** The second generation (patches-at-start.ts): the first one's patches, and grant-lookup-local. */
+export const CALL_CHANGES_2_PATCH = 'call-changes-at-start-2';

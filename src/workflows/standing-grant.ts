@@ -10,6 +10,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { GuardActivities } from '../activities/create-activities';
+import { HEARTBEATED_ACTIVITY } from './heartbeated-activity';
 import type { BulkCounts } from './bulk-definitions';
 import { guardStatusKey } from './definitions';
 import { guardMessage } from './error-codes';
@@ -22,12 +23,7 @@ import {
 } from './grant-definitions';
 import { GrantRecord } from './grant-state';
 
-// A sweep heartbeats every 2 s: a crashed worker's sweep is taken up by another within 20 s, from its heartbeat.
-const { sweepGrant } = proxyActivities<GuardActivities>({
-  startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '20 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
-});
+const { sweepGrant } = proxyActivities<GuardActivities>({ ...HEARTBEATED_ACTIVITY, startToCloseTimeout: '30 minutes' });
 
 const DEFAULT_SETTLE_MS = 10_000;
 

@@ -1,9 +1,7 @@
-import { Agent, request } from 'undici';
-import { startApi, type RunningApi } from '../../src/api';
 import { createApprovalLinkSigner, createApproverRegistry, MemoryUsedLinkStore } from '../../src/approvals';
 import { statusQuery, type GuardResult } from '../../src/workflows/definitions';
 import { doorEscalated } from './fixtures/decisions';
-import { tableDecider, waitFor, workerForFile } from './helpers';
+import { apiFixture, tableDecider, waitFor, workerForFile } from './helpers';
 
 const decider = tableDecider({
   process_refund: {
@@ -21,47 +19,22 @@ const SECRET = 'integration-link-secret-0123456789abcdef';
 
 const file = workerForFile('approval-api', decider);
 let env: typeof file.env;
-let api: RunningApi;
-const agent = new Agent({ connections: 128 });
 
-beforeAll(async () => {
+beforeAll(() => {
   env = file.env;
-  api = await startApi({
-    client: env.client,
-    taskQueue: env.taskQueue,
-    port: 0,
-    bodyLimit: 4096,
-    approvers: createApproverRegistry([
-      { id: 'alice', groups: ['finance'], token: TOKENS.alice },
-      { id: 'bob', groups: ['support'], token: TOKENS.bob },
-      ...FINANCE.map((f) => ({ ...f, groups: ['finance'] })),
-    ]),
-    links: createApprovalLinkSigner({ secret: SECRET, ttlMs: 60_000, usedLinks: new MemoryUsedLinkStore() }),
-  });
 });
 
-afterAll(async () => {
-  await api.close();
-  await agent.close();
+const server = apiFixture(file, {
+  bodyLimit: 4096,
+  approvers: createApproverRegistry([
+    { id: 'alice', groups: ['finance'], token: TOKENS.alice },
+    { id: 'bob', groups: ['support'], token: TOKENS.bob },
+    ...FINANCE.map((f) => ({ ...f, groups: ['finance'] })),
+  ]),
+  links: createApprovalLinkSigner({ secret: SECRET, ttlMs: 60_000, usedLinks: new MemoryUsedLinkStore() }),
+  connections: 128,
 });
-
-async function http(
-  method: 'GET' | 'POST',
-  path: string,
-  options: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {},
-) {
-  const headers: Record<string, string> = { ...options.headers };
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  let body: string | undefined = options.raw;
-  if (options.body !== undefined) {
-    headers['content-type'] = 'application/json';
-    body = JSON.stringify(options.body);
-  }
-  const res = await request(`${api.url}${path}`, { method, headers, body, dispatcher: agent });
-  const text = await res.body.text();
-  const type = String(res.headers['content-type'] ?? '');
-  return { status: res.statusCode, json: type.includes('json') ? JSON.parse(text) : undefined, text };
-}
+const { http } = server;
 
 async function pending(tool = 'process_refund', input: Record<string, unknown> = { amount: 4200 }, options = {}) {
   const result = await env.guard.check(tool, input, options);
@@ -287,7 +260,7 @@ describe('signed links', () => {
   test('GET shows a confirmation page and never decides; POST decides once; a reused link is refused', async () => {
     const id = await pending('process_refund', { amount: 7777 });
     const links = await mint(id);
-    expect(links.approve.startsWith(`${api.url}/v1/links/`)).toBe(true);
+    expect(links.approve.startsWith(`${server.api.url}/v1/links/`)).toBe(true);
     const page = await http('GET', pathOf(links.approve));
     expect(page.status).toBe(200);
     expect(page.text).toContain('process_refund');

@@ -1,6 +1,4 @@
 import pLimit from 'p-limit';
-import { Agent, request } from 'undici';
-import { startApi, type RunningApi } from '../../src/api';
 import { createApproverRegistry } from '../../src/approvals';
 import { pendingEscalationsQuery } from '../../src/approvals/escalation-query';
 import { BulkDecisionClient } from '../../src/client';
@@ -8,7 +6,7 @@ import type { BulkDecisionProgress } from '../../src/workflows/bulk-definitions'
 import { statusQuery, type GuardedCallInput } from '../../src/workflows/definitions';
 import { ALICE_AND_BOB, TOKENS } from './fixtures/approvers';
 import { doorEscalated, refundEscalated } from './fixtures/decisions';
-import { recordHistory, tableDecider, waitFor, workerForFile } from './helpers';
+import { apiFixture, recordHistory, tableDecider, waitFor, workerForFile } from './helpers';
 
 const decider = tableDecider({
   process_refund: refundEscalated({ timeoutMs: 3_600_000, approverGroups: ['finance'] }),
@@ -17,37 +15,13 @@ const decider = tableDecider({
 
 const file = workerForFile('bulk-decisions', decider);
 let env: typeof file.env;
-let api: RunningApi;
-const agent = new Agent({ connections: 32 });
 const run = `${Date.now().toString(36)}`;
 
-beforeAll(async () => {
+beforeAll(() => {
   env = file.env;
-  api = await startApi({
-    client: env.client,
-    taskQueue: env.taskQueue,
-    port: 0,
-    approvers: createApproverRegistry(ALICE_AND_BOB),
-  });
 });
 
-afterAll(async () => {
-  await api.close();
-  await agent.close();
-});
-
-async function http(method: 'GET' | 'POST', path: string, token: string, body?: unknown) {
-  const res = await request(`${api.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    dispatcher: agent,
-  });
-  return { status: res.statusCode, json: (await res.body.json()) as Record<string, unknown> };
-}
+const { http } = apiFixture(file, { approvers: createApproverRegistry(ALICE_AND_BOB), connections: 32 });
 
 /** Starts escalating calls directly (the batch worker's way), `concurrency` at a time. */
 async function startPending(prefix: string, count: number, call: (i: number) => GuardedCallInput): Promise<string[]> {
@@ -102,7 +76,7 @@ test('groups at 1,000 pending: counts per batch, tool and rule, oldest, expiry, 
   await startPending(`${b}-refund`, 100, refund(b));
   await waitPending(1000);
 
-  const grouped = await http('GET', '/v1/escalations/groups?by=batch,tool,rule', TOKENS.alice);
+  const grouped = await http('GET', '/v1/escalations/groups?by=batch,tool,rule', { token: TOKENS.alice });
   expect(grouped.status).toBe(200);
   expect(grouped.json.total).toBe(1000);
   expect(grouped.json.truncated).toBe(false);
@@ -124,35 +98,41 @@ test('groups at 1,000 pending: counts per batch, tool and rule, oldest, expiry, 
   expect(groups[0]!.sample.id.startsWith(`${a}-refund-`)).toBe(true);
   expect(Date.parse(groups[0]!.earliestExpiresAt ?? '')).toBeGreaterThan(Date.parse(groups[0]!.oldestStartedAt));
 
-  const byTool = await http('GET', '/v1/escalations/groups?by=tool', TOKENS.alice);
+  const byTool = await http('GET', '/v1/escalations/groups?by=tool', { token: TOKENS.alice });
   expect((byTool.json.groups as { key: object; count: number }[]).map((g) => [g.key, g.count])).toEqual([
     [{ tool: 'process_refund' }, 700],
     [{ tool: 'open_door' }, 300],
   ]);
-  const first = await http('GET', '/v1/escalations/groups?by=batch&pageSize=1', TOKENS.alice);
+  const first = await http('GET', '/v1/escalations/groups?by=batch&pageSize=1', { token: TOKENS.alice });
   expect((first.json.groups as { count: number }[]).map((g) => g.count)).toEqual([900]);
   const second = await http(
     'GET',
     `/v1/escalations/groups?by=batch&pageSize=1&pageToken=${String(first.json.nextPageToken)}`,
-    TOKENS.alice,
+    { token: TOKENS.alice },
   );
   expect((second.json.groups as { count: number }[]).map((g) => g.count)).toEqual([100]);
   expect(second.json.nextPageToken).toBeUndefined();
-  expect((await http('GET', '/v1/escalations/groups?by=batch,owner', TOKENS.alice)).status).toBe(400);
+  expect((await http('GET', '/v1/escalations/groups?by=batch,owner', { token: TOKENS.alice })).status).toBe(400);
 
   // A dry run counts and samples, and decides nothing.
-  const dry = await http('POST', '/v1/escalations/decisions', TOKENS.alice, {
-    decision: 'approve',
-    dryRun: true,
-    filter: { batch: b },
+  const dry = await http('POST', '/v1/escalations/decisions', {
+    token: TOKENS.alice,
+    body: {
+      decision: 'approve',
+      dryRun: true,
+      filter: { batch: b },
+    },
   });
   expect(dry.status).toBe(200);
   expect(dry.json).toMatchObject({ dryRun: true, count: 100 });
   expect((dry.json.sample as string[]).length).toBe(5);
-  const dryWhere = await http('POST', '/v1/escalations/decisions', TOKENS.alice, {
-    decision: 'approve',
-    dryRun: true,
-    filter: { batch: a, tool: 'process_refund', where: 'input.amount < 1100' },
+  const dryWhere = await http('POST', '/v1/escalations/decisions', {
+    token: TOKENS.alice,
+    body: {
+      decision: 'approve',
+      dryRun: true,
+      filter: { batch: a, tool: 'process_refund', where: 'input.amount < 1100' },
+    },
   });
   expect(dryWhere.json).toMatchObject({ count: 100 });
   await new Promise((r) => setTimeout(r, 1000));
@@ -161,17 +141,20 @@ test('groups at 1,000 pending: counts per batch, tool and rule, oldest, expiry, 
 
 test('bulk approve by batch; deny by rule with where; every escalation decided once, by the token', async () => {
   const b = `B-${run}`;
-  const started = await http('POST', '/v1/escalations/decisions', TOKENS.alice, {
-    decision: 'approve',
-    reason: 'batch reviewed',
-    filter: { batch: b },
+  const started = await http('POST', '/v1/escalations/decisions', {
+    token: TOKENS.alice,
+    body: {
+      decision: 'approve',
+      reason: 'batch reviewed',
+      filter: { batch: b },
+    },
   });
   expect(started.status).toBe(202);
   const id = started.json.id as string;
   expect(id).toMatch(/^bulk-/);
   const done = await finished(id);
   expect(done.counts).toMatchObject({ decided: 100, 'already-decided': 0, 'not-allowed': 0, failed: 0 });
-  const shown = await http('GET', `/v1/escalations/decisions/${id}`, TOKENS.alice);
+  const shown = await http('GET', `/v1/escalations/decisions/${id}`, { token: TOKENS.alice });
   expect(shown.json).toMatchObject({ state: 'completed', seen: 100, approver: 'alice' });
   const decided = await decisionsOf(Array.from({ length: 100 }, (_, i) => `${b}-refund-${i}`));
   expect(decided.every((d) => d.status === 'approved' && d.by === 'alice')).toBe(true);
@@ -179,10 +162,13 @@ test('bulk approve by batch; deny by rule with where; every escalation decided o
   await recordHistory(env.client.workflow.getHandle(id), 'bulk-decision-batch');
 
   const a = `A-${run}`;
-  const denied = await http('POST', '/v1/escalations/decisions', TOKENS.alice, {
-    decision: 'deny',
-    reason: 'not these doors',
-    filter: { rule: 'door', where: 'input.door < 50' },
+  const denied = await http('POST', '/v1/escalations/decisions', {
+    token: TOKENS.alice,
+    body: {
+      decision: 'deny',
+      reason: 'not these doors',
+      filter: { rule: 'door', where: 'input.door < 50' },
+    },
   });
   const deniedDone = await finished(denied.json.id as string);
   expect(deniedDone.counts).toMatchObject({ decided: 50, 'not-matched': 250 });
@@ -200,7 +186,10 @@ test('bulk approve by batch; deny by rule with where; every escalation decided o
 test('an approver outside the groups gets not-allowed per item; IDs report already decided and timed out', async () => {
   const a = `A-${run}`;
   const ids = Array.from({ length: 20 }, (_, i) => `${a}-refund-${i}`);
-  const refused = await http('POST', '/v1/escalations/decisions', TOKENS.bob, { decision: 'approve', filter: { ids } });
+  const refused = await http('POST', '/v1/escalations/decisions', {
+    token: TOKENS.bob,
+    body: { decision: 'approve', filter: { ids } },
+  });
   const refusedDone = await finished(refused.json.id as string);
   expect(refusedDone.counts).toMatchObject({ decided: 0, 'not-allowed': 20 });
   expect(refusedDone.problems[0]?.message).toMatch(/may not decide/);
@@ -209,37 +198,51 @@ test('an approver outside the groups gets not-allowed per item; IDs report alrea
   // Alice decides two by hand first; the bulk decision reports them as already decided.
   await env.guard.approve(ids[0]!, { by: 'carol', groups: ['finance'] });
   await env.guard.deny(ids[1]!, { by: 'carol', groups: ['finance'], reason: 'no' });
-  const allowed = await http('POST', '/v1/escalations/decisions', TOKENS.alice, {
-    decision: 'approve',
-    filter: { ids },
+  const allowed = await http('POST', '/v1/escalations/decisions', {
+    token: TOKENS.alice,
+    body: {
+      decision: 'approve',
+      filter: { ids },
+    },
   });
   const allowedDone = await finished(allowed.json.id as string);
   expect(allowedDone.counts).toMatchObject({ decided: 18, 'already-decided': 2 });
   await recordHistory(env.client.workflow.getHandle(allowed.json.id as string), 'bulk-decision-ids');
 
-  const bad = await http('POST', '/v1/escalations/decisions', TOKENS.alice, { decision: 'approve', filter: {} });
+  const bad = await http('POST', '/v1/escalations/decisions', {
+    token: TOKENS.alice,
+    body: { decision: 'approve', filter: {} },
+  });
   expect(bad.status).toBe(400);
-  const badWhere = await http('POST', '/v1/escalations/decisions', TOKENS.alice, {
-    decision: 'approve',
-    filter: { batch: a, where: 'input.amount <' },
+  const badWhere = await http('POST', '/v1/escalations/decisions', {
+    token: TOKENS.alice,
+    body: {
+      decision: 'approve',
+      filter: { batch: a, where: 'input.amount <' },
+    },
   });
   expect(badWhere.status).toBe(400);
   expect(String((badWhere.json.error as { message: string }).message)).toMatch(/filter.where is not a valid CEL/);
-  const unknown = await http('GET', '/v1/escalations/decisions/bulk-nope', TOKENS.alice);
+  const unknown = await http('GET', '/v1/escalations/decisions/bulk-nope', { token: TOKENS.alice });
   expect(unknown.status).toBe(404);
 }, 300_000);
 
 test('a bulk decision racing single approvals and olderThan: one decision per escalation', async () => {
   const a = `A-${run}`;
   const ids = Array.from({ length: 580 }, (_, i) => `${a}-refund-${i + 20}`);
-  const started = await http('POST', '/v1/escalations/decisions', TOKENS.alice, {
-    decision: 'approve',
-    filter: { batch: a, tool: 'process_refund', olderThan: '1s' },
+  const started = await http('POST', '/v1/escalations/decisions', {
+    token: TOKENS.alice,
+    body: {
+      decision: 'approve',
+      filter: { batch: a, tool: 'process_refund', olderThan: '1s' },
+    },
   });
   // Single approvals through the API, at the same time, on the newest items.
   const singles = ids.slice(-60);
   const answers = await Promise.all(
-    singles.map((id) => http('POST', `/v1/escalations/${id}/approve`, TOKENS.alice, { reason: 'by hand' })),
+    singles.map((id) =>
+      http('POST', `/v1/escalations/${id}/approve`, { token: TOKENS.alice, body: { reason: 'by hand' } }),
+    ),
   );
   const done = await finished(started.json.id as string);
   const byHand = answers.filter((r) => r.status === 200).length;

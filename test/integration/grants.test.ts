@@ -1,14 +1,12 @@
 import type { WorkflowHandle } from '@temporalio/client';
-import { Agent, request } from 'undici';
-import { startApi, type RunningApi } from '../../src/api';
 import { createApproverRegistry } from '../../src/approvals';
 import { pendingEscalationsQuery } from '../../src/approvals/escalation-query';
-import { GrantClient } from '../../src/client';
+import { GrantClient, type CreateGrantRequest } from '../../src/client';
 import { guardGrantIdKey, statusQuery, type CallStatus, type GuardedCallInput } from '../../src/workflows/definitions';
 import type { GrantView } from '../../src/workflows/grant-definitions';
 import { ALICE_AND_BOB, TOKENS } from './fixtures/approvers';
 import { doorEscalated, refundEscalated } from './fixtures/decisions';
-import { recordHistory, tableDecider, waitFor, workerForFile } from './helpers';
+import { apiFixture, localActivityRan, recordHistory, tableDecider, waitFor, workerForFile } from './helpers';
 
 const decider = tableDecider({
   process_refund: refundEscalated({ timeoutMs: 3_600_000, approverGroups: ['finance'], maxGrantMs: 2 * 3_600_000 }),
@@ -23,37 +21,14 @@ const decider = tableDecider({
 
 const file = workerForFile('grants', decider);
 let env: typeof file.env;
-let api: RunningApi;
-const agent = new Agent({ connections: 16 });
 const run = Date.now().toString(36);
 
-beforeAll(async () => {
+beforeAll(() => {
   env = file.env;
-  api = await startApi({
-    client: env.client,
-    taskQueue: env.taskQueue,
-    port: 0,
-    approvers: createApproverRegistry(ALICE_AND_BOB),
-  });
 });
 
-afterAll(async () => {
-  await api.close();
-  await agent.close();
-});
-
-async function http(method: 'GET' | 'POST' | 'DELETE', path: string, token: string, body?: unknown) {
-  const res = await request(`${api.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    dispatcher: agent,
-  });
-  return { status: res.statusCode, json: (await res.body.json()) as Record<string, unknown> };
-}
+const { http } = apiFixture(file, { approvers: createApproverRegistry(ALICE_AND_BOB), connections: 16 });
+const postGrant = (token: string, body: Record<string, unknown>) => http('POST', '/v1/grants', { token, body });
 
 async function start(workflowId: string, call: GuardedCallInput): Promise<WorkflowHandle> {
   return env.client.workflow.start('guardedCall', { workflowId, taskQueue: env.taskQueue, args: [call] });
@@ -68,19 +43,11 @@ async function waitStatus(id: string, expected: string): Promise<CallStatus> {
   }, 30_000);
 }
 
-/** Waits until the escalation's grant match has finished, so that "still pending" means no grant answered it. */
+/** Waits until the escalation's grant lookup has finished, so that "still pending" means no grant answered it. */
 async function matchFinished(id: string): Promise<void> {
   await waitFor(async () => {
     const history = await env.client.workflow.getHandle(id).fetchHistory();
-    const events = history.events ?? [];
-    const scheduled = events.find(
-      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'matchStandingGrants',
-    );
-    if (!scheduled) return undefined;
-    const done = events.some(
-      (e) => e.activityTaskCompletedEventAttributes?.scheduledEventId?.toString() === scheduled.eventId?.toString(),
-    );
-    return done ? true : undefined;
+    return localActivityRan(history.events ?? [], 'findStandingGrant') ? true : undefined;
   }, 30_000);
 }
 
@@ -90,6 +57,15 @@ async function pendingIn(batch: string): Promise<number> {
   );
   return count;
 }
+
+/** An hour's grant by alice (finance) of the batch's refunds, made from its escalation `<batch>-p0`. */
+const aliceGrant = (batch: string): CreateGrantRequest => ({
+  fromEscalation: `${batch}-p0`,
+  scope: { batch },
+  durationMs: 3_600_000,
+  reason: 'reviewed',
+  approver: { id: 'alice', groups: ['finance'] },
+});
 
 const refund = (batch: string, amount: number): GuardedCallInput => ({
   tool: 'process_refund',
@@ -105,7 +81,7 @@ test('a grant approves the matching pending escalations and the ones that arrive
   await start(`${other}-p0`, refund(other, 1000));
   await waitFor(async () => ((await pendingIn(batch)) === 5 ? true : undefined), 30_000);
 
-  const created = await http('POST', '/v1/grants', TOKENS.alice, {
+  const created = await postGrant(TOKENS.alice, {
     scope: { tool: 'process_refund', rule: 'big-refund', batch, where: 'input.amount <= 1003' },
     expiresIn: '1h',
     reason: 'batch reviewed',
@@ -134,14 +110,14 @@ test('a grant approves the matching pending escalations and the ones that arrive
   expect((await status(pending[4] as string)).status).toBe('pending-approval');
   expect((await status(`${other}-p0`)).status).toBe('pending-approval');
 
-  const shown = await http('GET', `/v1/grants/${grant.id}`, TOKENS.alice);
+  const shown = await http('GET', `/v1/grants/${grant.id}`, { token: TOKENS.alice });
   expect(shown.status).toBe(200);
   expect(shown.json).toMatchObject({ state: 'live', swept: { decided: 4 } });
 
-  const revoked = await http('DELETE', `/v1/grants/${grant.id}`, TOKENS.alice);
+  const revoked = await http('DELETE', `/v1/grants/${grant.id}`, { token: TOKENS.alice });
   expect(revoked.status).toBe(200);
   expect(revoked.json).toMatchObject({ state: 'revoked', revokedBy: 'alice' });
-  const again = await http('DELETE', `/v1/grants/${grant.id}`, TOKENS.alice);
+  const again = await http('DELETE', `/v1/grants/${grant.id}`, { token: TOKENS.alice });
   expect(again.status).toBe(409);
   expect((again.json.error as { code: string }).code).toBe('GUARD_GRANT_NOT_LIVE');
 
@@ -153,7 +129,7 @@ test('a grant approves the matching pending escalations and the ones that arrive
   expect((await status(pending[0] as string)).result?.decidedBy).toMatchObject({ kind: 'grant', grantId: grant.id });
 
   const listed = await waitFor(async () => {
-    const list = await http('GET', '/v1/grants?state=revoked', TOKENS.alice);
+    const list = await http('GET', '/v1/grants?state=revoked', { token: TOKENS.alice });
     const grants = list.json.grants as GrantView[];
     return grants.some((g) => g.id === grant.id) ? grants : undefined;
   });
@@ -166,13 +142,40 @@ test('a grant approves the matching pending escalations and the ones that arrive
   await recordHistory(env.client.workflow.getHandle(`${batch}-r0`), 'escalate-grant-none-deny');
 }, 120_000);
 
+test('a grant created just before an escalation answers it in the escalating workflow task', async () => {
+  const batch = `J-${run}`;
+  // The worker's grant directory lists the live grants (none of this batch yet) on this escalation's lookup.
+  await start(`${batch}-p0`, refund(batch, 1000));
+  await matchFinished(`${batch}-p0`);
+  await waitFor(async () => ((await pendingIn(batch)) === 1 ? true : undefined));
+  const grants = new GrantClient(env.client, env.taskQueue);
+  const grant = await grants.create({
+    ...aliceGrant(batch),
+    // No second sweep within the test: what its first sweep misses only the escalation's own lookup can answer.
+    settleMs: 3_600_000,
+  });
+  await start(`${batch}-a0`, refund(batch, 10));
+  await waitFor(async () => ((await grants.get(grant.id))?.swept.decided ? true : undefined));
+  await start(`${batch}-a1`, refund(batch, 11));
+  for (const id of [`${batch}-p0`, `${batch}-a0`, `${batch}-a1`]) {
+    expect((await waitStatus(id, 'approved')).result?.decidedBy).toMatchObject({ kind: 'grant', grantId: grant.id });
+  }
+  // a1 started after the sweep: its own lookup found the grant, and the workflow decided without any update.
+  const handle = env.client.workflow.getHandle(`${batch}-a1`);
+  const events = (await handle.fetchHistory()).events ?? [];
+  expect(localActivityRan(events, 'findStandingGrant')).toBe(true);
+  expect(events.some((e) => e.workflowExecutionUpdateAcceptedEventAttributes)).toBe(false);
+  await recordHistory(handle, 'escalate-grant-found-local');
+  await grants.revoke(grant.id, { id: 'alice', groups: ['finance'] });
+}, 60_000);
+
 test("approvers outside the rule's groups can neither create nor revoke a grant", async () => {
   const batch = `F-${run}`;
   await start(`${batch}-p0`, refund(batch, 1000));
   await waitStatus(`${batch}-p0`, 'pending-approval');
   await waitFor(async () => ((await pendingIn(batch)) === 1 ? true : undefined));
 
-  const refused = await http('POST', '/v1/grants', TOKENS.bob, {
+  const refused = await postGrant(TOKENS.bob, {
     fromEscalation: `${batch}-p0`,
     expiresIn: '1h',
     reason: 'looks fine',
@@ -182,21 +185,17 @@ test("approvers outside the rule's groups can neither create nor revoke a grant"
   expect((refused.json.error as { message: string }).message).toContain('finance');
 
   const grants = new GrantClient(env.client, env.taskQueue);
-  const grant = await grants.create({
-    fromEscalation: `${batch}-p0`,
-    scope: { batch },
-    durationMs: 3_600_000,
-    reason: 'reviewed',
-    approver: { id: 'alice', groups: ['finance'] },
-  });
+  const grant = await grants.create(aliceGrant(batch));
   expect(grant.scope).toEqual({ tool: 'process_refund', rule: 'big-refund', batch });
   await waitStatus(`${batch}-p0`, 'approved');
-  const byBob = await http('DELETE', `/v1/grants/${grant.id}`, TOKENS.bob);
+  const byBob = await http('DELETE', `/v1/grants/${grant.id}`, { token: TOKENS.bob });
   expect(byBob.status).toBe(403);
   expect((await grants.get(grant.id))?.state).toBe('live');
-  const unknown = await http('DELETE', `/v1/grants/grant-00000000-0000-0000-0000-000000000000`, TOKENS.alice);
+  const unknown = await http('DELETE', `/v1/grants/grant-00000000-0000-0000-0000-000000000000`, {
+    token: TOKENS.alice,
+  });
   expect(unknown.status).toBe(404);
-  expect((await http('DELETE', `/v1/grants/${grant.id}`, TOKENS.alice)).status).toBe(200);
+  expect((await http('DELETE', `/v1/grants/${grant.id}`, { token: TOKENS.alice })).status).toBe(200);
 }, 60_000);
 
 test("maxGrant: a grant longer than the rule's (or the 24 h default) is refused", async () => {
@@ -206,7 +205,7 @@ test("maxGrant: a grant longer than the rule's (or the 24 h default) is refused"
   await waitStatus(`${batch}-refund`, 'pending-approval');
   await waitStatus(`${batch}-door`, 'pending-approval');
 
-  const tooLong = await http('POST', '/v1/grants', TOKENS.alice, {
+  const tooLong = await postGrant(TOKENS.alice, {
     fromEscalation: `${batch}-refund`,
     expiresIn: '3h',
     reason: 'reviewed',
@@ -215,24 +214,20 @@ test("maxGrant: a grant longer than the rule's (or the 24 h default) is refused"
   expect(tooLong.json.error).toMatchObject({ code: 'GUARD_GRANT_TOO_LONG' });
   expect((tooLong.json.error as { message: string }).message).toContain('2h');
 
-  const overDefault = await http('POST', '/v1/grants', TOKENS.bob, {
-    fromEscalation: `${batch}-door`,
-    scope: { batch: `${batch}-none` },
-    expiresIn: '25h',
-    reason: 'reviewed',
-  });
+  // The door rule sets no maxGrant: 24 h at most.
+  const doorGrant = (expiresIn: string) =>
+    http('POST', '/v1/grants', {
+      token: TOKENS.bob,
+      body: { fromEscalation: `${batch}-door`, scope: { batch: `${batch}-none` }, expiresIn, reason: 'reviewed' },
+    });
+  const overDefault = await doorGrant('25h');
   expect(overDefault.status).toBe(400);
   expect(overDefault.json.error).toMatchObject({ code: 'GUARD_GRANT_TOO_LONG' });
-  const atDefault = await http('POST', '/v1/grants', TOKENS.bob, {
-    fromEscalation: `${batch}-door`,
-    scope: { batch: `${batch}-none` },
-    expiresIn: '24h',
-    reason: 'reviewed',
-  });
+  const atDefault = await doorGrant('24h');
   expect(atDefault.status).toBe(201);
-  expect((await http('DELETE', `/v1/grants/${atDefault.json.id as string}`, TOKENS.bob)).status).toBe(200);
+  expect((await http('DELETE', `/v1/grants/${atDefault.json.id as string}`, { token: TOKENS.bob })).status).toBe(200);
 
-  const noneToTakeFrom = await http('POST', '/v1/grants', TOKENS.alice, {
+  const noneToTakeFrom = await postGrant(TOKENS.alice, {
     scope: { tool: 'process_refund', rule: 'no-such-rule' },
     expiresIn: '1h',
     reason: 'reviewed',

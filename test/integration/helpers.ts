@@ -7,8 +7,10 @@ import { promisify } from 'node:util';
 import { Client, Connection, type ClientInterceptors, type WorkflowHandle } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
+import { Agent, request } from 'undici';
 import type { NotificationDeps } from '../../src/activities/create-activities';
 import type { ToolRegistry } from '../../src/activities/tools';
+import { startApi, type ApiOptions, type RunningApi } from '../../src/api';
 import { GuardClient } from '../../src/client';
 import type { Decider, PolicyDecision, ToolCall } from '../../src/policy/types';
 import { findTemporalCli } from '../../src/server/find-cli';
@@ -188,4 +190,63 @@ export async function rejectionWithin(promise: Promise<unknown>, hangMs: number)
     return err as Error;
   }
   throw new Error('expected a rejection');
+}
+
+type HistoryEvent = NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']>[number];
+
+/** Whether a local activity of `activityType` finished in these events (its marker, written by the workflow task). */
+export function localActivityRan(events: readonly HistoryEvent[], activityType: string): boolean {
+  return events.some((e) => {
+    const details = e.markerRecordedEventAttributes?.details ?? {};
+    return Object.values(details).some((payloads) =>
+      (payloads.payloads ?? []).some((p) =>
+        Buffer.from(p.data ?? [])
+          .toString('utf8')
+          .includes(`"${activityType}"`),
+      ),
+    );
+  });
+}
+
+/** What {@link apiFixture}'s `http` sends: a bearer token, a JSON body or a raw one, extra headers. */
+export interface ApiRequest {
+  token?: string;
+  body?: unknown;
+  raw?: string;
+  headers?: Record<string, string>;
+}
+
+/**
+ * Registers beforeAll/afterAll hooks (after {@link workerForFile}'s) that start the approval API on 127.0.0.1 against
+ * the file's server and task queue, with an undici agent of `connections`; `http` sends one request to it and answers
+ * the status, the body as text and, for a JSON answer, parsed.
+ */
+export function apiFixture(
+  file: { env: Awaited<ReturnType<typeof integrationEnv>> },
+  options: Omit<ApiOptions, 'client' | 'taskQueue'> & { connections?: number },
+) {
+  const { connections = 16, ...apiOptions } = options;
+  const agent = new Agent({ connections });
+  const fixture = {} as { api: RunningApi };
+  beforeAll(async () => {
+    fixture.api = await startApi({ client: file.env.client, taskQueue: file.env.taskQueue, port: 0, ...apiOptions });
+  });
+  afterAll(async () => {
+    await fixture.api.close();
+    await agent.close();
+  });
+  async function http(method: 'GET' | 'POST' | 'DELETE', path: string, req: ApiRequest = {}) {
+    const headers: Record<string, string> = { ...req.headers };
+    if (req.token) headers.authorization = `Bearer ${req.token}`;
+    let body: string | undefined = req.raw;
+    if (req.body !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(req.body);
+    }
+    const res = await request(`${fixture.api.url}${path}`, { method, headers, body, dispatcher: agent });
+    const text = await res.body.text();
+    const type = String(res.headers['content-type'] ?? '');
+    return { status: res.statusCode, json: type.includes('json') ? JSON.parse(text) : undefined, text };
+  }
+  return Object.assign(fixture, { http });
 }
