@@ -43,6 +43,9 @@ const GENERATIONS: { marker: string; adds: string[] }[] = [
   { marker: CALL_CHANGES_2_PATCH, adds: [GRANT_LOOKUP_LOCAL_PATCH] },
 ];
 
+/** The marker a call started now records at start: the newest generation's. */
+export const CURRENT_CHANGES_MARKER = GENERATIONS[GENERATIONS.length - 1]!.marker;
+
 /** Whether this execution takes a changed path. */
 export type UsePatch = (patchId: string) => boolean;
 

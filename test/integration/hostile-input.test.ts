@@ -18,7 +18,7 @@ import {
   type GuardResult,
 } from '../../src/workflows/definitions';
 import { INPUT_LIMITS } from '../../src/workflows/input-limits';
-import { CALL_CHANGES_PATCH } from '../../src/workflows/patches';
+import { CURRENT_CHANGES_MARKER } from '../../src/workflows/patches-at-start';
 import { refundEscalated } from './fixtures/decisions';
 import { iterativeStringify } from './fixtures/iterative-json-converter';
 import { integrationEnv, recordHistory, tableDecider } from './helpers';
@@ -106,7 +106,7 @@ describe('a guarded call started by any client', () => {
     expect(events.map((e) => e.type)).not.toContain('EVENT_TYPE_WORKFLOW_TASK_FAILED');
     // The limit check is a patched path: a call started now takes it through the one marker of the changes asked at
     // start (the recorded history invalid-input-too-deep, from before, has the hostile-input marker and replays so).
-    expect(events.filter((e) => e.marker === 'core_patch').map((e) => e.patchId)).toEqual([CALL_CHANGES_PATCH]);
+    expect(events.filter((e) => e.marker === 'core_patch').map((e) => e.patchId)).toEqual([CURRENT_CHANGES_MARKER]);
     expect(decider.calls.some((c) => c.tool === 'read_file' && 'a' in c.input)).toBe(false);
     expect((await handle.describe()).status.name).toBe('COMPLETED');
     await recordHistory(handle, 'invalid-input-too-deep');
@@ -143,7 +143,7 @@ describe('a guarded call started by any client', () => {
     const handle = env.client.workflow.getHandle(result.escalationId as string);
     await expectNoFailedTask(handle);
     const markers = (await eventsOf(handle)).filter((e) => e.marker === 'core_patch').map((e) => e.patchId);
-    expect(markers).toEqual([CALL_CHANGES_PATCH]);
+    expect(markers).toEqual([CURRENT_CHANGES_MARKER]);
   });
 });
 

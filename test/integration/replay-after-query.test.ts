@@ -6,7 +6,7 @@
  */
 import { Worker } from '@temporalio/worker';
 import type { Worker as RunningWorker } from '@temporalio/worker';
-import { CALL_CHANGES_PATCH } from '../../src/workflows/patches';
+import { CURRENT_CHANGES_MARKER } from '../../src/workflows/patches-at-start';
 import { statusQuery, type GuardedCallInput } from '../../src/workflows/definitions';
 import { integrationEnv, recordHistory, tableDecider, waitFor } from './helpers';
 
@@ -60,9 +60,10 @@ test(`${CALLS} escalations queried from their first moment, approved, each repla
     const marker = events[firstCompleted + 1]?.markerRecordedEventAttributes;
     expect(marker?.markerName).toBe('core_patch');
     const data = marker?.details?.['patch-data']?.payloads?.[0]?.data;
-    expect(data && JSON.parse(Buffer.from(data).toString())).toMatchObject({ id: CALL_CHANGES_PATCH });
+    expect(data && JSON.parse(Buffer.from(data).toString())).toMatchObject({ id: CURRENT_CHANGES_MARKER });
     histories.push({ workflowId, history });
-    if (i === 0) await recordHistory(handle, 'escalate-approve-changes-at-start');
+    // One history per generation: a new generation adds its own file, the older ones stay as recorded.
+    if (i === 0) await recordHistory(handle, `escalate-approve-${CURRENT_CHANGES_MARKER}`);
   }
   const failures: string[] = [];
   for await (const result of Worker.runReplayHistories(
