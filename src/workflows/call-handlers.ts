@@ -18,6 +18,8 @@ import {
 } from './definitions';
 import { guardMessage } from './error-codes';
 import { applyExtend, extendRefusal } from './ladder';
+import { RECEIPT_ANSWER_PATCH } from './patches';
+import type { UsePatch } from './patches-at-start';
 
 function reject(refusal: Refusal | undefined): void {
   if (refusal) throw ApplicationFailure.create({ type: refusal.code, message: refusal.message, nonRetryable: true });
@@ -64,7 +66,10 @@ export async function applyOwnDecision(state: CallState, call: GuardedCallInput,
   return true;
 }
 
-export function registerCallHandlers(state: CallState, call: GuardedCallInput): void {
+/** @param usePatch the call's patches asked at start (patches-at-start.ts) */
+export function registerCallHandlers(state: CallState, call: GuardedCallInput, usePatch: UsePatch): void {
+  // Asked here, at start: a policy decision is answered with its receipt, once signed.
+  const answerSettled = usePatch(RECEIPT_ANSWER_PATCH);
   const onSignal = (decision: 'approve' | 'deny') => async (payload: ApproveInput) => {
     try {
       reject(state.approvalRefusal(payload, false) ?? state.voteRefusal({ ...payload, decision }, false));
@@ -93,6 +98,9 @@ export function registerCallHandlers(state: CallState, call: GuardedCallInput): 
     policyDecisionUpdate,
     async () => {
       await condition(() => state.decision !== undefined || state.result !== undefined);
+      if (answerSettled && state.decision && state.decision.action !== 'escalate') {
+        await condition(() => state.resultSettled);
+      }
       return state.result ?? state.decisionResult(state.decision as PolicyDecision);
     },
     { description: 'Waits until the policy has decided; returns the decision (escalate with its ID)' },

@@ -48,6 +48,8 @@ export class CallState {
   humanResult?: GuardResult;
   /** The final result, once known. */
   result?: GuardResult;
+  /** The result is final and signed when receipts are on: `policyDecision` may answer with it. */
+  resultSettled = false;
   /** An accepted approval is being applied (an edit is being re-checked by the policy). */
   approvalInFlight = false;
   expiresAt?: string;

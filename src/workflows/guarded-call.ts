@@ -218,7 +218,7 @@ export async function guardedCall(call: GuardedCallInput): Promise<GuardResult> 
   const state = new CallState(workflowInfo().workflowId, CallState.toolOf(call), { patched: usePatch });
   state.requesters = requestersOf(call.context);
   const notifications = new EscalationNotifications(state.escalationId);
-  registerCallHandlers(state, call);
+  registerCallHandlers(state, call, usePatch);
 
   const problem = callProblem(call, { limits: false }) ?? limitProblem(callProblem(call), usePatch);
   if (problem) {
@@ -233,6 +233,7 @@ export async function guardedCall(call: GuardedCallInput): Promise<GuardResult> 
   if (escalated) await waitForApproval(state, call, notifications, usePatch);
   else state.result = state.decisionResult(state.decision!);
   if (signReceipts && usePatch(RECEIPT_PATCH)) await attachReceipt(state, call);
+  state.resultSettled = true;
 
   const result = state.result as GuardResult;
   if (call.execute && (result.action === 'allow' || result.action === 'modify')) {

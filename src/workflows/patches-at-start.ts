@@ -16,11 +16,13 @@ import { patched } from '@temporalio/workflow';
 import {
   BATCH_REPORT_GATED_PATCH,
   CALL_CHANGES_2_PATCH,
+  CALL_CHANGES_3_PATCH,
   CALL_CHANGES_PATCH,
   ESCALATION_LADDER_PATCH,
   GRANT_LOOKUP_LOCAL_PATCH,
   HOSTILE_INPUT_PATCH,
   QUORUM_PATCH,
+  RECEIPT_ANSWER_PATCH,
   RECEIPT_PATCH,
   SCHEMA_FINGERPRINT_PATCH,
   STANDING_GRANTS_PATCH,
@@ -36,11 +38,13 @@ const GENERATIONS: { marker: string; adds: string[] }[] = [
       SCHEMA_FINGERPRINT_PATCH,
       ESCALATION_LADDER_PATCH,
       QUORUM_PATCH,
+      RECEIPT_ANSWER_PATCH,
       RECEIPT_PATCH,
       STANDING_GRANTS_PATCH,
     ],
   },
   { marker: CALL_CHANGES_2_PATCH, adds: [GRANT_LOOKUP_LOCAL_PATCH] },
+  { marker: CALL_CHANGES_3_PATCH, adds: [RECEIPT_ANSWER_PATCH] },
 ];
 
 /** The marker a call started now records at start: the newest generation's. */

@@ -36,3 +36,9 @@ export const GRANT_LOOKUP_LOCAL_PATCH = 'grant-lookup-local';
 
 /** The second generation (patches-at-start.ts): the first one's patches, and grant-lookup-local. */
 export const CALL_CHANGES_2_PATCH = 'call-changes-at-start-2';
+
+/** `policyDecision` answers a final decision once it is settled: with its receipt when receipts are on. */
+export const RECEIPT_ANSWER_PATCH = 'receipt-in-answer';
+
+/** The third generation (patches-at-start.ts): the second one's patches, and receipt-in-answer. */
+export const CALL_CHANGES_3_PATCH = 'call-changes-at-start-3';

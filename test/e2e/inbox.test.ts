@@ -16,6 +16,12 @@ const decider = tableDecider({
     rulesTriggered: [{ id: 'big-refund', action: 'escalate', mode: 'enforce' }],
     escalation: { timeoutMs: 120_000, approverGroups: ['finance'] },
   },
+  rotate_keys: {
+    action: 'escalate',
+    reason: 'production change',
+    rulesTriggered: [{ id: 'prod-change', action: 'escalate', mode: 'enforce' }],
+    escalation: { timeoutMs: 120_000, approverGroups: ['finance'], maxWindowMs: 600_000 },
+  },
 });
 
 const file = workerForFile('inbox-e2e', decider);
@@ -60,6 +66,49 @@ async function pendingRefund(amount: number, note: string): Promise<string> {
   await waitFor(async () => ((await env.guard.status(id)).status === 'pending-approval' ? true : undefined));
   return id;
 }
+
+/** The inbox page with the token entered, refreshed until the escalation's card is listed. */
+async function openCard(id: string) {
+  const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+  await page.goto(`${api.url}/`);
+  await page.fill('#token', TOKEN);
+  await page.click('#token-form button[type=submit]');
+  await page.waitForSelector('#who:has-text("alice")');
+  const card = page.locator(`article.escalation[data-id="${id}"]`);
+  await waitFor(async () => {
+    await page.click('#refresh');
+    await page.waitForLoadState('networkidle');
+    return (await card.count()) ? true : undefined;
+  });
+  return { page, card };
+}
+
+test("an approver extends a window from the inbox, up to the rule's maxWindow", async () => {
+  const result = await env.guard.check('rotate_keys', { service: 'billing' });
+  const id = result.escalationId as string;
+  await waitFor(async () => ((await env.guard.status(id)).status === 'pending-approval' ? true : undefined));
+  const before = Date.parse((await env.guard.status(id)).expiresAt as string);
+  const { page, card } = await openCard(id);
+  try {
+    await expect(card.locator('.extendable-until').textContent()).resolves.toMatch(/^\d{4}-/);
+    await card.locator('button[data-extend]').click();
+    await card.locator('.outcome:has-text("Give a duration")').waitFor();
+    await card.locator('.extend-for').fill('soon');
+    await card.locator('button[data-extend]').click();
+    await card.locator('.outcome:has-text("GUARD_INVALID_REQUEST")').waitFor();
+    await card.locator('.extend-for').fill('1h');
+    await card.locator('button[data-extend]').click();
+    await card.locator('.outcome:has-text("GUARD_EXTEND_REFUSED")').waitFor();
+    await card.locator('.extend-for').fill('3m');
+    await card.locator('button[data-extend]').click();
+    await card.locator('.outcome:has-text("Extended: the window now ends")').waitFor();
+  } finally {
+    await page.close();
+  }
+  const after = Date.parse((await env.guard.status(id)).expiresAt as string);
+  expect(after - before).toBeGreaterThanOrEqual(180_000);
+  await env.guard.deny(id, { by: 'alice', groups: ['finance'], reason: 'done' });
+});
 
 test('an approver enters a token once, approves one escalation with an edit and denies another', async () => {
   const approveId = await pendingRefund(4200, 'customer <b>u42</b>');

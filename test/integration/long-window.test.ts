@@ -181,7 +181,7 @@ describe('on the dev server: the same rule, 1 h written as 250 ms', () => {
 
     const small = await env.guard.check('process_refund', { amount: 500 });
     expect(small.action).toBe('allow');
-    // The workflow's result holds the receipt; check()'s early answer may come before it is signed.
+    // The workflow's result holds the receipt (check()'s answer does too: test/integration/receipts.test.ts).
     const decided = (await env.client.workflow.getHandle(small.escalationId!).result()) as GuardResult;
     expect(expectProvable(decided.receipt, { amount: 500 }).decision).toMatchObject({
       action: 'allow',
