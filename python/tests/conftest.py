@@ -26,6 +26,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 API_URL = os.environ.get("DG_PY_API_URL", "")
 CALLER_TOKEN = os.environ.get("DG_PY_CALLER_TOKEN", "")
+# The caller token's identity: over HTTP the API sets it as the call's context.caller.
+CALLER_ID = os.environ.get("DG_PY_CALLER_ID", "")
 APPROVER_TOKEN = os.environ.get("DG_PY_APPROVER_TOKEN", "")
 
 

@@ -18,16 +18,18 @@ from durable_guard import (
     call_fingerprint,
 )
 
-from conftest import API_URL, APPROVER_TOKEN, CALLER_TOKEN
+from conftest import API_URL, APPROVER_TOKEN, CALLER_ID, CALLER_TOKEN
 
 
-async def test_allow(guard: AsyncGuard) -> None:
+async def test_allow(guard: AsyncGuard, request: pytest.FixtureRequest) -> None:
     result = await guard.guard("read_file", {"path": "/tmp/a"})
     assert result.action == "allow"
     assert result.modified_input is None
     assert result.rules_triggered == []
     assert result.escalation_id and result.escalation_id.startswith("guard-")
-    assert result.fingerprint == call_fingerprint("read_file", {"path": "/tmp/a"})
+    # Over HTTP the API puts the caller token's identity into the context, and so into the fingerprint.
+    context = {"caller": CALLER_ID} if request.node.callspec.params["guard"] == "http" else None
+    assert result.fingerprint == call_fingerprint("read_file", {"path": "/tmp/a"}, context)
     assert result.decided_by is not None and result.decided_by.kind == "policy"
 
 

