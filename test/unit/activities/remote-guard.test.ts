@@ -13,11 +13,12 @@ describe('remote guard over real HTTP', () => {
   });
   afterAll(() => server.close());
 
-  const engine = (failOpen: boolean) =>
+  // Generous by default (a loaded CI machine can take over 300 ms to answer a first request); the slow case sets 300ms.
+  const engine = (failOpen: boolean, timeout = '10s') =>
     new PolicyEngine(
       [
         parsePolicy(
-          `rules:\n  - id: remote\n    type: remote\n    tools: '*'\n    remote: { url: "${server.url}/guard", timeout: 300ms, retries: 1, failOpen: ${failOpen} }\n`,
+          `rules:\n  - id: remote\n    type: remote\n    tools: '*'\n    remote: { url: "${server.url}/guard", timeout: ${timeout}, retries: 1, failOpen: ${failOpen} }\n`,
           'r.yaml',
         ),
       ],
@@ -64,9 +65,9 @@ describe('remote guard over real HTTP', () => {
     ['modify without input', (res) => json(res, 200, { action: 'modify' }), false, 'block', /needs modified_input/],
     ['unknown action', (res) => json(res, 200, { action: 'deny' }), false, 'block', /malformed/],
     ['not JSON', (res) => json(res, 200, '<html>'), false, 'block', /invalid JSON/],
-  ])('%s', async (_name, handler, failOpen, action, message) => {
+  ])('%s', async (name, handler, failOpen, action, message) => {
     server.handle(handler);
-    const decision = await engine(failOpen).decide(call, now);
+    const decision = await engine(failOpen, name.startsWith('slow') ? '300ms' : '10s').decide(call, now);
     expect(decision.action).toBe(action);
     if (action !== 'allow' || failOpen) expect(decision.rulesTriggered[0]?.message).toMatch(message);
   });
