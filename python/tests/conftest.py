@@ -29,12 +29,17 @@ CALLER_TOKEN = os.environ.get("DG_PY_CALLER_TOKEN", "")
 # The caller token's identity: over HTTP the API sets it as the call's context.caller.
 CALLER_ID = os.environ.get("DG_PY_CALLER_ID", "")
 APPROVER_TOKEN = os.environ.get("DG_PY_APPROVER_TOKEN", "")
+# How long a client waits before saying Temporal or the API is unavailable: the 10 s default is for production;
+# a loaded CI machine can take longer than that to answer (test_unavailable_is_never_a_decision sets its own).
+UNAVAILABLE_AFTER = 60.0
 
 
 def make_async_guard(transport: str) -> AsyncGuard:
     if transport == "http":
-        return AsyncGuard("http", url=API_URL, token=CALLER_TOKEN, approver_token=APPROVER_TOKEN)
-    return AsyncGuard("temporal")
+        return AsyncGuard(
+            "http", url=API_URL, token=CALLER_TOKEN, approver_token=APPROVER_TOKEN, unavailable_after=UNAVAILABLE_AFTER
+        )
+    return AsyncGuard("temporal", unavailable_after=UNAVAILABLE_AFTER)
 
 
 @pytest.fixture(params=["temporal", "http"], scope="session")
@@ -47,9 +52,11 @@ async def guard(request: pytest.FixtureRequest) -> AsyncIterator[AsyncGuard]:
 @pytest.fixture(params=["temporal", "http"], scope="session")
 def sync_guard(request: pytest.FixtureRequest) -> Iterator[Guard]:
     if request.param == "http":
-        client = Guard("http", url=API_URL, token=CALLER_TOKEN, approver_token=APPROVER_TOKEN)
+        client = Guard(
+            "http", url=API_URL, token=CALLER_TOKEN, approver_token=APPROVER_TOKEN, unavailable_after=UNAVAILABLE_AFTER
+        )
     else:
-        client = Guard("temporal")
+        client = Guard("temporal", unavailable_after=UNAVAILABLE_AFTER)
     yield client
     client.close()
 

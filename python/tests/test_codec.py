@@ -15,6 +15,8 @@ from durable_guard import AsyncGuard
 from durable_guard.codec import CODEC_KEYS_ENV, ENCRYPTED_ENCODING, KEY_ID_KEY, load_codec_keys
 from durable_guard.config import ConfigError
 
+from conftest import UNAVAILABLE_AFTER
+
 CODEC_TASK_QUEUE = os.environ.get("DG_PY_CODEC_TASK_QUEUE", "")
 CODEC_KEYS = os.environ.get("DG_PY_CODEC_KEYS", "")
 
@@ -30,7 +32,7 @@ async def test_an_encrypted_call_is_decided_by_the_typescript_worker_and_tempora
     monkeypatch.setenv(CODEC_KEYS_ENV, CODEC_KEYS)
     secret = f"jane.doe+{uuid.uuid4().hex[:8]}@example.com"
     call_id = f"py-codec-{uuid.uuid4()}"
-    guard = AsyncGuard("temporal", task_queue=CODEC_TASK_QUEUE)
+    guard = AsyncGuard("temporal", task_queue=CODEC_TASK_QUEUE, unavailable_after=UNAVAILABLE_AFTER)
     try:
         result = await guard.guard("send_email", {"to": secret, "body": "hello"}, call_id=call_id)
     finally:
@@ -57,7 +59,7 @@ async def test_an_encrypted_call_is_decided_by_the_typescript_worker_and_tempora
 async def test_a_client_without_the_answers_key_says_which_key_id_it_lacks(monkeypatch: pytest.MonkeyPatch) -> None:
     python_first = CODEC_KEYS.split(",")[0]
     monkeypatch.setenv(CODEC_KEYS_ENV, python_first)
-    guard = AsyncGuard("temporal", task_queue=CODEC_TASK_QUEUE)
+    guard = AsyncGuard("temporal", task_queue=CODEC_TASK_QUEUE, unavailable_after=UNAVAILABLE_AFTER)
     try:
         with pytest.raises(Exception) as caught:
             await guard.guard("send_email", {"to": "a@example.com"}, call_id=f"py-codec-{uuid.uuid4()}")

@@ -97,7 +97,9 @@ test('pytest python/tests passes against the dev server, a worker and the API', 
   if (code !== 0) {
     // The short summary (`-rfE`: one line per failed test) first, so a truncated CI log still names them.
     const failed = output.split('\n').filter((line) => /^(FAILED|ERROR) /.test(line));
-    throw new Error(`pytest exited ${code}: ${failed.join('; ') || summary}\n${output.slice(-8000)}`);
+    const names = failed.join('; ') || summary;
+    // The names again last, next to the code frame, where a log cut in the middle still shows them.
+    throw new Error(`pytest exited ${code}: ${names}\n${output.slice(-6000)}\npytest exited ${code}: ${names}`);
   }
   expect(summary).toMatch(/\d+ passed/);
   expect(summary).not.toMatch(/failed|error|skipped/);
