@@ -4,6 +4,7 @@
  * its `decide` update, with its own outcome.
  */
 import type { Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import pLimit from 'p-limit';
 import { GuardApprovalError } from '../client/errors';
 import type { GuardClient } from '../client/guard-client';
@@ -59,19 +60,34 @@ export function compileWhere(where: string | undefined): CompiledCondition | und
   return compiled.condition;
 }
 
-/** One page of IDs of a visibility query; `cursor` is the previous page's `next` (base64). */
+const GRPC_UNIMPLEMENTED = 12;
+
+/**
+ * One page of IDs of a visibility query; `cursor` is the previous page's `next` (base64).
+ * @throws ApplicationFailure `GUARD_VISIBILITY_UNAVAILABLE` (non-retryable) from a server that lists nothing
+ */
 export async function listBulkPage(
   client: Client,
   query: string,
   pageSize: number,
   cursor?: string,
 ): Promise<{ ids: string[]; next?: string }> {
-  const response = await client.workflowService.listWorkflowExecutions({
-    namespace: client.options.namespace,
-    query,
-    pageSize,
-    ...(cursor ? { nextPageToken: Buffer.from(cursor, 'base64') } : {}),
-  });
+  const response = await client.workflowService
+    .listWorkflowExecutions({
+      namespace: client.options.namespace,
+      query,
+      pageSize,
+      ...(cursor ? { nextPageToken: Buffer.from(cursor, 'base64') } : {}),
+    })
+    .catch((err: unknown) => {
+      // UNIMPLEMENTED is the server's lasting answer: retrying the page cannot help.
+      if ((err as { code?: unknown }).code !== GRPC_UNIMPLEMENTED) throw err;
+      throw ApplicationFailure.create({
+        type: 'GUARD_VISIBILITY_UNAVAILABLE',
+        message: `this Temporal server does not list workflows (${(err as Error).message}): no escalation can be found by filter`,
+        nonRetryable: true,
+      });
+    });
   const ids = (response.executions ?? []).flatMap((e) => (e.execution?.workflowId ? [e.execution.workflowId] : []));
   const token = response.nextPageToken;
   return { ids, ...(token && token.length > 0 ? { next: Buffer.from(token).toString('base64') } : {}) };

@@ -164,6 +164,11 @@ export const GUARD_ERRORS = {
     description: "a batch item's report waits until the batch has continued as new (retried, never final)",
   },
   GUARD_UNAVAILABLE: { description: 'Temporal or every worker did not answer in time: no decision was made' },
+  GUARD_VISIBILITY_UNAVAILABLE: {
+    description:
+      'the Temporal server does not list workflows (no visibility, e.g. the time-skipping test server): bulk ' +
+      "decisions and a grant's sweep cannot find escalations there",
+  },
   GUARD_DECISION_BUDGET: { description: 'a policy decision ran over its time or scan budget' },
 } as const satisfies Record<string, GuardErrorEntry>;
 
