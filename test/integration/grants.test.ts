@@ -154,10 +154,11 @@ test('a grant created just before an escalation answers it in the escalating wor
     // No second sweep within the test: what its first sweep misses only the escalation's own lookup can answer.
     settleMs: 3_600_000,
   });
-  await start(`${batch}-a0`, refund(batch, 10));
+  // (An escalation arriving before the sweep has started may be seen by neither the lookup nor this first sweep:
+  // the grant's second sweep, turned off here, is what answers it. CI once saw exactly that.)
   await waitFor(async () => ((await grants.get(grant.id))?.swept.decided ? true : undefined));
   await start(`${batch}-a1`, refund(batch, 11));
-  for (const id of [`${batch}-p0`, `${batch}-a0`, `${batch}-a1`]) {
+  for (const id of [`${batch}-p0`, `${batch}-a1`]) {
     expect((await waitStatus(id, 'approved')).result?.decidedBy).toMatchObject({ kind: 'grant', grantId: grant.id });
   }
   // a1 started after the sweep: its own lookup found the grant, and the workflow decided without any update.
