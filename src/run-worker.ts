@@ -12,6 +12,7 @@ import { dataConverterFromEnv } from './codec/data-converter';
 import { loadWebhookTargets, nativeConnectionOptions, type ConnectionConfig, type GuardConfig } from './config';
 import { missingChannelsLine, policyChannels, PolicyStore } from './policy';
 import { tracingFromEnv, type GuardTracing } from './telemetry/tracing';
+import { loadShadowPolicy, type ShadowPolicy } from './shadow/shadow-policy';
 import { createWorker } from './worker';
 import { loadReceiptKeys } from './receipts/receipt-keys';
 import { DEFAULT_MAX_CACHED_WORKFLOWS, limitWorkflowHeap } from './worker-memory';
@@ -19,6 +20,8 @@ import { DEFAULT_MAX_CACHED_WORKFLOWS, limitWorkflowHeap } from './worker-memory
 export interface RunningWorker {
   worker: Worker;
   policy: PolicyStore;
+  /** The shadow policy, when DURABLE_GUARD_SHADOW_POLICY names one. */
+  shadow?: ShadowPolicy;
   /** Settles when the worker has stopped. */
   done: Promise<void>;
   /** Drains in-flight tasks, then stops the worker and closes its connection. */
@@ -69,6 +72,13 @@ export async function runWorker({
       log(`durable-guard: policy change rejected, the last good policy stays in force:\n${err.message}`),
     onReload: (engine) => log(`durable-guard: policy reloaded (version ${engine.version})`),
   });
+  let shadow: ShadowPolicy | undefined;
+  try {
+    shadow = loadShadowPolicy(guard.shadowPolicyPaths, log);
+  } catch (err) {
+    policy.close();
+    throw err;
+  }
   const notifications = notificationDeps(guard, outbox);
   const missing = missingChannelsLine(
     policyChannels(policy.engine.policies),
@@ -87,6 +97,7 @@ export async function runWorker({
     namespace: connection.namespace,
     taskQueue: guard.taskQueue,
     decider: policy,
+    ...(shadow ? { shadow } : {}),
     tools,
     notifications,
     ...(tracing ? { tracing } : {}),
@@ -103,6 +114,7 @@ export async function runWorker({
   });
   const done = worker.run().finally(async () => {
     policy.close();
+    shadow?.close();
     await nativeConnection.close();
     // Flushes the spans still batched.
     await tracing?.tracerProvider.shutdown();
@@ -110,11 +122,13 @@ export async function runWorker({
   log(
     `durable-guard: worker polling task queue '${guard.taskQueue}' (policy ${policy.version}, ` +
       `tools: ${Object.keys(tools ?? {}).join(', ') || 'none, decision-only'}` +
+      `${shadow ? `, shadow policy ${shadow.version}` : ''}` +
       `${dataConverter ? ', payloads encrypted' : ''}${tracing ? ', tracing on' : ''})`,
   );
   return {
     worker,
     policy,
+    ...(shadow ? { shadow } : {}),
     done,
     async shutdown() {
       if (worker.getState() === 'RUNNING') worker.shutdown();

@@ -6,6 +6,7 @@ import { createActivities, type NotificationDeps } from './activities/create-act
 import type { ToolRegistry } from './activities/tools';
 import type { ReceiptKeyring } from './receipts/receipt-keys';
 import type { Decider } from './policy/types';
+import type { ShadowDecider } from './shadow/shadow-policy';
 import type { GuardTracing } from './telemetry/tracing';
 import { tracingWorkerOptions } from './telemetry/tracing-interceptors';
 import { DEFAULT_TASK_QUEUE } from './workflows/definitions';
@@ -13,6 +14,8 @@ import { DEFAULT_TASK_QUEUE } from './workflows/definitions';
 export interface CreateWorkerOptions {
   connection: NativeConnection;
   decider: Decider;
+  /** A shadow policy: decided beside `decider` in the same activity, recorded, never enforced. @default none */
+  shadow?: ShadowDecider;
   tools?: ToolRegistry;
   /** Webhooks for escalations; without them a policy's channels are logged as undeliverable. */
   notifications?: NotificationDeps;
@@ -62,6 +65,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
       tools: options.tools,
       notifications: options.notifications,
       ...(options.receipts ? { receipts: options.receipts } : {}),
+      ...(options.shadow ? { shadow: options.shadow } : {}),
     }),
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     ...tracing,

@@ -1,6 +1,6 @@
 /** The worker's activities: every side effect of a guarded call, with dependencies injected. */
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { CallContext, Decider, PolicyDecision } from '../policy/types';
+import type { CallContext, Decider, PolicyDecision, ToolCall } from '../policy/types';
 import { decideBulkPage } from './bulk-decide';
 import { findStandingGrant } from './find-grant';
 import { matchStandingGrants, sweepGrant } from './grant-activities';
@@ -14,6 +14,8 @@ import { guardMessage, type GuardErrorCode } from '../workflows/error-codes';
 import { inputHash as receiptInputHash, type Receipt, type ReceiptBody } from '../workflows/receipt';
 import type { ReceiptKeyring } from '../receipts/receipt-keys';
 import { signReceipt } from '../receipts/sign-receipt';
+import type { ShadowDecider } from '../shadow/shadow-policy';
+import type { ShadowDecision } from '../workflows/definitions';
 
 /** Where escalation notifications go, and how their approve/deny links are made. */
 export interface NotificationDeps {
@@ -32,6 +34,8 @@ export interface ActivityDeps {
   receipts?: ReceiptKeyring;
   tools?: ToolRegistry;
   notifications?: NotificationDeps;
+  /** The shadow policy: every decision also gives its decision, recorded and never enforced. */
+  shadow?: ShadowDecider;
 }
 
 /** One notification for one channel (a webhook target named by the policy). */
@@ -54,7 +58,7 @@ export interface DecideActivityInput {
  * The policy's decision, for an execute call whether its tool runs as a local activity on this worker, and whether
  * this worker signs receipts.
  */
-export type DecideOutcome = PolicyDecision & { runToolLocally?: true; signReceipts?: true };
+export type DecideOutcome = PolicyDecision & { runToolLocally?: true; signReceipts?: true; shadow?: ShadowDecision };
 
 export interface RunToolInput {
   tool: string;
@@ -66,25 +70,43 @@ export interface RunToolInput {
   inputHash?: string;
 }
 
-export function createActivities({ decider, tools = {}, notifications, receipts }: ActivityDeps) {
+/** The worker's own block of an execute call whose tool it cannot run. */
+const UNKNOWN_TOOL_RULE = 'unknown-tool';
+
+/** The call as the policy sees it. */
+function policyCall({ tool, input, context, toolSchema }: DecideActivityInput): ToolCall {
+  return { tool, input, context, ...(toolSchema !== undefined ? { toolSchema } : {}) };
+}
+
+export function createActivities({ decider, tools = {}, notifications, receipts, shadow }: ActivityDeps) {
   const problem = toolRegistryProblem(tools);
   if (problem) throw new TypeError(`invalid tools: ${problem}`);
 
+  /** The live decision, and beside it the shadow policy's at the same time (worker-level blocks included). */
+  async function decide(call: DecideActivityInput): Promise<DecideOutcome> {
+    const now = new Date();
+    const live = await decideLive(call, now);
+    if (!shadow) return live;
+    const shadowDecision =
+      live.rulesTriggered[0]?.id === UNKNOWN_TOOL_RULE
+        ? { action: live.action, rules: [UNKNOWN_TOOL_RULE], policyVersion: 'n/a' }
+        : await shadow.decide(policyCall(call), now);
+    return { ...live, shadow: shadowDecision };
+  }
+
   /** An execute call for a tool this worker cannot run is blocked with the reason. */
-  async function decide({ tool, input, context, execute, toolSchema }: DecideActivityInput): Promise<DecideOutcome> {
+  async function decideLive(call: DecideActivityInput, now: Date): Promise<DecideOutcome> {
+    const { tool, execute } = call;
     if (execute && !Object.hasOwn(tools, tool)) {
       const known = Object.keys(tools).sort();
       return {
         action: 'block',
         reason: `unknown tool '${tool}': no implementation is registered on this worker (known: ${known.join(', ') || 'none'})`,
-        rulesTriggered: [{ id: 'unknown-tool', action: 'block', mode: 'enforce' }],
+        rulesTriggered: [{ id: UNKNOWN_TOOL_RULE, action: 'block', mode: 'enforce' }],
         policyVersion: 'n/a',
       };
     }
-    const decision = await decider.decide(
-      { tool, input, context, ...(toolSchema !== undefined ? { toolSchema } : {}) },
-      new Date(),
-    );
+    const decision = await decider.decide(policyCall(call), now);
     return {
       ...decision,
       ...(execute && runsLocally(tools[tool]) ? { runToolLocally: true as const } : {}),

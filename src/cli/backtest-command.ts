@@ -12,6 +12,8 @@ import { parseDurationFlag } from './duration-flag';
 import { parsePositiveIntFlag } from './number-flag';
 import { fail, printJson } from './output';
 import { withProgress } from './progress';
+import { formatShadowSummary } from '../shadow/shadow-report';
+import { countShadowDecisions } from '../shadow/shadow-summary';
 
 interface BacktestFlags {
   since: string;
@@ -25,6 +27,32 @@ interface BacktestFlags {
   concurrency: string;
   examples: string;
   uiUrl: string;
+  shadow?: boolean;
+}
+
+/** `--shadow`: the workers' recorded shadow disagreement, from visibility counts alone. */
+async function shadowSummary(files: string[], flags: BacktestFlags, filters: RecordedFilters): Promise<void> {
+  if (files.length > 0) {
+    throw new Error(
+      `--shadow summarises what the workers' shadow policies (DURABLE_GUARD_SHADOW_POLICY) recorded: give no ` +
+        `policy file (got ${files.join(', ')})`,
+    );
+  }
+  const unsupported = (['withNetwork', 'failOn', 'limit'] as const).filter((flag) => flags[flag] !== undefined);
+  if (unsupported.length > 0) {
+    const names = { withNetwork: '--with-network', failOn: '--fail-on', limit: '--limit' };
+    throw new Error(`--shadow does not take ${unsupported.map((flag) => names[flag]).join(', ')}`);
+  }
+  const config = loadConnectionConfig();
+  const connection = await Connection.connect(clientConnectionOptions(config));
+  try {
+    const client = new Client({ connection, namespace: config.namespace });
+    const summary = await countShadowDecisions(client, filters);
+    if (flags.json) printJson(summary);
+    else process.stdout.write(formatShadowSummary(summary));
+  } finally {
+    await connection.close();
+  }
 }
 
 async function backtest(files: string[], flags: BacktestFlags): Promise<void> {
@@ -34,6 +62,7 @@ async function backtest(files: string[], flags: BacktestFlags): Promise<void> {
     ...(flags.batch ? { batch: flags.batch } : {}),
     ...(flags.query ? { query: flags.query } : {}),
   };
+  if (flags.shadow) return shadowSummary(files, flags, filters);
   const thresholds: Threshold[] = (flags.failOn ?? []).map(parseThreshold);
   if (files.length === 0) throw new Error('give the candidate policy file(s) to backtest');
   // A candidate that does not parse is refused before Temporal is asked anything.
@@ -72,7 +101,7 @@ export function registerBacktestCommand(policy: Command): void {
   policy
     .command('backtest')
     .description('decide recorded guarded calls again with a candidate policy and show what would change')
-    .argument('<files...>', 'candidate policy files (YAML or JSON), in load order')
+    .argument('[files...]', 'candidate policy files (YAML or JSON), in load order')
     .option('--since <duration>', 'calls started within this long (e.g. 24h, 7d)', '7d')
     .option('--query <visibility-query>', 'extra visibility filter, e.g. "GuardRules = \'big-refund\'"')
     .option('--tool <tool>', 'only calls of this tool')
@@ -84,6 +113,7 @@ export function registerBacktestCommand(policy: Command): void {
     .option('--concurrency <n>', 'history reads at once', '32')
     .option('--examples <n>', 'examples shown per transition and sharp case', '3')
     .option('--ui-url <url>', 'Temporal Web UI base URL for links', 'http://localhost:8233')
+    .option('--shadow', "instead: the workers' recorded shadow-policy disagreement (visibility counts, no files)")
     .action(async (files: string[], flags: BacktestFlags) => {
       try {
         await backtest(files, flags);

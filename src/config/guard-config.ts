@@ -8,6 +8,8 @@ export interface GuardConfig {
   taskQueue: string;
   /** Policy files, in the order given. */
   policyPaths: string[];
+  /** Shadow policy files: decided beside the live ones and recorded, never enforced; none when absent. */
+  shadowPolicyPaths?: string[];
   apiPort: number;
   apiHost: string;
   /** Prometheus metrics port of the worker; no metrics endpoint when absent. */
@@ -43,7 +45,10 @@ export function loadGuardConfig(env: NodeJS.ProcessEnv = process.env): GuardConf
     'DURABLE_GUARD_TASK_QUEUE',
     present(env.DURABLE_GUARD_TASK_QUEUE) ?? GUARD_DEFAULTS.taskQueue,
   );
-  const policyPaths = parsePolicyPaths(env.DURABLE_GUARD_POLICY);
+  const policyPaths = parsePolicyPaths('DURABLE_GUARD_POLICY', env.DURABLE_GUARD_POLICY) ?? [
+    ...GUARD_DEFAULTS.policyPaths,
+  ];
+  const shadowPolicyPaths = parsePolicyPaths('DURABLE_GUARD_SHADOW_POLICY', env.DURABLE_GUARD_SHADOW_POLICY);
   const apiPort = parsePort('DURABLE_GUARD_API_PORT', env.DURABLE_GUARD_API_PORT) ?? GUARD_DEFAULTS.apiPort;
   const apiHost = parseName('DURABLE_GUARD_API_HOST', present(env.DURABLE_GUARD_API_HOST) ?? GUARD_DEFAULTS.apiHost);
   const metricsPort = parsePort('DURABLE_GUARD_METRICS_PORT', env.DURABLE_GUARD_METRICS_PORT);
@@ -86,6 +91,7 @@ export function loadGuardConfig(env: NodeJS.ProcessEnv = process.env): GuardConf
   }
 
   const config: GuardConfig = { taskQueue, policyPaths, apiPort, apiHost, dataDir };
+  if (shadowPolicyPaths !== undefined) config.shadowPolicyPaths = shadowPolicyPaths;
   if (metricsPort !== undefined) config.metricsPort = metricsPort;
   if (maxConcurrentActivities !== undefined) config.maxConcurrentActivities = maxConcurrentActivities;
   if (maxCachedWorkflows !== undefined) config.maxCachedWorkflows = maxCachedWorkflows;
@@ -113,18 +119,15 @@ function parsePublicUrl(raw: string | undefined): string | undefined {
   return value.replace(/\/+$/, '');
 }
 
-function parsePolicyPaths(raw: string | undefined): string[] {
+function parsePolicyPaths(name: string, raw: string | undefined): string[] | undefined {
   const value = present(raw);
-  if (value === undefined) return [...GUARD_DEFAULTS.policyPaths];
+  if (value === undefined) return undefined;
   const paths = value
     .split(',')
     .map((path) => path.trim())
     .filter((path) => path !== '');
   if (paths.length === 0) {
-    throw new ConfigError(
-      'DURABLE_GUARD_POLICY',
-      `DURABLE_GUARD_POLICY='${value}' names no file: give one or more policy paths separated by commas`,
-    );
+    throw new ConfigError(name, `${name}='${value}' names no file: give one or more policy paths separated by commas`);
   }
   return paths;
 }

@@ -33,6 +33,7 @@ export { PolicyError, formatIssue } from './errors';
 export { loadPolicyFile, parsePolicy } from './parse-policy';
 export { PolicyEngine } from './engine';
 export { PolicyStore } from './policy-store';
+export { withoutNetworkRules } from './offline-rules';
 export { renderPrompt } from './guard-services';
 export { parseDuration } from './duration';
 export { DEFAULT_MAX_GRANT_MS } from './types';

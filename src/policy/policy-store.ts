@@ -5,6 +5,7 @@ import type { Clock } from './budget';
 import { PolicyEngine } from './engine';
 import { PolicyError } from './errors';
 import type { GuardServices } from './guard-services';
+import { withoutNetworkRules } from './offline-rules';
 import { parsePolicy } from './parse-policy';
 import type { Decider, PolicyDecision, ToolCall } from './types';
 
@@ -23,6 +24,8 @@ export interface PolicyStoreOptions {
   onReload?: (engine: PolicyEngine) => void;
   /** The clock of the decision budget, passed to every engine built (see {@link PolicyEngine}). */
   clock?: Clock;
+  /** Turn llm-judge and remote rules off (they never fire; see {@link PolicyStore.skippedRules}). @default false */
+  withoutNetworkRules?: boolean;
 }
 
 /**
@@ -32,6 +35,7 @@ export interface PolicyStoreOptions {
  */
 export class PolicyStore implements Decider {
   private current: PolicyEngine;
+  private skipped: ReadonlySet<string> = new Set();
   private lastSeen: string;
   private timer?: NodeJS.Timeout;
   private readonly paths: readonly string[];
@@ -55,6 +59,11 @@ export class PolicyStore implements Decider {
   /** The engine deciding now. */
   get engine(): PolicyEngine {
     return this.current;
+  }
+
+  /** IDs of the network rules turned off in the engine deciding now (empty unless `withoutNetworkRules`). */
+  get skippedRules(): ReadonlySet<string> {
+    return this.skipped;
   }
 
   /** The version of the engine deciding now. */
@@ -116,11 +125,13 @@ export class PolicyStore implements Decider {
   }
 
   private build(sources: string[]): PolicyEngine {
-    return new PolicyEngine(
-      sources.map((source, i) => parsePolicy(source, this.paths[i] as string)),
-      this.options.services,
-      { clock: this.options.clock },
-    );
+    const parsed = sources.map((source, i) => parsePolicy(source, this.paths[i] as string));
+    const { policies, skippedRules } = this.options.withoutNetworkRules
+      ? withoutNetworkRules(parsed)
+      : { policies: parsed, skippedRules: new Set<string>() };
+    const engine = new PolicyEngine(policies, this.options.services, { clock: this.options.clock });
+    this.skipped = skippedRules;
+    return engine;
   }
 
   private lastReported?: string;

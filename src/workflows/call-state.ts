@@ -15,6 +15,7 @@ import {
   type DecidedBy,
   type GuardResult,
   type GuardStatus,
+  type ShadowDecision,
 } from './definitions';
 import { guardMessage, type GuardErrorCode } from './error-codes';
 import { HOSTILE_INPUT_PATCH, QUORUM_PATCH } from './patches';
@@ -44,6 +45,8 @@ export function limitProblem(problem: string | undefined, patched: (patchId: str
 export class CallState {
   status: GuardStatus = 'deciding';
   decision?: PolicyDecision;
+  /** The deciding worker's shadow policy's decision, when it has one (recorded, never enforced). */
+  shadow?: ShadowDecision;
   /** The approver's decision, once one is applied. */
   humanResult?: GuardResult;
   /** The final result, once known. */
@@ -326,6 +329,7 @@ export class CallState {
       ...(this.quorum ? { approvals: this.quorum.progress() } : {}),
       result: this.result,
       ...(this.window ? { ladder: this.window.status(this.status === 'pending-approval') } : {}),
+      ...(this.shadow ? { shadow: this.shadow } : {}),
     };
   }
 }

@@ -77,6 +77,22 @@ export interface GuardResult {
   receipt?: Receipt;
 }
 
+/**
+ * What a worker's shadow policy (`DURABLE_GUARD_SHADOW_POLICY`) would have decided for a call, recorded beside the
+ * live decision without changing it (search attribute `GuardShadowAction`, memo `shadow`, `status`).
+ */
+export interface ShadowDecision {
+  /** The shadow policy's action; `error` when it could not decide (the reason says why). */
+  action: GuardAction | 'error';
+  /** IDs of the shadow policy's rules that fired, audit-mode hits included. */
+  rules: string[];
+  /** Content hash of the shadow policy set. */
+  policyVersion: string;
+  /** The shadow policy's llm-judge and remote rules for this tool: never called, so not part of the decision. */
+  skippedRules?: string[];
+  reason?: string;
+}
+
 /** The argument of the `guardedCall` workflow. */
 export interface GuardedCallInput {
   tool: string;
@@ -179,6 +195,8 @@ export interface CallStatus {
   result?: GuardResult;
   /** For a rule with a ladder, onTimeout or maxWindow: the steps taken and the next one. */
   ladder?: LadderStatus;
+  /** The shadow policy's decision, when the worker that decided runs one. */
+  shadow?: ShadowDecision;
 }
 
 // Signals are fire-and-forget, for the Temporal CLI / Web UI and systems that need no answer.
@@ -204,6 +222,9 @@ export const guardGrantIdKey = defineSearchAttributeKey('GuardGrantId', SearchAt
 /** A standing grant's optional scope in canonical text (`batch=b;agent=a;where=...`), `-` for none. */
 export const guardGrantScopeKey = defineSearchAttributeKey('GuardGrantScope', SearchAttributeType.KEYWORD);
 
+/** The action of the deciding worker's shadow policy (allow, modify, block, escalate, error); absent without one. */
+export const guardShadowActionKey = defineSearchAttributeKey('GuardShadowAction', SearchAttributeType.KEYWORD);
+
 /** Every search attribute of ours, for registration on the dev server and on a real cluster. */
 export const GUARD_SEARCH_ATTRIBUTES = [
   guardToolKey,
@@ -214,6 +235,7 @@ export const GUARD_SEARCH_ATTRIBUTES = [
   guardFingerprintKey,
   guardGrantIdKey,
   guardGrantScopeKey,
+  guardShadowActionKey,
 ];
 
 /** One line of a batch file, or one inline batch item. */

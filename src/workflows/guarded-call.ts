@@ -35,7 +35,8 @@ import { ESCALATION_LADDER_PATCH, SCHEMA_FINGERPRINT_PATCH } from './patches';
 import { recordDecisionMetrics, recordEscalationWait } from './metrics';
 import { requestersOf } from './quorum';
 import { assertApprovedInput, attachReceipt } from './call-receipt';
-import { RECEIPT_PATCH } from './patches';
+import { RECEIPT_PATCH, SHADOW_DECISION_PATCH } from './patches';
+import { recordShadowDecision, shadowAttribute } from './shadow-decision';
 import { patchesAtStart, type UsePatch } from './patches-at-start';
 
 function show(state: CallState, next: GuardStatus, action?: string, extra?: SearchAttributeUpdatePair[]): void {
@@ -78,14 +79,17 @@ async function decideCall(
     withSchema ? call : { tool: call.tool, input: call.input, context: call.context },
   );
   const decideStarted = Date.now();
-  const { runToolLocally, signReceipts, ...decision } = await decidePolicy(
+  const { runToolLocally, signReceipts, shadow, ...decision } = await decidePolicy(
     { tool, input: call.input, context: call.context, execute: call.execute, ...schemaOf(call) },
     `policy decision: ${tool}`,
   );
   state.decision = decision;
-  // The tool, batch, rules and the status after the decision in one upsert (the client and the batch set the
-  // tool and batch at start already).
+  // Only a worker with a shadow policy answers one; `patched()` cannot be asked here (after the first await).
+  if (shadow && usePatch(SHADOW_DECISION_PATCH, { atStartOnly: true })) state.shadow = shadow;
+  // The tool, batch, rules (and the shadow's action) and the status after the decision in one upsert (the client
+  // and the batch set the tool and batch at start already).
   const decided = decidedAttributes(state, call);
+  if (state.shadow) decided.push(shadowAttribute(state.shadow));
   // A local tool runs in this workflow task: its status after the run is the first one shown, in one upsert
   // (the `status` query says running-tool meanwhile).
   let afterTool: SearchAttributeUpdatePair[] = [];
@@ -97,10 +101,21 @@ async function decideCall(
     afterTool = decided;
   }
   // A decision without reason or rules has nothing to show: no memo (one event and visibility write less).
-  if (decision.reason || decision.rulesTriggered.length > 0) {
-    upsertMemo({ reason: decision.reason ?? '', rules: decision.rulesTriggered });
+  if (decision.reason || decision.rulesTriggered.length > 0 || state.shadow) {
+    upsertMemo({
+      reason: decision.reason ?? '',
+      rules: decision.rulesTriggered,
+      ...(state.shadow ? { shadow: state.shadow } : {}),
+    });
   }
   recordDecisionMetrics(tool, decision);
+  if (state.shadow)
+    recordShadowDecision(
+      tool,
+      { action: decision.action, escalationId: state.escalationId },
+      state.shadow,
+      decideStarted,
+    );
   recordDecisionSpan({ tool, result: state.decisionResult(decision), startedAt: decideStarted, withAuditHits: true });
   return { runToolLocally: runToolLocally === true, signReceipts: signReceipts === true, afterTool };
 }

@@ -20,6 +20,17 @@ const approvals = metricMeter.createCounter(
   'Escalations by outcome',
 );
 
+const shadowDisagreements = metricMeter.createCounter(
+  'durable_guard_shadow_disagreements',
+  'decisions',
+  "Decisions where the worker's shadow policy chose another action than the live one",
+);
+
+/** One decision whose shadow policy disagreed: `action` the live policy's, `shadowAction` the shadow's. */
+export function recordShadowDisagreement(tool: string, action: string, shadowAction: string): void {
+  shadowDisagreements.add(1, { tool, action, shadow_action: shadowAction });
+}
+
 export function recordDecisionMetrics(tool: string, decision: PolicyDecision): void {
   decisions.add(1, { tool, action: decision.action });
   if (decision.rulesTriggered.some((hit) => hit.mode === 'audit')) wouldBlock.add(1, { tool });

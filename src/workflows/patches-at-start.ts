@@ -17,6 +17,7 @@ import {
   BATCH_REPORT_GATED_PATCH,
   CALL_CHANGES_2_PATCH,
   CALL_CHANGES_3_PATCH,
+  CALL_CHANGES_4_PATCH,
   CALL_CHANGES_PATCH,
   ESCALATION_LADDER_PATCH,
   GRANT_LOOKUP_LOCAL_PATCH,
@@ -25,6 +26,7 @@ import {
   RECEIPT_ANSWER_PATCH,
   RECEIPT_PATCH,
   SCHEMA_FINGERPRINT_PATCH,
+  SHADOW_DECISION_PATCH,
   STANDING_GRANTS_PATCH,
 } from './patches';
 
@@ -45,18 +47,22 @@ const GENERATIONS: { marker: string; adds: string[] }[] = [
   },
   { marker: CALL_CHANGES_2_PATCH, adds: [GRANT_LOOKUP_LOCAL_PATCH] },
   { marker: CALL_CHANGES_3_PATCH, adds: [RECEIPT_ANSWER_PATCH] },
+  { marker: CALL_CHANGES_4_PATCH, adds: [SHADOW_DECISION_PATCH] },
 ];
 
 /** The marker a call started now records at start: the newest generation's. */
 export const CURRENT_CHANGES_MARKER = GENERATIONS[GENERATIONS.length - 1]!.marker;
 
-/** Whether this execution takes a changed path. */
-export type UsePatch = (patchId: string) => boolean;
+/**
+ * Whether this execution takes a changed path. `atStartOnly`: only if its generation at start includes the patch,
+ * never asking `patched()` itself (for a change that may only be asked after the first await).
+ */
+export type UsePatch = (patchId: string, options?: { atStartOnly?: boolean }) => boolean;
 
 /** To be called before the workflow's first `await`: finds the execution's generation, newest first. */
 export function patchesAtStart(): UsePatch {
   let index = GENERATIONS.length - 1;
   while (index >= 0 && !patched(GENERATIONS[index]!.marker)) index -= 1;
   const included = new Set(GENERATIONS.slice(0, index + 1).flatMap((generation) => generation.adds));
-  return (patchId) => included.has(patchId) || patched(patchId);
+  return (patchId, options) => included.has(patchId) || (options?.atStartOnly !== true && patched(patchId));
 }

@@ -42,3 +42,9 @@ export const RECEIPT_ANSWER_PATCH = 'receipt-in-answer';
 
 /** The third generation (patches-at-start.ts): the second one's patches, and receipt-in-answer. */
 export const CALL_CHANGES_3_PATCH = 'call-changes-at-start-3';
+
+/** A decision by a worker with a shadow policy records the shadow's decision (`GuardShadowAction`, memo, span). */
+export const SHADOW_DECISION_PATCH = 'shadow-decision';
+
+/** The fourth generation (patches-at-start.ts): the third one's patches, and shadow-decision. */
+export const CALL_CHANGES_4_PATCH = 'call-changes-at-start-4';

@@ -25,6 +25,11 @@ describe('loadGuardConfig', () => {
       { policyPaths: ['a.yaml', 'b.yaml', 'c.yaml'] },
     ],
     [
+      'shadow policy files beside the live ones',
+      { DURABLE_GUARD_SHADOW_POLICY: ' candidate.yaml, extra.yaml' },
+      { policyPaths: ['policies/example.yaml'], shadowPolicyPaths: ['candidate.yaml', 'extra.yaml'] },
+    ],
+    [
       'the API on all interfaces',
       { DURABLE_GUARD_API_HOST: '0.0.0.0', DURABLE_GUARD_API_PORT: '9000' },
       { apiHost: '0.0.0.0', apiPort: 9000 },
@@ -113,6 +118,11 @@ describe('loadGuardConfig', () => {
       { DURABLE_GUARD_POLICY: ',,' },
       'DURABLE_GUARD_POLICY',
       /names no file: give one or more policy paths separated by commas/,
+    ],
+    [
+      { DURABLE_GUARD_SHADOW_POLICY: ', ,' },
+      'DURABLE_GUARD_SHADOW_POLICY',
+      /DURABLE_GUARD_SHADOW_POLICY=', ,' names no file/,
     ],
     [{ DURABLE_GUARD_TASK_QUEUE: 'durable guard' }, 'DURABLE_GUARD_TASK_QUEUE', /contains whitespace/],
     [{ DURABLE_GUARD_API_HOST: '0.0.0.0 ' + '::' }, 'DURABLE_GUARD_API_HOST', /contains whitespace/],
