@@ -3,28 +3,15 @@
  * Content-Security-Policy can forbid inline code. Plain ES2017 for any current browser: no build step.
  */
 
+import { INBOX_COMMON_JS } from './inbox-common-script';
+
 export const INBOX_JS = `(function () {
   'use strict';
-  var KEY = 'durable-guard-token';
+${INBOX_COMMON_JS}
   var list = document.getElementById('escalations');
   var message = document.getElementById('message');
   var who = document.getElementById('who');
-  var token = function () { return sessionStorage.getItem(KEY) || ''; };
   var say = function (text) { message.textContent = text; };
-  var headers = function (json) {
-    var h = { authorization: 'Bearer ' + token() };
-    if (json) h['content-type'] = 'application/json';
-    return h;
-  };
-
-  async function errorText(res) {
-    try {
-      var body = await res.json();
-      return body.error.code + ': ' + body.error.message;
-    } catch (e) {
-      return 'HTTP ' + res.status;
-    }
-  }
 
   async function load() {
     if (!token()) {

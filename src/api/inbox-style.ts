@@ -19,4 +19,16 @@ button:disabled { opacity: .5; }
 #message { color: #a32020; }
 .outcome { font-weight: 600; }
 pre.json { background: #f5f5f5; padding: .5rem; overflow: auto; }
+:focus-visible { outline: 3px solid #1a5fb4; outline-offset: 2px; }
+.group { border: 1px solid #99a; border-radius: 6px; padding: .6rem 1rem; margin: .6rem 0; }
+.group.selected { border: 2px solid #1a5fb4; background: #f1f6fd; }
+.group h3 { font-size: 1rem; margin: 0 0 .4rem; }
+.group .count { float: right; font-weight: 700; }
+.group details { margin-top: .5rem; }
+.group details label { display: inline-block; margin: .25rem .75rem .25rem 0; }
+#selection-panel { border: 1px solid #ccc; border-radius: 6px; padding: .5rem 1rem; background: #fafafa; }
+#selection-panel h2, #groups-view h2, #escalations-title { font-size: 1.15rem; }
+#bulk-progress progress, .batch-progress progress { width: 12rem; vertical-align: middle; }
+dialog { border: 1px solid #666; border-radius: 8px; max-width: 32rem; }
+dialog::backdrop { background: rgba(0, 0, 0, .35); }
 `;
