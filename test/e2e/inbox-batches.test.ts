@@ -165,8 +165,12 @@ test('a 500-item group is approved in one action, after a confirmation that stat
     await expect(card.locator('.oldest a.web-ui').getAttribute('href')).resolves.toBe(
       webUiLink({ baseUrl: WEB_UI, namespace: env.client.options.namespace }, sample, runId),
     );
-    // The viewport: the selection and the groups (the cards below are in inbox.png).
-    await page.screenshot({ path: screenshotPath('inbox-groups.png') });
+    // The top of the page, whatever the scroll: the selection and the groups (the cards below are in inbox.png).
+    await page.screenshot({
+      path: screenshotPath('inbox-groups.png'),
+      fullPage: true,
+      clip: { x: 0, y: 0, width: 1100, height: 900 },
+    });
 
     await card.locator('button[data-select]').click();
     await expect(card.locator('button[data-select]').getAttribute('aria-pressed')).resolves.toBe('true');
