@@ -35,6 +35,8 @@ export interface RunApiOptions {
   logger?: ApiOptions['logger'];
   /** Notifications for channels without a webhook, shown in the inbox (`start`). */
   outbox?: ApiOptions['outbox'];
+  /** Base URL of the Temporal Web UI for the inbox's links. @default DURABLE_GUARD_WEB_UI_URL */
+  webUiUrl?: string;
 }
 
 /** The API's log by default: JSON lines on stderr, so stdout stays free for what a command prints. */
@@ -76,6 +78,7 @@ export async function runApi({
   port,
   logger = DEFAULT_API_LOGGER,
   outbox,
+  webUiUrl = guard.webUiUrl,
 }: RunApiOptions): Promise<RunningApi> {
   const registry = approvers ?? (await loadApprovers());
   const callerRegistry = callers ?? loadCallers(process.env, registry);
@@ -96,6 +99,7 @@ export async function runApi({
       logger,
       ...(outbox ? { outbox } : {}),
       ...(guard.publicUrl ? { publicUrl: guard.publicUrl } : {}),
+      ...(webUiUrl ? { webUiUrl } : {}),
       ...(guard.linkSecret && usedLinks
         ? { links: createApprovalLinkSigner({ secret: guard.linkSecret, ttlMs: LINK_TTL_MS, usedLinks }) }
         : {}),

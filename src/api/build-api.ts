@@ -47,6 +47,8 @@ export interface ApiOptions {
   links?: ApprovalLinkSigner;
   /** Base URL in minted links, e.g. `https://guard.example.com`. @default the request's own origin */
   publicUrl?: string;
+  /** Base URL of the Temporal Web UI; the inbox links each escalation to it when given. */
+  webUiUrl?: string;
   /**
    * Log settings: `true` or pino options (level, stream) get the API's redaction of tokens and request IDs
    * ({@link apiLoggerOptions}). @default false
@@ -88,6 +90,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     approvers: options.approvers,
     ...(options.links ? { links: options.links } : {}),
     ...(options.publicUrl ? { publicUrl: options.publicUrl.replace(/\/+$/, '') } : {}),
+    ...(options.webUiUrl ? { webUiUrl: options.webUiUrl.replace(/\/+$/, '') } : {}),
   };
 
   app.get('/healthz', async () => {

@@ -16,4 +16,6 @@ export interface ApiContext {
   links?: ApprovalLinkSigner;
   /** Base URL of minted links; the request's own origin when absent. */
   publicUrl?: string;
+  /** Base URL of the Temporal Web UI, for the inbox's links to each escalation. */
+  webUiUrl?: string;
 }

@@ -7,6 +7,7 @@
 import type { Client } from '@temporalio/client';
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import pLimit from 'p-limit';
+import { DEFAULT_MAX_GRANT_MS } from '../policy/types';
 import { pendingEscalationsQuery, type PendingQueryFilters } from '../approvals/escalation-query';
 import { guardBatchIdKey, guardRulesKey, guardToolKey, statusQuery, type RuleHit } from '../workflows/definitions';
 import { ApiError } from './errors';
@@ -26,7 +27,9 @@ export interface EscalationGroup {
   earliestExpiresAt?: string;
   /** Approver groups of the sample; empty = any approver. */
   approverGroups: string[];
-  sample: { id: string; tool: string; startedAt: string; reason?: string; rules: RuleHit[] };
+  /** The longest standing grant the sample's rule allows (its `maxGrant`, default 24 h); absent when unknown. */
+  maxGrantMs?: number;
+  sample: { id: string; runId: string; tool: string; startedAt: string; reason?: string; rules: RuleHit[] };
 }
 
 export interface GroupsOptions extends PendingQueryFilters {
@@ -51,6 +54,7 @@ const LIST_PAGE = 1000;
 
 interface Row {
   id: string;
+  runId: string;
   tool: string;
   startedAt: string;
   batch?: string;
@@ -99,6 +103,7 @@ export async function groupEscalations(client: Client, options: GroupsOptions): 
       const batch = info.typedSearchAttributes.get(guardBatchIdKey);
       const row: Row = {
         id: info.workflowId,
+        runId: info.runId,
         tool: info.typedSearchAttributes.get(guardToolKey) ?? '(unknown)',
         startedAt: info.startTime.toISOString(),
         ...(batch ? { batch } : {}),
@@ -143,8 +148,10 @@ export async function groupEscalations(client: Client, options: GroupsOptions): 
           oldestStartedAt: oldest.startedAt,
           ...(status?.expiresAt ? { earliestExpiresAt: status.expiresAt } : {}),
           approverGroups: status?.approverGroups ?? [],
+          ...(status ? { maxGrantMs: status.decision?.escalation?.maxGrantMs ?? DEFAULT_MAX_GRANT_MS } : {}),
           sample: {
             id: oldest.id,
+            runId: oldest.runId,
             tool: oldest.tool,
             startedAt: oldest.startedAt,
             ...(oldest.reason ? { reason: oldest.reason } : {}),

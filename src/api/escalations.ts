@@ -23,6 +23,8 @@ import { MAX_LISTING_AGE_DAYS } from './schemas';
 /** One pending escalation as listed. */
 export interface EscalationSummary {
   id: string;
+  /** The run waiting (for a link to it in the Temporal Web UI). */
+  runId?: string;
   tool: string;
   /** ISO-8601 start of the guarded call. */
   startedAt: string;
@@ -157,6 +159,7 @@ export async function listEscalations(client: Client, options: ListEscalationsOp
       const batch = info.typedSearchAttributes.get(guardBatchIdKey);
       return {
         id: info.workflowId,
+        runId: info.runId,
         tool: status?.tool ?? info.typedSearchAttributes.get(guardToolKey) ?? '(unknown)',
         startedAt: info.startTime.toISOString(),
         ...(batch ? { batch } : {}),

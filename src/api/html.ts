@@ -13,7 +13,8 @@ export const CONTENT_SECURITY_POLICY =
   "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /** A whole page; `body` must already be escaped HTML. */
-export function page(title: string, body: string, options: { script?: string } = {}): string {
+export function page(title: string, body: string, options: { script?: string | string[] } = {}): string {
+  const scripts = options.script === undefined ? [] : ([] as string[]).concat(options.script);
   return [
     '<!doctype html>',
     '<html lang="en">',
@@ -23,7 +24,7 @@ export function page(title: string, body: string, options: { script?: string } =
     '<meta name="referrer" content="no-referrer">',
     `<title>${escapeHtml(title)}</title>`,
     '<link rel="stylesheet" href="/inbox.css">',
-    options.script ? `<script src="${escapeHtml(options.script)}" defer></script>` : '',
+    ...scripts.map((src) => `<script src="${escapeHtml(src)}" defer></script>`),
     '</head>',
     `<body>${body}</body>`,
     '</html>',

@@ -1,9 +1,11 @@
 /** The approvals inbox: a server-rendered page and row fragments, plus a little vanilla JS (no build step). */
 import type { QuorumProgress } from '../workflows/definitions';
 import type { EscalationDetail, EscalationSummary } from './escalations';
+import type { WebUiLinks } from '../backtest/report';
 import { escapeHtml, jsonBlock, page, ruleList } from './html';
+import { webUiAnchor } from './inbox-groups';
 
-/** The page shell; rows come from `GET /inbox/escalations` once a token is entered. */
+/** The page shell; groups and rows come from `GET /inbox/groups` and `/inbox/escalations` once a token is entered. */
 export function inboxPage(): string {
   return page(
     'durable-guard approvals',
@@ -15,16 +17,61 @@ export function inboxPage(): string {
   <button type="button" id="forget-token">Forget token</button>
   <span id="who" role="status"></span>
 </form>
-<form id="filter-form">
-  <label>Tool <input id="filter-tool" name="tool" pattern="[A-Za-z0-9._:/@-]+"></label>
-  <button type="submit">Filter</button>
-  <button type="button" id="refresh">Refresh</button>
-</form>
 <p id="message" role="alert"></p>
-<main id="escalations" aria-live="polite"></main>
-<section id="outbox" aria-live="polite"></section>`,
-    { script: '/inbox.js' },
+${selectionPanel()}
+<section id="groups-view" aria-labelledby="groups-title">
+  <h2 id="groups-title">Groups: batch, then tool and rule</h2>
+  <div id="groups" aria-live="polite"></div>
+</section>
+<section aria-labelledby="escalations-title">
+  <h2 id="escalations-title">Escalations</h2>
+  <form id="filter-form">
+    <label>Tool <input id="filter-tool" name="tool" pattern="[A-Za-z0-9._:/@-]+"></label>
+    <button type="submit">Filter</button>
+    <button type="button" id="refresh">Refresh</button>
+  </form>
+  <main id="escalations" aria-live="polite"></main>
+</section>
+<section id="outbox" aria-live="polite"></section>
+${confirmDialog()}`,
+    { script: ['/inbox.js', '/inbox-groups.js'] },
   );
+}
+
+/** The selection (a group, or a filter) and the bulk approve/deny of it, with its progress. */
+function selectionPanel(): string {
+  const name = 'pattern="[A-Za-z0-9._:/@-]+" maxlength="200" size="14"';
+  return `<section id="selection-panel" aria-labelledby="selection-title">
+  <h2 id="selection-title">Selection</h2>
+  <form id="bulk-filter" autocomplete="off">
+    <label>Batch <input id="bulk-batch" ${name}></label>
+    <label>Tool <input id="bulk-tool" ${name}></label>
+    <label>Rule <input id="bulk-rule" ${name}></label>
+    <label>Older than <input id="bulk-older" pattern="[0-9]+(\\.[0-9]+)?(ms|s|m|h|d)" maxlength="32" size="5" placeholder="2h"></label>
+    <label>Where (CEL) <input id="bulk-where" maxlength="2000" size="22" placeholder="input.amount &lt;= 5000"></label>
+    <button type="submit">Select matching</button>
+  </form>
+  <p id="selection-text" role="status">Nothing selected: select all in a group below, or by a filter.</p>
+  <div class="actions">
+    <label>Reason <input id="bulk-reason" maxlength="2000" size="30"></label>
+    <button type="button" id="approve-selection" class="approve" disabled>Approve selection</button>
+    <button type="button" id="deny-selection" class="deny" disabled>Deny selection</button>
+    <button type="button" id="clear-selection" disabled>Clear selection</button>
+  </div>
+  <div id="bulk-progress" role="status" aria-live="polite"></div>
+</section>`;
+}
+
+/** The confirmation of a bulk decision: states the count (from a dry run) before anything is decided. */
+function confirmDialog(): string {
+  return `<dialog id="confirm" aria-labelledby="confirm-title" aria-describedby="confirm-text">
+  <h2 id="confirm-title">Confirm</h2>
+  <p id="confirm-text"></p>
+  <div class="actions">
+    <button type="button" id="confirm-yes">Confirm</button>
+    <button type="button" id="confirm-no">Cancel</button>
+  </div>
+</dialog>`;
 }
 
 /** The ladder's next step and when, and how far the window may be extended, as definition-list rows. */
@@ -49,10 +96,10 @@ function extendForm(row: EscalationSummary): string {
 }
 
 /** One escalation as an inbox card; every value escaped. `input` is shown editable when known. */
-export function escalationCard(row: EscalationSummary, input?: Record<string, unknown>): string {
+export function escalationCard(row: EscalationSummary, input?: Record<string, unknown>, webUi?: WebUiLinks): string {
   const groups = row.approverGroups.length ? row.approverGroups.map(escapeHtml).join(', ') : 'any approver';
   return `<article class="escalation" data-id="${escapeHtml(row.id)}">
-  <h2><code>${escapeHtml(row.tool)}</code> <small>${escapeHtml(row.id)}</small></h2>
+  <h2><code>${escapeHtml(row.tool)}</code> <small>${webUiAnchor(webUi, row.id, row.runId)}</small></h2>
   <dl>
     <dt>Reason</dt><dd class="reason">${escapeHtml(row.reason ?? '-')}</dd>
     <dt>Rules</dt><dd class="rules">${ruleList(row.rules)}</dd>
@@ -84,10 +131,14 @@ export function quorumLine(q: QuorumProgress): string {
 }
 
 /** The list fragment: cards, or a note that nothing waits. */
-export function escalationCards(rows: { row: EscalationSummary; input?: Record<string, unknown> }[], next?: string) {
+export function escalationCards(
+  rows: { row: EscalationSummary; input?: Record<string, unknown> }[],
+  next?: string,
+  webUi?: WebUiLinks,
+) {
   if (rows.length === 0) return '<p class="empty">Nothing is waiting for approval.</p>';
   const more = next ? `<p class="more">More escalations wait; narrow the filter or decide these first.</p>` : '';
-  return rows.map(({ row, input }) => escalationCard(row, input)).join('\n') + more;
+  return rows.map(({ row, input }) => escalationCard(row, input, webUi)).join('\n') + more;
 }
 
 /** A page for one escalation in a one-click link: what it is and a confirm button that POSTs. */

@@ -186,6 +186,7 @@ async function start(flags: StartFlags) {
       approvers: approvers.registry,
       callers: callers.registry,
       outbox,
+      ...(server?.uiUrl && !guard.webUiUrl ? { webUiUrl: server.uiUrl } : {}),
       // The dev banner owns the terminal: log only what needs attention (5xx), not every request.
       logger: { level: 'warn', stream: process.stderr },
       ...(flags.apiPort !== undefined ? { port: parsePortFlag(flags.apiPort, '--api-port') } : {}),

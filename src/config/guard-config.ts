@@ -26,6 +26,8 @@ export interface GuardConfig {
   linkSecret?: string;
   /** Base URL the approval API is reached at, for links in notifications, e.g. `https://guard.example.com`. */
   publicUrl?: string;
+  /** Base URL of the Temporal Web UI, for the inbox's links to each escalation, e.g. `http://localhost:8233`. */
+  webUiUrl?: string;
 }
 
 export const GUARD_DEFAULTS = {
@@ -81,7 +83,8 @@ export function loadGuardConfig(env: NodeJS.ProcessEnv = process.env): GuardConf
       'DURABLE_GUARD_LINK_SECRET is shorter than 32 bytes: generate one with `openssl rand -base64 32`',
     );
   }
-  const publicUrl = parsePublicUrl(env.DURABLE_GUARD_PUBLIC_URL);
+  const publicUrl = parseHttpUrl('DURABLE_GUARD_PUBLIC_URL', env.DURABLE_GUARD_PUBLIC_URL, 'https://guard.example.com');
+  const webUiUrl = parseHttpUrl('DURABLE_GUARD_WEB_UI_URL', env.DURABLE_GUARD_WEB_UI_URL, 'http://localhost:8233');
 
   if (metricsPort !== undefined && metricsPort === apiPort) {
     throw new ConfigError(
@@ -98,10 +101,11 @@ export function loadGuardConfig(env: NodeJS.ProcessEnv = process.env): GuardConf
   if (workflowHeapMb !== undefined) config.workflowHeapMb = workflowHeapMb;
   if (linkSecret !== undefined) config.linkSecret = linkSecret;
   if (publicUrl !== undefined) config.publicUrl = publicUrl;
+  if (webUiUrl !== undefined) config.webUiUrl = webUiUrl;
   return config;
 }
 
-function parsePublicUrl(raw: string | undefined): string | undefined {
+function parseHttpUrl(name: string, raw: string | undefined, example: string): string | undefined {
   const value = present(raw);
   if (value === undefined) return undefined;
   let url: URL | undefined;
@@ -111,10 +115,7 @@ function parsePublicUrl(raw: string | undefined): string | undefined {
     url = undefined;
   }
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    throw new ConfigError(
-      'DURABLE_GUARD_PUBLIC_URL',
-      `DURABLE_GUARD_PUBLIC_URL='${value}' is not an http(s) URL: set it like https://guard.example.com`,
-    );
+    throw new ConfigError(name, `${name}='${value}' is not an http(s) URL: set it like ${example}`);
   }
   return value.replace(/\/+$/, '');
 }

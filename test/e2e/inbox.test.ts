@@ -1,12 +1,9 @@
-import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { startApi, type RunningApi } from '../../src/api';
 import { createApproverRegistry } from '../../src/approvals';
 import { tableDecider, waitFor, workerForFile } from '../integration/helpers';
+import { launchChromium, screenshotPath, signedIn } from './browser';
 
-const CHROMIUM = '/usr/bin/chromium';
 const TOKEN = 'inbox-e2e-token-0123456789abcdef';
 
 const decider = tableDecider({
@@ -30,9 +27,6 @@ let api: RunningApi;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: run scripts/install-chromium.sh (as root) before the e2e tests`);
-  }
   env = file.env;
   api = await startApi({
     client: env.client,
@@ -40,19 +34,7 @@ beforeAll(async () => {
     port: 0,
     approvers: createApproverRegistry([{ id: 'alice', groups: ['finance'], token: TOKEN }]),
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -69,11 +51,7 @@ async function pendingRefund(amount: number, note: string): Promise<string> {
 
 /** The inbox page with the token entered, refreshed until the escalation's card is listed. */
 async function openCard(id: string) {
-  const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
-  await page.goto(`${api.url}/`);
-  await page.fill('#token', TOKEN);
-  await page.click('#token-form button[type=submit]');
-  await page.waitForSelector('#who:has-text("alice")');
+  const page = await signedIn(browser, api.url, TOKEN, 'alice');
   const card = page.locator(`article.escalation[data-id="${id}"]`);
   await waitFor(async () => {
     await page.click('#refresh');
@@ -135,9 +113,7 @@ test('an approver enters a token once, approves one escalation with an edit and 
     await page.reload();
     await card(approveId).waitFor();
     // docs/inbox.png is refreshed on request only, so a test run leaves the work tree clean.
-    const shot =
-      process.env.UPDATE_SCREENSHOTS === '1' ? join(__dirname, '../../docs/inbox.png') : join(tmpdir(), 'dg-inbox.png');
-    await page.screenshot({ path: shot, fullPage: true });
+    await page.screenshot({ path: screenshotPath('inbox.png'), fullPage: true });
 
     await card(approveId)
       .locator('.input-editor')

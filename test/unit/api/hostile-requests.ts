@@ -8,7 +8,7 @@ export function routeTemplates(): { method: string; path: string }[] {
   const documented = Object.entries(paths).flatMap(([path, operations]) =>
     Object.keys(operations).map((method) => ({ method: method.toUpperCase(), path })),
   );
-  const inbox = ['/inbox', '/inbox.js', '/inbox.css', '/inbox/escalations'].map((path) => ({ method: 'GET', path }));
+  const inbox = ['/inbox', '/inbox.js', '/inbox-groups.js', '/inbox.css', '/inbox/escalations', '/inbox/groups'].map((path) => ({ method: 'GET', path }));
   return [...documented, ...inbox];
 }
 

@@ -1,30 +1,17 @@
 /**
- * The inbox's script and style, served from this origin so the Content-Security-Policy can forbid inline
- * code. The script is plain ES2017 for any current browser: no build step.
+ * The inbox's script for escalation cards (token, listing, approve, deny, extend), served from this origin so the
+ * Content-Security-Policy can forbid inline code. Plain ES2017 for any current browser: no build step.
  */
+
+import { INBOX_COMMON_JS } from './inbox-common-script';
 
 export const INBOX_JS = `(function () {
   'use strict';
-  var KEY = 'durable-guard-token';
+${INBOX_COMMON_JS}
   var list = document.getElementById('escalations');
   var message = document.getElementById('message');
   var who = document.getElementById('who');
-  var token = function () { return sessionStorage.getItem(KEY) || ''; };
   var say = function (text) { message.textContent = text; };
-  var headers = function (json) {
-    var h = { authorization: 'Bearer ' + token() };
-    if (json) h['content-type'] = 'application/json';
-    return h;
-  };
-
-  async function errorText(res) {
-    try {
-      var body = await res.json();
-      return body.error.code + ': ' + body.error.message;
-    } catch (e) {
-      return 'HTTP ' + res.status;
-    }
-  }
 
   async function load() {
     if (!token()) {
@@ -147,25 +134,4 @@ export const INBOX_JS = `(function () {
   });
   load().catch(function (e) { say(String(e)); });
 })();
-`;
-
-export const INBOX_CSS = `body { font: 15px/1.45 system-ui, sans-serif; margin: 0 auto; max-width: 60rem; padding: 1rem; color: #1b1b1b; }
-h1 { font-size: 1.4rem; }
-h2 { font-size: 1.1rem; margin: 0 0 .5rem; }
-h2 small { color: #666; font-weight: normal; font-size: .8rem; }
-form { display: flex; gap: .5rem; align-items: center; flex-wrap: wrap; margin-bottom: .75rem; }
-input, textarea, button { font: inherit; }
-textarea { width: 100%; box-sizing: border-box; font-family: ui-monospace, monospace; font-size: 13px; }
-.escalation { border: 1px solid #ccc; border-radius: 6px; padding: .75rem 1rem; margin: .75rem 0; }
-.escalation.decided { opacity: .7; border-color: #6a6; }
-dl { display: grid; grid-template-columns: 8rem 1fr; gap: .15rem .75rem; margin: 0 0 .5rem; }
-dt { color: #555; }
-dd { margin: 0; }
-.actions { display: flex; gap: .5rem; margin-top: .5rem; }
-button[data-action="approve"], button.approve { background: #1f7a3a; color: #fff; border: 0; border-radius: 4px; padding: .35rem .9rem; }
-button[data-action="deny"], button.deny { background: #a32020; color: #fff; border: 0; border-radius: 4px; padding: .35rem .9rem; }
-button:disabled { opacity: .5; }
-#message { color: #a32020; }
-.outcome { font-weight: 600; }
-pre.json { background: #f5f5f5; padding: .5rem; overflow: auto; }
 `;
