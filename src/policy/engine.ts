@@ -553,7 +553,34 @@ function scanScope(
   return findings;
 }
 
-const scopeIndexes = new WeakMap<readonly string[][], Map<string, number[]>>();
+/** A long scope's entries by their first key, and the entries that are the whole input (the empty pointer). */
+interface ScopeIndex {
+  byKey: Map<string, number[]>;
+  whole: number[];
+}
+
+const scopeIndexes = new WeakMap<readonly string[][], ScopeIndex>();
+const noEntries: readonly string[][] = [];
+
+function scopeIndex(scope: readonly string[][]): ScopeIndex {
+  let index = scopeIndexes.get(scope);
+  if (!index) {
+    const built: ScopeIndex = { byKey: new Map(), whole: [] };
+    scope.forEach((tokens, i) => {
+      const first = tokens[0];
+      if (first === undefined) {
+        built.whole.push(i);
+        return;
+      }
+      const list = built.byKey.get(first) ?? [];
+      list.push(i);
+      built.byKey.set(first, list);
+    });
+    scopeIndexes.set(scope, built);
+    index = built;
+  }
+  return index;
+}
 
 /**
  * The scope entries that can exist in `input`, in scope order: a long scope (the egress rule lists twenty field
@@ -563,25 +590,16 @@ function scopeEntries(input: unknown, scope: readonly string[][]): readonly stri
   if (scope.length < 4 || typeof input !== 'object' || input === null || Array.isArray(input)) return scope;
   const keys = Object.keys(input);
   if (keys.length >= scope.length) return scope;
-  let index = scopeIndexes.get(scope);
-  if (!index) {
-    index = new Map();
-    scope.forEach((tokens, i) => {
-      const first = tokens[0];
-      if (first === undefined) return;
-      const list = (index as Map<string, number[]>).get(first) ?? [];
-      list.push(i);
-      (index as Map<string, number[]>).set(first, list);
-    });
-    scopeIndexes.set(scope, index);
-  }
-  const hits: number[] = [];
-  for (const key of keys) for (const i of index.get(key) ?? []) hits.push(i);
+  const index = scopeIndex(scope);
   // The whole input (the empty pointer) is in scope whatever its keys.
-  scope.forEach((tokens, i) => {
-    if (tokens.length === 0) hits.push(i);
-  });
-  return hits.sort((a, b) => a - b).map((i) => scope[i] as string[]);
+  const hits: number[] = index.whole.length > 0 ? [...index.whole] : [];
+  for (const key of keys) {
+    const list = index.byKey.get(key);
+    if (list) for (const i of list) hits.push(i);
+  }
+  if (hits.length === 0) return noEntries;
+  if (hits.length > 1) hits.sort((x, y) => x - y);
+  return hits.map((i) => scope[i] as string[]);
 }
 
 /** `getAt(input, [key])` for the common one-level scope (`/command`), without the general walk. */

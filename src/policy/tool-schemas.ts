@@ -57,7 +57,8 @@ export interface ToolGateResult {
  */
 export class ToolGate {
   private readonly schemas = new Map<string, ValidateFunction[]>();
-  private readonly namedBy: ((tool: string) => boolean)[] = [];
+  private readonly exactNames = new Set<string>();
+  private readonly ownGlobs: (tool: string) => boolean;
   private readonly byNormalName = new Map<string, string>();
   private readonly unknownTools: GuardAction;
   private readonly schemaRule: CompiledRule;
@@ -76,12 +77,24 @@ export class ToolGate {
       if (choice && precedence[choice] > precedence[unknownTools]) unknownTools = choice;
     }
     this.unknownTools = unknownTools;
+    // A glob makes the tools it matches known only in the loaded policy's own rules, where it is the author's
+    // list of their tools (`export_*`). A base's globs (recommended.yaml's `refund_*`, `*_email`, `db_*`) are
+    // guesses at anyone's tool names, made to apply its rules widely: as names they would hide every tool of the
+    // family from `unknownTools`. Exact names count wherever they are.
+    const own = new Set(policies.map((p) => p.name));
+    const ownGlobs: string[] = [];
     for (const rule of rules) {
-      const named = rule.tools.filter((pattern) => pattern !== '*');
-      if (named.length === 0) continue;
-      this.namedBy.push(named.length === rule.tools.length ? rule.matchesTool : compileToolMatcher(named));
-      for (const pattern of named) if (!/[*?]/.test(pattern)) this.byNormalName.set(normalName(pattern), pattern);
+      for (const pattern of rule.tools) {
+        if (pattern === '*') continue;
+        if (/[*?]/.test(pattern)) {
+          if (own.has(rule.policy)) ownGlobs.push(pattern);
+          continue;
+        }
+        this.exactNames.add(pattern);
+        this.byNormalName.set(normalName(pattern), pattern);
+      }
     }
+    this.ownGlobs = ownGlobs.length > 0 ? compileToolMatcher(ownGlobs) : () => false;
     const policy = policies[0]?.name ?? '';
     const escalation = policies.find((p) => p.defaults.escalation)?.defaults.escalation;
     this.schemaRule = gateRule('tool-schema', 'block', policy);
@@ -131,7 +144,7 @@ export class ToolGate {
   private lookup(tool: string): { known: boolean; nearMiss?: string } {
     let entry = this.cache.get(tool);
     if (!entry) {
-      const known = this.namedBy.some((matches) => matches(tool));
+      const known = this.exactNames.has(tool) || this.ownGlobs(tool);
       // A glob may match a misspelt name too (`send_*` matches `send_Email`): the exact near miss still counts.
       const candidate = this.byNormalName.get(normalName(tool));
       entry = candidate !== undefined && candidate !== tool ? { known, nearMiss: candidate } : { known };

@@ -17,6 +17,12 @@ export interface Detector {
    * the decision budget is checked between windows and a slow pattern cannot hold a decision (see `scanText`).
    */
   readonly linear?: boolean;
+  /**
+   * A cheap test shared by a family of detectors (the secret catalog): false means that no detector of the family
+   * can match `text`, so a scan skips them all after one test. It must hold wherever any of them matches
+   * (test/unit/policy/detector-gates.test.ts checks it on the corpus and on generated strings).
+   */
+  readonly gate?: (text: string) => boolean;
   /** Every match in `text`, in order, non-overlapping. */
   find(text: string): DetectorMatch[];
   /** Whether `text` has at least one match; cheaper than `find` where it can be. */

@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
 
 import type { Detector, DetectorMatch } from './detector';
+import { verdictMemo } from './verdict-memo';
 
 /** Address ranges a tool must not be sent to: the machine itself, private networks, cloud metadata. */
 const blockedRanges = new Set([
@@ -191,9 +192,12 @@ export const urlDetector: Detector = {
     return matches;
   },
   test(text) {
-    return this.find(text).length > 0;
+    // Agents fetch the same URLs again and again: a parse costs a micro-second, a remembered verdict a lookup.
+    return memo.get(text, () => this.find(text).length > 0);
   },
 };
+
+const memo = verdictMemo<boolean>();
 
 /** A bare string is a host when it has a dot, a colon or is a known name: `README` and `42` are not. */
 function looksLikeHost(text: string): boolean {

@@ -80,7 +80,9 @@ export function scanValue(
     budget?.spend(value.length);
     for (const detector of detectors) {
       if (findings.length >= limit) break;
-      if (detectIn(value, detector, budget)) findings.push({ detector: detector.name, pointer: '' });
+      if (gateOpen(detector, value) && detectIn(value, detector, budget)) {
+        findings.push({ detector: detector.name, pointer: '' });
+      }
     }
     return findings;
   }
@@ -92,7 +94,7 @@ export function scanValue(
     if (typeof current === 'string') {
       budget?.spend(current.length);
       for (const detector of detectors) {
-        if (detectIn(current, detector, budget)) {
+        if (gateOpen(detector, current) && detectIn(current, detector, budget)) {
           findings.push({ detector: detector.name, pointer: formatPointer(pathTokens(path)) });
           if (findings.length >= limit) break;
         }
@@ -114,6 +116,25 @@ export function scanValue(
     }
   }
   return findings;
+}
+
+let lastGate: ((text: string) => boolean) | undefined;
+let lastGateText: string | undefined;
+let lastGateAnswer = true;
+
+/**
+ * Whether `detector` can match `text` as far as its family gate ({@link Detector.gate}) says, each gate tested
+ * once per string: the detectors of a family are listed together, so the last answer is what the next one asks.
+ */
+function gateOpen(detector: Detector, text: string): boolean {
+  const gate = detector.gate;
+  if (gate === undefined) return true;
+  if (gate !== lastGate || text !== lastGateText) {
+    lastGate = gate;
+    lastGateText = text;
+    lastGateAnswer = gate(text);
+  }
+  return lastGateAnswer;
 }
 
 interface PathNode {

@@ -1,5 +1,6 @@
 import type { ShellCommand, ShellWord } from './shell-parse';
 import { parseShell, ShellSyntaxError } from './shell-parse';
+import { argumentRun, destroysArguments } from './shell-xargs';
 
 /** How bad a command is: `danger` stops it, `suspicious` needs a human, `unparseable` follows the rule. */
 export type ShellLevel = 'danger' | 'suspicious' | 'unparseable';
@@ -228,12 +229,17 @@ function judge(command: ShellCommand, functions: Set<string>, nesting: number, v
       judgeCode([{ ...(args[0] as ShellWord), value: inline.slice(10) }], nesting, verdict, `${name} runs`);
     return;
   }
-  if (name === 'xargs') {
-    let i = 0;
-    while (i < args.length && /^-/.test(values[i] ?? '')) i += /^-[IdEnLPsa]$/.test(values[i] ?? '') ? 2 : 1;
-    const inner = [...args.slice(i), ...xargsInput(command.upstream)];
+  if (name === 'xargs' || name === 'parallel') {
+    const run = argumentRun(name, args, command, baseName);
+    const inner = baseName(run.words[0]);
+    if (run.opaqueSource !== undefined && inner !== undefined) {
+      if (destroysArguments(inner)) raise(verdict, 'suspicious', `${name} hands ${inner} arguments from ${run.opaqueSource}`);
+      else if (shells.has(inner) || interpreters.has(inner) || inner === 'eval') {
+        raise(verdict, 'suspicious', `${name} runs ${inner} on input from ${run.opaqueSource}`);
+      }
+    }
     // `xargs xargs xargs ...` nests one level per word: bounded like `sh -c`, so neither time nor stack grows.
-    if (inner.length > 0) judgeNested({ ...command, words: inner, redirects: [] }, functions, nesting, verdict);
+    if (run.words.length > 0) judgeNested({ ...command, words: run.words, redirects: [] }, functions, nesting, verdict);
     return;
   }
   if (name === 'find') {
@@ -284,30 +290,6 @@ function judge(command: ShellCommand, functions: Set<string>, nesting: number, v
     judgeInfrastructure(name, values, verdict);
   }
   if (senders.has(name)) judgeExfiltration(name, args, command, verdict);
-}
-
-/** The paths `xargs` receives: literal `echo` output, or `DIR/*` for an unfiltered `ls DIR` or `find DIR`. */
-function xargsInput(upstream: ShellCommand[]): ShellWord[] {
-  const last = upstream[upstream.length - 1];
-  if (!last) return [];
-  const name = baseName(last.words[0]);
-  const rest = last.words.slice(1).filter((w) => !/^-/.test(w.value));
-  const word = (value: string, from?: ShellWord): ShellWord => ({
-    value,
-    dynamic: from?.dynamic ?? false,
-    glob: value.endsWith('*'),
-    substitutions: [],
-  });
-  if (name === 'echo' || name === 'printf') return rest.map((w) => word(w.value, w));
-  if (name === 'ls')
-    return (rest.length > 0 ? rest : [word('.')]).map((w) => word(`${w.value.replace(/\/$/, '')}/*`, w));
-  if (
-    name === 'find' &&
-    !last.words.some((w) => /^-(?:i?name|i?path|type|newer|[acm]time|size|regex)$/.test(w.value))
-  ) {
-    return rest.slice(0, 1).map((w) => word(w.value, w));
-  }
-  return [];
 }
 
 /** What feeds this command's standard input: upstream commands and here-documents. */

@@ -26,7 +26,7 @@ describe('example policy', () => {
     ['email with PII', 'send_email', { to: 'x@y.io', body: 'mail a@b.io' }, 'modify', ['outgoing-pii']],
     ['recipient address only', 'send_email', { to: 'a@b.io', body: 'hi' }, 'allow', []],
     ['rm -rf', 'run_shell', { command: 'rm -rf ./build' }, 'block', ['no-rm-rf']],
-    ['ssh mkfs (glob)', 'ssh_exec', { command: 'mkfs.ext4 /dev/sdb' }, 'block', ['shell-dangerous']],
+    ['ssh mkfs (a base glob: its rule applies, the tool is still unknown)', 'ssh_exec', { command: 'mkfs.ext4 /dev/sdb' }, 'block', ['unknown-tool', 'shell-dangerous']],
     ['DROP TABLE', 'execute_sql', { sql: 'DROP TABLE users' }, 'block', ['sql-destructive']],
     ['big export audited', 'export_orders', { rows: 20000 }, 'allow', ['large-export']],
     ['small export', 'export_orders', { rows: 20 }, 'allow', []],
