@@ -30,12 +30,13 @@ import { recordDecisionSpan } from './decision-spans';
 import { askStandingGrants, grantAttributes } from './grant-lookup';
 import { guardMessage, type GuardErrorCode } from './error-codes';
 import { callFingerprint } from './fingerprint';
+import { afterHandlers } from './handler-gate';
 import { climbLadder } from './ladder';
 import { ESCALATION_LADDER_PATCH, SCHEMA_FINGERPRINT_PATCH } from './patches';
 import { recordDecisionMetrics, recordEscalationWait } from './metrics';
 import { requestersOf } from './quorum';
 import { assertApprovedInput, attachReceipt } from './call-receipt';
-import { RECEIPT_PATCH, SHADOW_DECISION_PATCH } from './patches';
+import { HANDLERS_BEFORE_WAKE_PATCH, RECEIPT_PATCH, SHADOW_DECISION_PATCH } from './patches';
 import { recordShadowDecision, shadowAttribute } from './shadow-decision';
 import { patchesAtStart, type UsePatch } from './patches-at-start';
 
@@ -147,14 +148,19 @@ async function waitForApproval(
   // sent in the same workflow task as the notifications' starts.
   await reportToBatch(call, { status: 'pending-approval', tool }, usePatch);
   await grants.before;
+  const gated = usePatch(HANDLERS_BEFORE_WAKE_PATCH, { atStartOnly: true });
   if (window) {
-    await climbLadder(state, window, notifications, eventBase);
+    await climbLadder(state, window, notifications, eventBase, gated);
   } else {
-    const decidedInTime = await condition(() => state.humanResult !== undefined, timeoutMs, {
-      summary: `approval window ${formatDuration(timeoutMs)}`,
-    });
+    const decidedInTime = await condition(
+      afterHandlers(() => state.humanResult !== undefined, gated),
+      timeoutMs,
+      { summary: `approval window ${formatDuration(timeoutMs)}` },
+    );
     // An approval accepted before the deadline but still being re-checked is honoured.
-    if (!decidedInTime && state.approvalInFlight) await condition(() => !state.approvalInFlight);
+    if (!decidedInTime && state.approvalInFlight) {
+      await condition(afterHandlers(() => !state.approvalInFlight, gated));
+    }
   }
   setCurrentDetails('');
   const waitedMs = Date.now() - waitStarted;

@@ -12,6 +12,7 @@ import type { CallState, Refusal } from './call-state';
 import { formatDuration, isPlainObject } from './call-validation';
 import type { CallStatus, ExtendInput } from './definitions';
 import { guardMessage } from './error-codes';
+import { afterHandlers } from './handler-gate';
 
 /** Waits until an approver decides or the last window closes, taking every ladder step on its timer. */
 export async function climbLadder(
@@ -19,6 +20,8 @@ export async function climbLadder(
   window: ApprovalWindow,
   notifications: EscalationNotifications,
   eventBase: Omit<NotifyChannelInput['event'], 'type'>,
+  /** Wake only once every handler has finished (patch `handlers-before-wake`, handler-gate.ts). */
+  gated = false,
 ): Promise<void> {
   for (;;) {
     const next = window.next();
@@ -26,14 +29,16 @@ export async function climbLadder(
     const waitMs = next.atMs - Date.now();
     const woken =
       waitMs > 0 &&
-      (await condition(() => state.humanResult !== undefined || window.version !== version, waitMs, {
-        summary: next.summary,
-      }));
+      (await condition(
+        afterHandlers(() => state.humanResult !== undefined || window.version !== version, gated),
+        waitMs,
+        { summary: next.summary },
+      ));
     if (state.humanResult) return;
     if (woken) continue;
     // An approval accepted before the step but still being re-checked is honoured.
     if (state.approvalInFlight) {
-      await condition(() => !state.approvalInFlight);
+      await condition(afterHandlers(() => !state.approvalInFlight, gated));
       if (state.humanResult) return;
     }
     const now = Date.now();

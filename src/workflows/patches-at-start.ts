@@ -18,9 +18,11 @@ import {
   CALL_CHANGES_2_PATCH,
   CALL_CHANGES_3_PATCH,
   CALL_CHANGES_4_PATCH,
+  CALL_CHANGES_5_PATCH,
   CALL_CHANGES_PATCH,
   ESCALATION_LADDER_PATCH,
   GRANT_LOOKUP_LOCAL_PATCH,
+  HANDLERS_BEFORE_WAKE_PATCH,
   HOSTILE_INPUT_PATCH,
   QUORUM_PATCH,
   RECEIPT_ANSWER_PATCH,
@@ -48,6 +50,7 @@ const GENERATIONS: { marker: string; adds: string[] }[] = [
   { marker: CALL_CHANGES_2_PATCH, adds: [GRANT_LOOKUP_LOCAL_PATCH] },
   { marker: CALL_CHANGES_3_PATCH, adds: [RECEIPT_ANSWER_PATCH] },
   { marker: CALL_CHANGES_4_PATCH, adds: [SHADOW_DECISION_PATCH] },
+  { marker: CALL_CHANGES_5_PATCH, adds: [HANDLERS_BEFORE_WAKE_PATCH] },
 ];
 
 /** The marker a call started now records at start: the newest generation's. */

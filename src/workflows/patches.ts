@@ -48,3 +48,13 @@ export const SHADOW_DECISION_PATCH = 'shadow-decision';
 
 /** The fourth generation (patches-at-start.ts): the third one's patches, and shadow-decision. */
 export const CALL_CHANGES_4_PATCH = 'call-changes-at-start-4';
+
+/**
+ * An approval wait wakes only once every message handler has finished, so a `decide` update's completion is always
+ * recorded before the commands that follow the decision (the timer's cancellation first): with or without workflow
+ * interceptors, which add yield points to a handler (the OpenTelemetry ones do), the history is the same.
+ */
+export const HANDLERS_BEFORE_WAKE_PATCH = 'handlers-before-wake';
+
+/** The fifth generation (patches-at-start.ts): the fourth one's patches, and handlers-before-wake. */
+export const CALL_CHANGES_5_PATCH = 'call-changes-at-start-5';
