@@ -1,6 +1,6 @@
 /**
- * Wake conditions of an approval wait that hold only once every message handler has finished (patch
- * `handlers-before-wake`).
+ * Wake conditions of a wait that a message handler ends (an approval window, a standing grant's life) that hold
+ * only once every message handler has finished (patch `handlers-before-wake`).
  *
  * A `decide` update decides the call in its handler's first step; the wait's condition is checked right after that
  * step, and the workflow then cancels the window's timer in the same microtask queue as the handler's completion.

@@ -2,6 +2,7 @@ import {
   allHandlersFinished,
   ApplicationFailure,
   condition,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -22,6 +23,8 @@ import {
   type StandingGrantInput,
 } from './grant-definitions';
 import { GrantRecord } from './grant-state';
+import { afterHandlers } from './handler-gate';
+import { HANDLERS_BEFORE_WAKE_PATCH } from './patches';
 
 const { sweepGrant } = proxyActivities<GuardActivities>({ ...HEARTBEATED_ACTIVITY, startToCloseTimeout: '30 minutes' });
 
@@ -33,6 +36,8 @@ const DEFAULT_SETTLE_MS = 10_000;
  * decides, and lives until its expiry timer fires or the `revoke` update stops it.
  */
 export async function standingGrant(input: StandingGrantInput): Promise<GrantView> {
+  // Asked in the first activation, before any await: the revoke update's completion precedes the timer's end.
+  const gated = patched(HANDLERS_BEFORE_WAKE_PATCH);
   const grant = new GrantRecord(workflowInfo().workflowId, input);
   setHandler(grantQuery, () => grant.view());
   setHandler(
@@ -73,9 +78,13 @@ export async function standingGrant(input: StandingGrantInput): Promise<GrantVie
   })().catch(() => undefined);
 
   const remainingMs = Math.max(0, Date.parse(input.expiresAt) - Date.now());
-  const revoked = await condition(() => grant.state !== 'live', remainingMs, {
-    summary: `grant until ${input.expiresAt}`,
-  });
+  const revoked = await condition(
+    afterHandlers(() => grant.state !== 'live', gated),
+    remainingMs,
+    {
+      summary: `grant until ${input.expiresAt}`,
+    },
+  );
   if (!revoked) grant.expire();
   upsertSearchAttributes([{ key: guardStatusKey, value: grant.state }]);
   setCurrentDetails(grant.details());

@@ -9,8 +9,10 @@ import type { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { createTracing } from '../../src/telemetry/tracing';
 import { tracingWorkerOptions } from '../../src/telemetry/tracing-interceptors';
+import { GrantClient } from '../../src/client';
+import { HANDLERS_BEFORE_WAKE_PATCH } from '../../src/workflows/patches';
 import { CURRENT_CHANGES_MARKER } from '../../src/workflows/patches-at-start';
-import { integrationEnv, recordHistory, tableDecider } from './helpers';
+import { integrationEnv, recordHistory, tableDecider, waitFor } from './helpers';
 import { piiRedacted, refundEscalated, rmRfBlocked } from './fixtures/decisions';
 
 const decider = tableDecider({
@@ -23,6 +25,7 @@ const decider = tableDecider({
     ladder: [{ afterMs: 500, kind: 'remind' }],
     maxWindowMs: 600_000,
   }),
+  refund_grant: refundEscalated({ timeoutMs: 120_000 }),
   refund_quorum: refundEscalated({ timeoutMs: 120_000, approvals: { count: 2 } }),
 });
 const exporter = new InMemorySpanExporter();
@@ -64,6 +67,25 @@ async function runPaths(env: Env, traced: boolean): Promise<Record<string, strin
     const quorum = await start('quorum', 'refund_quorum', { amount: 7 });
     await g.approve(quorum, { by: 'alice' });
     await g.approve(quorum, { by: 'bob' });
+    // A standing grant made from a pending escalation, which its sweep decides; revoked once both sweeps have run
+    // (the revoke update ends its expiry timer).
+    const granted = await start('grant-decided', 'refund_grant', { amount: 8 });
+    const grants = new GrantClient(env.client, env.taskQueue);
+    const grant = await grants.create({
+      fromEscalation: granted,
+      durationMs: 600_000,
+      reason: 'replay test',
+      approver: { id: 'alice', groups: [] },
+      settleMs: 200,
+    });
+    const sweptTwice = async () => {
+      const events = (await env.client.workflow.getHandle(grant.id).fetchHistory()).events ?? [];
+      const sweeps = events.filter((e) => e.activityTaskCompletedEventAttributes || e.markerRecordedEventAttributes);
+      return sweeps.length >= 2 ? true : undefined;
+    };
+    await waitFor(sweptTwice, 60_000);
+    await grants.revoke(grant.id, { id: 'alice', groups: [] });
+    ids['grant-revoke'] = grant.id;
     await Promise.all(
       Object.values(ids).map((id) =>
         env.client.workflow
@@ -120,13 +142,24 @@ test.each([
       })),
     );
     // The paths took the newest generation of the changes asked at start (which holds handlers-before-wake).
-    for (const { history } of histories) {
+    for (const { workflowId, history } of histories) {
+      const grantWorkflow = workflowId === ids['grant-revoke'];
       const marker = history.events?.find((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch');
       const data = marker?.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data;
-      expect(data && JSON.parse(Buffer.from(data).toString())).toMatchObject({ id: CURRENT_CHANGES_MARKER });
+      expect(data && JSON.parse(Buffer.from(data).toString())).toMatchObject({
+        id: grantWorkflow ? HANDLERS_BEFORE_WAKE_PATCH : CURRENT_CHANGES_MARKER,
+      });
     }
-    // Each decided by a human: the decide update completed before the window's timer was cancelled.
-    for (const name of ['approve', 'approve-edited', 'deny', 'ladder-extend-approve', 'quorum']) {
+    // Each decided by a human (or revoked): the update completed before the window's timer was cancelled.
+    for (const name of [
+      'approve',
+      'approve-edited',
+      'deny',
+      'ladder-extend-approve',
+      'quorum',
+      'grant-decided',
+      'grant-revoke',
+    ]) {
       const events = histories.find((h) => h.workflowId === ids[name])!.history.events ?? [];
       const lastIndex = (has: (e: (typeof events)[number]) => unknown) =>
         events.reduce((last, e, i) => (has(e) ? i : last), -1);
@@ -139,7 +172,7 @@ test.each([
       traced: [],
     });
     if (traced) {
-      for (const name of ['approve', 'deny', 'ladder-extend-approve', 'quorum']) {
+      for (const name of ['approve', 'deny', 'ladder-extend-approve', 'quorum', 'grant-decided', 'grant-revoke']) {
         await recordHistory(env.client.workflow.getHandle(ids[name]!), `traced-${name}`);
       }
     }
