@@ -41,8 +41,10 @@ function bulkResult(f: BulkBenchFigures): BenchResult {
 
 function bulkLines(f: BulkBenchFigures): string[] {
   return [
-    `bulk: ${f.escalations} pending after ${f.secondsToAllPending.toFixed(1)} s; batch result ${f.secondsToBatchResult.toFixed(1)} s ` +
-      `after the bulk decision's start (its own result ${f.secondsToBulkResult.toFixed(1)} s, ${f.pages} pages, ${f.runs} runs)`,
+    `bulk: ${f.escalations} pending after ${f.secondsToAllPending.toFixed(1)} s (creation, not timed as approvals: ` +
+      `${(f.escalations / f.secondsToAllPending).toFixed(1)}/s); batch result ${f.secondsToBatchResult.toFixed(1)} s ` +
+      `after the bulk decision's start (its own result ${f.secondsToBulkResult.toFixed(1)} s, ${f.pages} pages, ${f.runs} runs); ` +
+      `load average ${f.loadAverage.map((l) => l.toFixed(1)).join(' ')}`,
     `bulk: ${f.counts.decided} decided, ${f.lost} lost, ${f.doubled} doubled; worker RSS ${f.workerRssMbWithAllPending.toFixed(0)} MB ` +
       `with all pending, peak ${f.workerPeakRssMb.toFixed(0)} MB while approving`,
   ];
