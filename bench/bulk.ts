@@ -5,11 +5,11 @@
  * decision's reason, its history holding exactly one accepted `decide` update), so none is lost or doubled.
  * The worker runs in its own process so its peak RSS is its own.
  *
- *   BENCH_ONLY=bulk npm run bench        (N from BENCH_BULK_N, default 10000)
+ *   BENCH_ONLY=bulk npm run bench        (N from BENCH_BULK_N, default 10000; e.g. BENCH_BULK_N=200 to iterate)
  *   npx tsx bench/bulk.ts [N]            env BENCH_BULK_PAGE_SIZE, BENCH_BULK_CONCURRENCY tune the workflow
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import pLimit from 'p-limit';
@@ -45,6 +45,8 @@ export interface BulkBenchFigures {
   doubled: number;
   workerPeakRssMb: number;
   workerRssMbWithAllPending: number;
+  /** os.loadavg() when the bulk decision finished. */
+  loadAverage: number[];
 }
 
 /** Default N: env BENCH_BULK_N, else 10000. */
@@ -125,11 +127,13 @@ export async function benchBulk(options: BulkBenchOptions = {}): Promise<BulkBen
     const secondsToBatchResult = (Date.now() - t0) / 1000;
     const { r: progress, seconds: secondsToBulkResult } = await bulkDone;
     const workerPeakRssMb = peak;
+    const loadAverage = loadavg();
     log(
       `bulk ${bulkId}: batch result after ${secondsToBatchResult.toFixed(1)} s ` +
         `(${(n / secondsToBatchResult).toFixed(1)} approvals/s), bulk result after ${secondsToBulkResult.toFixed(1)} s, ` +
         `${progress.pages} pages in ${progress.runs} runs, counts ${JSON.stringify(progress.counts)}, ` +
-        `batch ${JSON.stringify(summary.counts)}, worker peak RSS ${workerPeakRssMb.toFixed(0)} MB`,
+        `batch ${JSON.stringify(summary.counts)}, worker peak RSS ${workerPeakRssMb.toFixed(0)} MB, ` +
+        `load average ${loadAverage.map((l) => l.toFixed(1)).join(' ')}`,
     );
     const { lost, doubled } = await verify(
       client,
@@ -153,6 +157,7 @@ export async function benchBulk(options: BulkBenchOptions = {}): Promise<BulkBen
       doubled,
       workerPeakRssMb,
       workerRssMbWithAllPending,
+      loadAverage,
     };
   } finally {
     clearInterval(sampler);

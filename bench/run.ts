@@ -2,6 +2,7 @@ import { auditLines, benchAudit } from './audit';
 import { benchBacktest } from './backtest';
 import { benchBatch, type BatchBenchFigures } from './batch';
 import { benchBulk, type BulkBenchFigures } from './bulk';
+import { benchCheckLatency } from './check-latency';
 import { benchCluster, clusterTable } from './cluster';
 import type { BenchResult } from './bench-result';
 import { benchHostile } from './hostile-input';
@@ -40,8 +41,10 @@ function bulkResult(f: BulkBenchFigures): BenchResult {
 
 function bulkLines(f: BulkBenchFigures): string[] {
   return [
-    `bulk: ${f.escalations} pending after ${f.secondsToAllPending.toFixed(1)} s; batch result ${f.secondsToBatchResult.toFixed(1)} s ` +
-      `after the bulk decision's start (its own result ${f.secondsToBulkResult.toFixed(1)} s, ${f.pages} pages, ${f.runs} runs)`,
+    `bulk: ${f.escalations} pending after ${f.secondsToAllPending.toFixed(1)} s (creation, not timed as approvals: ` +
+      `${(f.escalations / f.secondsToAllPending).toFixed(1)}/s); batch result ${f.secondsToBatchResult.toFixed(1)} s ` +
+      `after the bulk decision's start (its own result ${f.secondsToBulkResult.toFixed(1)} s, ${f.pages} pages, ${f.runs} runs); ` +
+      `load average ${f.loadAverage.map((l) => l.toFixed(1)).join(' ')}`,
     `bulk: ${f.counts.decided} decided, ${f.lost} lost, ${f.doubled} doubled; worker RSS ${f.workerRssMbWithAllPending.toFixed(0)} MB ` +
       `with all pending, peak ${f.workerPeakRssMb.toFixed(0)} MB while approving`,
   ];
@@ -84,6 +87,7 @@ function table(results: BenchResult[]): string {
  * BENCH_ONLY=python runs the Python client's latency bench (it makes python/.venv first).
  * BENCH_ONLY=bulk (never by default) approves a batch's N pending escalations (BENCH_BULK_N, default 10,000) with
  * one bulk decision: making them pending alone takes minutes per 1,000 on the 2-core machine.
+ * BENCH_ONLY=check (never by default): allowed check() p50/p99 against a bare start-and-result (BENCH_CHECK_N, 300).
  * BENCH_ONLY=audit (never by default) makes BENCH_AUDIT_N final decisions (1,000) with receipts and exports them.
  */
 const only = new Set(
@@ -135,6 +139,11 @@ async function main(): Promise<void> {
       Number(process.env.BENCH_AUDIT_N ?? 1000),
     );
     process.stdout.write(`\n${auditLines(f).join('\n')}\n`);
+  }
+  if (only.has('check')) {
+    const lines: string[] = [];
+    await benchCheckLatency(undefined, (line) => lines.push(line));
+    process.stdout.write(`\ncheck latency\n${lines.join('\n')}\n`);
   }
   if (only.has('python'))
     process.stdout.write(`\npython client, allow path\n${(await benchPythonClient()).join('\n')}\n`);

@@ -26,7 +26,6 @@ import {
   decideUpdate,
   extendUpdate,
   DEFAULT_TASK_QUEUE,
-  policyDecisionUpdate,
   statusQuery,
   type CallStatus,
   type DecideInput,
@@ -34,8 +33,16 @@ import {
 } from '../workflows/definitions';
 import { guardMessage, isGuardErrorCode } from '../workflows/error-codes';
 import { assertSameCall } from './call-conflict';
+import { startWithDecision } from './call-decision';
 import { callStart, guardedCallType, JSON_VALUES_ONLY } from './call-start';
-import { GuardApprovalError, GuardBlocked, GuardInputError, GuardToolFailed, type ApprovalErrorCode } from './errors';
+import {
+  GuardApprovalError,
+  GuardBlocked,
+  GuardInputError,
+  GuardToolFailed,
+  GuardUnavailable,
+  type ApprovalErrorCode,
+} from './errors';
 import { TemporalCalls, unavailableAfterMs, type TemporalTarget } from './temporal-calls';
 import { retryingTaskFailures } from './update-retry';
 
@@ -193,23 +200,28 @@ export class GuardClient {
    * @throws GuardUnavailable when Temporal, or a worker on the task queue, did not answer within `unavailableAfter`.
    */
   async check(tool: string, input: Record<string, unknown>, options: CheckOptions = {}): Promise<GuardResult> {
-    const handle = await this.calls.run('start', () => this.start(tool, input, options, false), options.callId);
-    if (options.waitForEscalation) return this.calls.run('result', () => this.result(handle), handle.workflowId);
+    if (options.waitForEscalation) {
+      const handle = await this.calls.run('start', () => this.start(tool, input, options, false), options.callId);
+      return this.calls.run('result', () => this.result(handle), handle.workflowId);
+    }
+    const start = callStart(tool, input, options, false, this.taskQueue);
     // One update ID, so that the request sent again once a worker has the call is the same update.
     const updateId = randomUUID();
-    return this.calls.run(
-      'decision',
-      async () => {
-        try {
-          return await retryingTaskFailures(() => handle.executeUpdate(policyDecisionUpdate, { args: [], updateId }));
-        } catch (err) {
-          // The decision-only workflow may have completed before the update reached it: its result is the answer.
-          if (await this.isClosed(handle)) return this.result(handle);
-          throw err;
-        }
-      },
-      handle.workflowId,
-    );
+    try {
+      return await this.calls.run(
+        'decision',
+        () => startWithDecision(this.client, start, updateId, { result: (handle) => this.result(handle) }),
+        start.workflowId,
+        'start',
+      );
+    } catch (err) {
+      // A callId naming another call is a conflict whether or not a worker is there to answer the update.
+      if (start.callerId && err instanceof GuardUnavailable && err.reason === 'no-worker') {
+        const handle = this.client.workflow.getHandle(start.workflowId);
+        await this.calls.run('start', () => assertSameCall(this.client, handle, start.fingerprint), start.workflowId);
+      }
+      throw err;
+    }
   }
 
   /**

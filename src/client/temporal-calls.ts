@@ -70,9 +70,16 @@ export class TemporalCalls {
 
   /**
    * @param callId the guarded call's workflow ID, when there is one to look at.
+   * @param unreachableOperation what the error names when Temporal does not answer at all (a request that starts
+   *   the call and waits for its decision: `start`). @default operation
    * @throws GuardUnavailable instead of a transport failure or a call no worker takes; any other error as is.
    */
-  async run<T>(operation: GuardOperation, request: () => Promise<T>, callId?: string): Promise<T> {
+  async run<T>(
+    operation: GuardOperation,
+    request: () => Promise<T>,
+    callId?: string,
+    unreachableOperation: GuardOperation = operation,
+  ): Promise<T> {
     const target = this.target();
     const started = Date.now();
     const unavailable = (reason: UnavailableReason, cause: unknown) =>
@@ -81,7 +88,7 @@ export class TemporalCalls {
           address: target.address,
           namespace: target.namespace,
           taskQueue: target.taskQueue,
-          operation,
+          operation: reason === 'unreachable' ? unreachableOperation : operation,
           reason,
           elapsedMs: Date.now() - started,
           ...(callId !== undefined ? { callId } : {}),

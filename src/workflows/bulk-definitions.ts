@@ -59,7 +59,7 @@ export interface BulkDecisionInput {
   requestedAt: string;
   /** Escalations listed and decided per activity. @default 200 */
   pageSize?: number;
-  /** Updates in flight at once. @default 16 */
+  /** Updates in flight at once. @default 64 */
   concurrency?: number;
   /** Pages after which a run continues as new (tests lower it). @default 500 */
   pagesPerRun?: number;
