@@ -20,7 +20,7 @@ import { measured } from './measured';
 const root = join(__dirname, '..');
 
 /** The i-th recorded call: mostly allowed lookups, some refunds (allow, escalate left pending, block), emails. */
-function callOf(i: number): { tool: string; input: Record<string, unknown> } {
+export function callOf(i: number): { tool: string; input: Record<string, unknown> } {
   switch (i % 10) {
     case 0:
       return { tool: 'process_refund', input: { amount: 700 } };
@@ -42,50 +42,63 @@ export interface BacktestBenchFigures {
   loadAverage: number[];
 }
 
+/** A private dev server on a free port, without Web UI or log, its SQLite database at `dbFilename`. */
+export function quietDevServer(dbFilename: string) {
+  return startDevServer({ port: 0, uiPort: false, dbFilename, log: () => undefined });
+}
+
+/**
+ * Records `calls` guarded calls ({@link callOf}) under policies/example.yaml with a worker of its own on `taskQueue`,
+ * workflow IDs `<prefix>-<i>`; resolves once every one is decided (done, or waiting for approval).
+ */
+export async function recordBenchCalls(
+  client: Client,
+  native: NativeConnection,
+  taskQueue: string,
+  calls: number,
+  prefix: string,
+  log: (line: string) => void,
+): Promise<void> {
+  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+  const worker = await createWorker({
+    connection: native,
+    taskQueue,
+    decider: PolicyEngine.fromFiles([join(root, 'policies', 'example.yaml')]),
+    workflowBundle: { code: bundle.code },
+  });
+  await worker.runUntil(async () => {
+    const limit = pLimit(64);
+    await Promise.all(
+      Array.from({ length: calls }, (_, i) =>
+        limit(() =>
+          client.workflow.start('guardedCall', { taskQueue, workflowId: `${prefix}-${i}`, args: [callOf(i)] }),
+        ),
+      ),
+    );
+    const done = `WorkflowType = 'guardedCall' AND TaskQueue = '${taskQueue}' AND GuardStatus IN ('done', 'pending-approval')`;
+    for (let last = -1; ;) {
+      const { count } = await client.workflow.count(done);
+      if (count >= calls) break;
+      if (count !== last) log(`recorded ${count}/${calls}`);
+      last = count;
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  });
+}
+
 export async function benchBacktest(
   log: (line: string) => void = () => undefined,
   calls = 10_000,
 ): Promise<BacktestBenchFigures> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const dir = mkdtempSync(join(tmpdir(), 'bench-backtest-'));
-  const server = await startDevServer({
-    port: 0,
-    uiPort: false,
-    dbFilename: join(dir, 'temporal.db'),
-    log: () => undefined,
-  });
+  const server = await quietDevServer(join(dir, 'temporal.db'));
   const connection = await Connection.connect({ address: server.address });
   const native = await NativeConnection.connect({ address: server.address });
   try {
     const client = new Client({ connection });
     const taskQueue = `bench-backtest-${Date.now()}`;
-    const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
-    const worker = await createWorker({
-      connection: native,
-      taskQueue,
-      decider: PolicyEngine.fromFiles([join(root, 'policies', 'example.yaml')]),
-      workflowBundle: { code: bundle.code },
-    });
-    const recording = await measured(() =>
-      worker.runUntil(async () => {
-        const limit = pLimit(64);
-        await Promise.all(
-          Array.from({ length: calls }, (_, i) =>
-            limit(() =>
-              client.workflow.start('guardedCall', { taskQueue, workflowId: `bench-${i}`, args: [callOf(i)] }),
-            ),
-          ),
-        );
-        const done = `WorkflowType = 'guardedCall' AND TaskQueue = '${taskQueue}' AND GuardStatus IN ('done', 'pending-approval')`;
-        for (let last = -1; ;) {
-          const { count } = await client.workflow.count(done);
-          if (count >= calls) break;
-          if (count !== last) log(`recorded ${count}/${calls}`);
-          last = count;
-          await new Promise((r) => setTimeout(r, 2000));
-        }
-      }),
-    );
+    const recording = await measured(() => recordBenchCalls(client, native, taskQueue, calls, 'bench', log));
     log(`recorded ${calls} calls in ${recording.seconds.toFixed(1)} s`);
     const candidate = loadCandidate([join(root, 'test', 'integration', 'fixtures', 'backtest', 'stricter.yaml')]);
     const query = recordedCallsQuery({ query: `TaskQueue = '${taskQueue}'` }, new Date());

@@ -12,6 +12,7 @@ import {
   type CallerRegistry,
   type UsedLinkStore,
 } from './approvals';
+import { LAST_BACKTEST_FILE } from './backtest/saved-backtest';
 import { GuardUnavailable } from './client/errors';
 import { dataConverterFromEnv } from './codec';
 import { clientConnectionOptions, type ConnectionConfig, type GuardConfig } from './config';
@@ -93,6 +94,8 @@ export async function runApi({
       client: new Client({ connection, namespace: config.namespace, dataConverter: dataConverterFromEnv() }),
       taskQueue: guard.taskQueue,
       approvers: registry,
+      policyFiles: guard.policyPaths,
+      lastBacktestFile: resolve(join(guard.dataDir, LAST_BACKTEST_FILE)),
       callers: callerRegistry,
       host: guard.apiHost,
       port: port ?? guard.apiPort,

@@ -28,6 +28,7 @@ import { registerJsonBody } from './json-body';
 import { registerLinkRoutes } from './link-routes';
 import { openApiDocument } from './openapi';
 import { registerOutboxRoutes } from './outbox-routes';
+import { registerPoliciesRoutes } from './policies-routes';
 import { requestIdOf } from './request-id';
 import { DEFAULT_BODY_LIMIT, MAX_PARAM_LENGTH } from './request-limits';
 import { formatSchemaErrors } from './schema-errors';
@@ -58,6 +59,12 @@ export interface ApiOptions {
   bodyLimit?: number;
   /** How long `/healthz` waits for Temporal. @default 3000 */
   healthTimeoutMs?: number;
+  /** The policy files in force (DURABLE_GUARD_POLICY), shown on the inbox's Policies page. @default none */
+  policyFiles?: readonly string[];
+  /** The file `policy backtest --save` writes, shown on the Policies page. @default no backtest section */
+  lastBacktestFile?: string;
+  /** How long the Policies page's counts are reused. @default 30000 */
+  policiesCacheMs?: number;
   /** Notifications kept for channels without a webhook (`durable-guard start`), shown in the inbox. */
   outbox?: LocalOutbox;
 }
@@ -116,6 +123,11 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   registerGrantRoutes(app, context);
   registerLinkRoutes(app, context);
   registerInboxRoutes(app, context);
+  registerPoliciesRoutes(app, context, {
+    policyFiles: options.policyFiles ?? [],
+    ...(options.lastBacktestFile !== undefined ? { lastBacktestFile: options.lastBacktestFile } : {}),
+    ...(options.policiesCacheMs !== undefined ? { cacheMs: options.policiesCacheMs } : {}),
+  });
   registerGuardRoutes(app, {
     client: options.client,
     guard: context.guard,

@@ -10,7 +10,7 @@ export function inboxPage(): string {
   return page(
     'durable-guard approvals',
     `
-<header><h1>Pending approvals</h1></header>
+<header><h1>Pending approvals</h1><nav aria-label="Pages"><a href="/inbox/policies">Policies</a></nav></header>
 <form id="token-form" autocomplete="off">
   <label>Approver token <input id="token" type="password" name="token" required></label>
   <button type="submit">Use token</button>

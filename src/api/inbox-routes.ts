@@ -16,7 +16,8 @@ import { listQuerySchema, type ListQuery } from './schemas';
 import { groupsQuerySchema, type GroupsQuery } from './bulk-schemas';
 import { groupEscalations } from './escalation-groups';
 
-function send(reply: FastifyReply, type: string, body: string) {
+/** Sends a page or asset with the inbox's headers: this origin's code only, never cached. */
+export function send(reply: FastifyReply, type: string, body: string) {
   return reply
     .header('content-type', `${type}; charset=utf-8`)
     .header('content-security-policy', CONTENT_SECURITY_POLICY)

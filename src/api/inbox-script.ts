@@ -14,22 +14,9 @@ ${INBOX_COMMON_JS}
   var say = function (text) { message.textContent = text; };
 
   async function load() {
-    if (!token()) {
-      list.textContent = '';
-      who.textContent = '';
-      say('Enter your approver token to see pending approvals.');
-      return;
-    }
-    var me = await fetch('/v1/me', { headers: headers(false) });
-    if (me.status === 401) {
-      sessionStorage.removeItem(KEY);
-      list.textContent = '';
-      who.textContent = '';
-      say('That token was not accepted; enter it again.');
-      return;
-    }
-    if (me.ok) {
-      var approver = await me.json();
+    var approver = await signedInApprover(list, who, say, 'Enter your approver token to see pending approvals.');
+    if (!approver) return;
+    if (approver.id) {
       who.textContent = 'Deciding as ' + approver.id + (approver.groups.length ? ' (' + approver.groups.join(', ') + ')' : '');
     }
     var tool = document.getElementById('filter-tool').value.trim();
@@ -114,17 +101,7 @@ ${INBOX_COMMON_JS}
     var extendButton = event.target.closest('button[data-extend]');
     if (extendButton) extend(extendButton.closest('.escalation')).catch(function (e) { say(String(e)); });
   });
-  document.getElementById('token-form').addEventListener('submit', function (event) {
-    event.preventDefault();
-    var input = document.getElementById('token');
-    sessionStorage.setItem(KEY, input.value.trim());
-    input.value = '';
-    load().catch(function (e) { say(String(e)); });
-  });
-  document.getElementById('forget-token').addEventListener('click', function () {
-    sessionStorage.removeItem(KEY);
-    load().catch(function (e) { say(String(e)); });
-  });
+  wireTokenForm(function () { load().catch(function (e) { say(String(e)); }); });
   document.getElementById('filter-form').addEventListener('submit', function (event) {
     event.preventDefault();
     load().catch(function (e) { say(String(e)); });

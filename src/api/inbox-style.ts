@@ -31,4 +31,13 @@ pre.json { background: #f5f5f5; padding: .5rem; overflow: auto; }
 #bulk-progress progress, .batch-progress progress { width: 12rem; vertical-align: middle; }
 dialog { border: 1px solid #666; border-radius: 8px; max-width: 32rem; }
 dialog::backdrop { background: rgba(0, 0, 0, .35); }
+header { display: flex; align-items: baseline; gap: 1.5rem; }
+header nav a { font-weight: 600; }
+.table-scroll { overflow-x: auto; margin: .25rem 0 .75rem; }
+table { border-collapse: collapse; }
+caption { text-align: left; color: #555; padding: .25rem 0; }
+th, td { border-bottom: 1px solid #ddd; padding: .2rem .6rem; text-align: left; vertical-align: top; }
+td .hits-day, td .hits-week, td [data-cell] { font-variant-numeric: tabular-nums; }
+.error { color: #a32020; }
+.note { color: #555; font-size: .9rem; }
 `;

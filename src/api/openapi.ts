@@ -1,6 +1,7 @@
 /** The OpenAPI 3.0 document of the approval API, built from the same schemas fastify validates with. */
 import { bulkPaths } from './bulk-openapi';
 import { grantPaths } from './grant-openapi';
+import { policiesPaths } from './policies-openapi';
 import { API_ERRORS, type ApiErrorCode } from './errors';
 import { CALLER_SCHEME, guardPaths } from './guard-openapi';
 import { extendBodySchema } from './extend-route';
@@ -296,6 +297,7 @@ export function openApiDocument(): Record<string, unknown> {
       ...guard.paths,
       ...bulkPaths({ parameters, errors, ok, json, secured }),
       ...grantPaths({ parameters, errors, ok, json, secured }),
+      ...policiesPaths({ parameters, errors, ok, json, secured }),
       '/v1/escalations': {
         get: {
           summary: 'Pending escalations (visibility query GuardStatus = pending-approval)',
@@ -444,6 +446,9 @@ export function openApiDocument(): Record<string, unknown> {
         },
       },
       '/': { get: { summary: 'The approvals inbox (HTML)', responses: { '200': html('the inbox page') } } },
+      '/inbox/policies': {
+        get: { summary: 'The read-only Policies page (HTML)', responses: { '200': html('the policies page') } },
+      },
       '/openapi.json': {
         get: { summary: 'This document', responses: { '200': ok('OpenAPI 3.0', { type: 'object' }) } },
       },

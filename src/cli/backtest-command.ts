@@ -1,4 +1,6 @@
 /** `policy backtest FILE...`: how a candidate policy would have decided the recorded guarded calls. */
+import { mkdir } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { Command } from 'commander';
 import { loadCandidate } from '../backtest/candidate';
@@ -6,8 +8,9 @@ import { crossedThresholds, parseThreshold, type Threshold } from '../backtest/f
 import { recordedCallsQuery, type RecordedFilters } from '../backtest/recorded-query';
 import { formatBacktest } from '../backtest/report';
 import { runBacktest } from '../backtest/run-backtest';
+import { LAST_BACKTEST_FILE, saveBacktest } from '../backtest/saved-backtest';
 import { dataConverterFromEnv } from '../codec';
-import { clientConnectionOptions, loadConnectionConfig } from '../config';
+import { clientConnectionOptions, loadConnectionConfig, loadGuardConfig } from '../config';
 import { parseDurationFlag } from './duration-flag';
 import { parsePositiveIntFlag } from './number-flag';
 import { fail, printJson } from './output';
@@ -28,6 +31,12 @@ interface BacktestFlags {
   examples: string;
   uiUrl: string;
   shadow?: boolean;
+  save?: string | true;
+}
+
+/** Where `--save` writes: the file given, else last-backtest.json in the data directory (read by the API). */
+function savePath(save: string | true): string {
+  return resolve(save === true ? join(loadGuardConfig().dataDir, LAST_BACKTEST_FILE) : save);
 }
 
 /** `--shadow`: the workers' recorded shadow disagreement, from visibility counts alone. */
@@ -38,9 +47,9 @@ async function shadowSummary(files: string[], flags: BacktestFlags, filters: Rec
         `policy file (got ${files.join(', ')})`,
     );
   }
-  const unsupported = (['withNetwork', 'failOn', 'limit'] as const).filter((flag) => flags[flag] !== undefined);
+  const unsupported = (['withNetwork', 'failOn', 'limit', 'save'] as const).filter((flag) => flags[flag] !== undefined);
   if (unsupported.length > 0) {
-    const names = { withNetwork: '--with-network', failOn: '--fail-on', limit: '--limit' };
+    const names = { withNetwork: '--with-network', failOn: '--fail-on', limit: '--limit', save: '--save' };
     throw new Error(`--shadow does not take ${unsupported.map((flag) => names[flag]).join(', ')}`);
   }
   const config = loadConnectionConfig();
@@ -67,6 +76,7 @@ async function backtest(files: string[], flags: BacktestFlags): Promise<void> {
   if (files.length === 0) throw new Error('give the candidate policy file(s) to backtest');
   // A candidate that does not parse is refused before Temporal is asked anything.
   const candidate = loadCandidate(files, flags.withNetwork === true);
+  const saveTo = flags.save !== undefined ? savePath(flags.save) : undefined;
   const config = loadConnectionConfig();
   const connection = await Connection.connect(clientConnectionOptions(config));
   try {
@@ -85,6 +95,12 @@ async function backtest(files: string[], flags: BacktestFlags): Promise<void> {
       }),
     );
     const crossed = crossedThresholds(summary, thresholds);
+    if (saveTo !== undefined) {
+      await mkdir(dirname(saveTo), { recursive: true });
+      const saved = { savedAt: new Date().toISOString(), candidateFiles: files, failedThresholds: crossed, summary };
+      await saveBacktest(saveTo, saved);
+      process.stderr.write(`backtest summary saved to ${saveTo} (the inbox's Policies page shows it)\n`);
+    }
     if (flags.json) printJson({ ...summary, failedThresholds: crossed });
     else process.stdout.write(formatBacktest(summary, { baseUrl: flags.uiUrl, namespace: config.namespace }));
     if (crossed.length > 0) {
@@ -113,6 +129,7 @@ export function registerBacktestCommand(policy: Command): void {
     .option('--concurrency <n>', 'history reads at once', '32')
     .option('--examples <n>', 'examples shown per transition and sharp case', '3')
     .option('--ui-url <url>', 'Temporal Web UI base URL for links', 'http://localhost:8233')
+    .option('--save [file]', `keep the summary for the inbox's Policies page (default: DATA_DIR/${LAST_BACKTEST_FILE})`)
     .option('--shadow', "instead: the workers' recorded shadow-policy disagreement (visibility counts, no files)")
     .action(async (files: string[], flags: BacktestFlags) => {
       try {

@@ -74,15 +74,25 @@ export function summariseShadow(query: string, counted: readonly (ShadowCell & {
   return summary;
 }
 
+/** Counts the calls matching a visibility query. */
+export type VisibilityCount = (query: string) => Promise<number>;
+
+/** Counts every cell (20 `count` queries) with `count`, which may bound how many run at once. */
+export async function countShadowCells(
+  count: VisibilityCount,
+  filters: RecordedFilters,
+  now: Date = new Date(),
+): Promise<ShadowSummary> {
+  const cells = shadowCellQueries(filters, now);
+  const counted = await Promise.all(cells.map(async (cell) => ({ ...cell, count: await count(cell.query) })));
+  return summariseShadow(recordedCallsQuery(filters, now), counted);
+}
+
 /** Counts every cell at once (20 `count` queries). */
 export async function countShadowDecisions(
   client: Client,
   filters: RecordedFilters,
   now: Date = new Date(),
 ): Promise<ShadowSummary> {
-  const cells = shadowCellQueries(filters, now);
-  const counted = await Promise.all(
-    cells.map(async (cell) => ({ ...cell, count: (await client.workflow.count(cell.query)).count })),
-  );
-  return summariseShadow(recordedCallsQuery(filters, now), counted);
+  return countShadowCells(async (query) => (await client.workflow.count(query)).count, filters, now);
 }

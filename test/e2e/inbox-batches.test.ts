@@ -1,13 +1,11 @@
 import pLimit from 'p-limit';
 import type { Browser, Page } from 'playwright-core';
-import { request } from 'undici';
-import { startApi, type RunningApi } from '../../src/api';
 import { createApproverRegistry } from '../../src/approvals';
 import { pendingEscalationsQuery } from '../../src/approvals/escalation-query';
 import { webUiLink } from '../../src/backtest/report';
 import { BatchClient, BulkDecisionClient } from '../../src/client';
 import { statusQuery, type GuardedCallInput } from '../../src/workflows/definitions';
-import { tableDecider, waitFor, workerForFile } from '../integration/helpers';
+import { apiFixture, tableDecider, waitFor, workerForFile } from '../integration/helpers';
 import { launchChromium, screenshotPath, signedIn } from './browser';
 
 /** The page's globals this file uses (it compiles without the DOM library). */
@@ -37,26 +35,21 @@ const file = workerForFile('inbox-batches-e2e', decider, {
   open_door: () => ({ opened: true }),
   ship_order: () => ({ shipped: true }),
 });
+const fixture = apiFixture(file, {
+  webUiUrl: WEB_UI,
+  approvers: createApproverRegistry([{ id: 'alice', groups: ['finance'], token: TOKEN }]),
+});
 let env: typeof file.env;
-let api: RunningApi;
 let browser: Browser;
 const run = Date.now().toString(36);
 
 beforeAll(async () => {
   env = file.env;
-  api = await startApi({
-    client: env.client,
-    taskQueue: env.taskQueue,
-    port: 0,
-    webUiUrl: WEB_UI,
-    approvers: createApproverRegistry([{ id: 'alice', groups: ['finance'], token: TOKEN }]),
-  });
   browser = await launchChromium();
 });
 
 afterAll(async () => {
   await browser?.close();
-  await api?.close();
 });
 
 async function pendingCount(filters: { batch?: string; tool?: string }): Promise<number> {
@@ -149,7 +142,7 @@ test('a 500-item group is approved in one action, after a confirmation that stat
   await doorBatch(doors, 3);
   await waitPending(500, { batch: batchId });
 
-  const page = await signedIn(browser, api.url, TOKEN, 'alice');
+  const page = await signedIn(browser, fixture.api.url, TOKEN, 'alice');
   try {
     const card = await groupCard(page, batchId, 'process_refund', 500);
     await expect(card.locator('.rule').textContent()).resolves.toBe('big-refund');
@@ -209,7 +202,7 @@ test("a grant created from a group decides the group, and its expiry is held to 
   const batch = `grant-${run}`;
   const handle = await doorBatch(batch, 4);
   const ids = [0, 1, 2, 3].map((i) => `${batch}/${i}`);
-  const page = await signedIn(browser, api.url, TOKEN, 'alice');
+  const page = await signedIn(browser, fixture.api.url, TOKEN, 'alice');
   let grantId: string | undefined;
   try {
     const card = await groupCard(page, batch, 'open_door', 4);
@@ -241,12 +234,9 @@ test("a grant created from a group decides the group, and its expiry is held to 
   }
   const summary = await handle.result();
   expect(summary.counts.byAction.allow).toBe(4);
-  const res = await request(`${api.url}/v1/grants/${grantId}`, {
-    method: 'DELETE',
-    headers: { authorization: `Bearer ${TOKEN}` },
-  });
-  expect(res.statusCode).toBe(200);
-  expect(await res.body.json()).toMatchObject({ id: grantId, state: 'revoked' });
+  const res = await fixture.http('DELETE', `/v1/grants/${grantId}`, { token: TOKEN });
+  expect(res.status).toBe(200);
+  expect(res.json).toMatchObject({ id: grantId, state: 'revoked' });
 }, 300_000);
 
 test('keyboard only: select a group, cancel with Escape, deny by a filter, approve with Space; focus is visible', async () => {
@@ -258,7 +248,7 @@ test('keyboard only: select a group, cancel with Escape, deny by a filter, appro
   await waitPending(3, { batch });
   const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
   try {
-    await page.goto(`${api.url}/`);
+    await page.goto(`${fixture.api.url}/`);
     await page.focus('#token');
     await page.keyboard.type(TOKEN);
     await page.keyboard.press('Enter');

@@ -1,7 +1,6 @@
 import type { Browser } from 'playwright-core';
-import { startApi, type RunningApi } from '../../src/api';
 import { createApproverRegistry } from '../../src/approvals';
-import { tableDecider, waitFor, workerForFile } from '../integration/helpers';
+import { apiFixture, tableDecider, waitFor, workerForFile } from '../integration/helpers';
 import { launchChromium, screenshotPath, signedIn } from './browser';
 
 const TOKEN = 'inbox-e2e-token-0123456789abcdef';
@@ -22,24 +21,19 @@ const decider = tableDecider({
 });
 
 const file = workerForFile('inbox-e2e', decider);
+const fixture = apiFixture(file, {
+  approvers: createApproverRegistry([{ id: 'alice', groups: ['finance'], token: TOKEN }]),
+});
 let env: typeof file.env;
-let api: RunningApi;
 let browser: Browser;
 
 beforeAll(async () => {
   env = file.env;
-  api = await startApi({
-    client: env.client,
-    taskQueue: env.taskQueue,
-    port: 0,
-    approvers: createApproverRegistry([{ id: 'alice', groups: ['finance'], token: TOKEN }]),
-  });
   browser = await launchChromium();
 });
 
 afterAll(async () => {
   await browser?.close();
-  await api?.close();
 });
 
 async function pendingRefund(amount: number, note: string): Promise<string> {
@@ -51,7 +45,7 @@ async function pendingRefund(amount: number, note: string): Promise<string> {
 
 /** The inbox page with the token entered, refreshed until the escalation's card is listed. */
 async function openCard(id: string) {
-  const page = await signedIn(browser, api.url, TOKEN, 'alice');
+  const page = await signedIn(browser, fixture.api.url, TOKEN, 'alice');
   const card = page.locator(`article.escalation[data-id="${id}"]`);
   await waitFor(async () => {
     await page.click('#refresh');
@@ -93,7 +87,7 @@ test('an approver enters a token once, approves one escalation with an edit and 
   const denyId = await pendingRefund(9900, 'duplicate claim');
   const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
   try {
-    await page.goto(`${api.url}/`);
+    await page.goto(`${fixture.api.url}/`);
     await page.fill('#token', TOKEN);
     await page.click('#token-form button[type=submit]');
     await page.waitForSelector('#who:has-text("alice")');

@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from '@temporalio/client';
@@ -8,6 +10,7 @@ import pLimit from 'p-limit';
 import { loadCandidate } from '../../src/backtest/candidate';
 import { recordedCallsQuery } from '../../src/backtest/recorded-query';
 import { runBacktest } from '../../src/backtest/run-backtest';
+import { LAST_BACKTEST_FILE, readSavedBacktest } from '../../src/backtest/saved-backtest';
 import type { BacktestSummary } from '../../src/backtest/tally';
 import { GuardClient } from '../../src/client';
 import { encryptingDataConverter } from '../../src/codec';
@@ -177,12 +180,15 @@ test('encrypted histories are decided with the codec keys, and unreadable withou
   expect(blind.skipped.firstReason).toMatch(/encod|decrypt|codec/i);
 });
 
+/** The CLI's data directory, where `--save` keeps the summary by default. */
+const dataDir = mkdtempSync(join(tmpdir(), 'dg-backtest-data-'));
+
 async function cli(...args: string[]) {
   try {
     const { stdout, stderr } = await promisify(execFile)(
       process.execPath,
       [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'src/cli/main.ts', 'policy', 'backtest', ...args],
-      { cwd: root, env: { ...process.env, TEMPORAL_ADDRESS: env.address }, maxBuffer: 16 * 1024 * 1024 },
+      { cwd: root, env: { ...process.env, TEMPORAL_ADDRESS: env.address, DURABLE_GUARD_DATA_DIR: dataDir }, maxBuffer: 16 * 1024 * 1024 },
     );
     return { code: 0, stdout, stderr };
   } catch (err) {
@@ -211,12 +217,22 @@ test('the CLI: text report with Web UI links, --json, and --fail-on as a CI gate
     '--fail-on',
     'approved-would-block>0',
     'block>=21',
+    '--save',
   );
   expect(gate.code).toBe(1);
   const json = JSON.parse(gate.stdout) as BacktestSummary & { failedThresholds: string[] };
   expect(json.matrix.escalate).toEqual({ escalate: 20, block: 20 });
   expect(json.failedThresholds).toEqual(['approved-would-block>0 (is 11)']);
   expect(gate.stderr).toContain('backtest failed: approved-would-block>0 (is 11)');
+  // --save kept the same summary for the inbox's Policies page, in the data directory.
+  const saved = await readSavedBacktest(join(dataDir, LAST_BACKTEST_FILE));
+  expect(saved).toEqual({
+    savedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    candidateFiles: [join(fixtures, 'stricter.yaml')],
+    failedThresholds: ['approved-would-block>0 (is 11)'],
+    summary: JSON.parse(JSON.stringify({ ...json, failedThresholds: undefined })),
+  });
+  expect(gate.stderr).toContain(`backtest summary saved to ${join(dataDir, LAST_BACKTEST_FILE)}`);
 
   const pass = await cli(join(fixtures, 'looser.yaml'), '--query', where, '--json', '--fail-on', 'sharp>0');
   expect(pass.code).toBe(0);

@@ -99,6 +99,8 @@ describe('/openapi.json', () => {
         'GET /inbox.css',
         'GET /inbox/escalations',
         'GET /inbox/groups',
+        'GET /inbox-policies.js',
+        'GET /inbox/policies/overview',
       ]);
       expect(routes.length).toBeGreaterThan(8);
       for (const route of routes.filter((r) => !internal.has(r))) expect(documented).toContain(route);
