@@ -13,7 +13,7 @@ import {
   patched,
   proxyActivities,
   setHandler,
-  startChild,
+  startChild as startChild_,
   upsertSearchAttributes,
   workflowInfo,
   WorkflowIdReusePolicy,
@@ -37,6 +37,7 @@ import {
   type GuardBatchInput,
 } from './definitions';
 import { guardedCall } from './guarded-call';
+import { itemContext } from './batch-item';
 import { HOSTILE_INPUT_PATCH } from './patches';
 import type { GuardErrorCode } from './error-codes';
 
@@ -153,26 +154,20 @@ export async function guardBatch(input: GuardBatchInput): Promise<BatchSummary> 
     if (buffer.length === 0) cursor = page.nextOffset;
   };
 
-  const startItem = (line: BatchLine) => {
-    cursor = line.end;
-    if (!line.item) {
-      state.invalidNext(line.error ?? 'not a batch item');
-      return;
-    }
-    const item: BatchItem = line.item;
-    const index = state.startNext();
+  /** The item at `index` as a `guardedCall` child `<batchId>/<index>` in execute mode. */
+  const startChild = (item: BatchItem, index: number) => {
     const workflowId = `${batchId}/${index}`;
     startsInFlight += 1;
     const done = (finish: Finish) => state.finish(index, { tool: item.tool, ...finish });
     // Outside the batch's cancellation: cancelling the batch must not cancel the wait for a running item.
     void CancellationScope.nonCancellable(() =>
-      startChild(guardedCall, {
+      startChild_(guardedCall, {
         workflowId,
         args: [
           {
             tool: item.tool,
             input: item.input,
-            context: { ...item.context, batch: batchId, ...(item.callId ? { callId: item.callId } : {}) },
+            context: itemContext(item, batchId),
             execute: true,
             ...(input.escalationTimeoutMs ? { escalationTimeoutMs: input.escalationTimeoutMs } : {}),
             batchItem: { batchWorkflowId: info.workflowId, index, holdReportsAt: reportHold },
@@ -202,6 +197,15 @@ export async function guardBatch(input: GuardBatchInput): Promise<BatchSummary> 
         )
         .catch((err: unknown) => log.error('batch item bookkeeping failed', { workflowId, error: String(err) })),
     );
+  };
+
+  const startItem = (line: BatchLine) => {
+    cursor = line.end;
+    if (!line.item) {
+      state.invalidNext(line.error ?? 'not a batch item');
+      return;
+    }
+    startChild(line.item, state.startNext());
   };
 
   // Children of this run that have not escalated report only through their result: wait for them first.
