@@ -22,7 +22,12 @@ export interface PageItem {
  * network; any item on a worker that signs receipts), which decides it again as item mode does.
  */
 export type PageDecision =
-  | { action: Exclude<GuardAction, 'escalate'>; reason?: string; rules: string[]; modifiedInput?: Record<string, unknown> }
+  | {
+      action: Exclude<GuardAction, 'escalate'>;
+      reason?: string;
+      rules: string[];
+      modifiedInput?: Record<string, unknown>;
+    }
   | { action: 'child'; why: 'escalate' | 'network' | 'receipt' };
 
 export interface DecidePageInput {

@@ -90,9 +90,10 @@ export async function runPage(lines: BatchLine[], { state, batchId, concurrency,
     const first = (items[0] as { index: number }).index;
     const last = (items[items.length - 1] as { index: number }).index;
     const { outcomes } = await CancellationScope.nonCancellable(() =>
-      runBatchPageTools.executeWithOptions({ ...toolOptions, summary: `items ${first}-${last}: ${toRun.length} tools` }, [
-        { items: toRun, batchId, concurrency },
-      ]),
+      runBatchPageTools.executeWithOptions(
+        { ...toolOptions, summary: `items ${first}-${last}: ${toRun.length} tools` },
+        [{ items: toRun, batchId, concurrency }],
+      ),
     );
     outcomes.forEach((o, i) => {
       const { index, tool } = toRun[i] as PageItem;
