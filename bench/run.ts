@@ -1,6 +1,7 @@
 import { auditLines, benchAudit } from './audit';
 import { benchBacktest } from './backtest';
 import { benchBatch, type BatchBenchFigures } from './batch';
+import { benchBatchPage, pageBenchLines } from './batch-page';
 import { benchBulk, type BulkBenchFigures } from './bulk';
 import { benchCluster, clusterTable } from './cluster';
 import type { BenchResult } from './bench-result';
@@ -84,6 +85,8 @@ function table(results: BenchResult[]): string {
  * BENCH_ONLY=python runs the Python client's latency bench (it makes python/.venv first).
  * BENCH_ONLY=bulk (never by default) approves a batch's N pending escalations (BENCH_BULK_N, default 10,000) with
  * one bulk decision: making them pending alone takes minutes per 1,000 on the 2-core machine.
+ * BENCH_ONLY=batch-page (never by default) runs the bare-Temporal baseline, item mode and page mode at BENCH_PAGE_N
+ * (10,000), and page mode again at BENCH_PAGE_BIG_N when set: minutes per 1,000 items of the first two.
  * BENCH_ONLY=audit (never by default) makes BENCH_AUDIT_N final decisions (1,000) with receipts and exports them.
  */
 const only = new Set(
@@ -135,6 +138,10 @@ async function main(): Promise<void> {
       Number(process.env.BENCH_AUDIT_N ?? 1000),
     );
     process.stdout.write(`\n${auditLines(f).join('\n')}\n`);
+  }
+  if (only.has('batch-page')) {
+    const f = await benchBatchPage(undefined, undefined, (line) => process.stderr.write(`batch-page: ${line}\n`));
+    process.stdout.write(`\nbatch modes against the bare-Temporal baseline\n${pageBenchLines(f).join('\n')}\n`);
   }
   if (only.has('python'))
     process.stdout.write(`\npython client, allow path\n${(await benchPythonClient()).join('\n')}\n`);
