@@ -1,6 +1,7 @@
 import { auditLines, benchAudit } from './audit';
 import { benchBacktest } from './backtest';
 import { benchBatch, type BatchBenchFigures } from './batch';
+import { benchBatchPage, pageBenchLines } from './batch-page';
 import { benchBulk, type BulkBenchFigures } from './bulk';
 import { benchCheckLatency } from './check-latency';
 import { benchCluster, clusterTable } from './cluster';
@@ -88,6 +89,8 @@ function table(results: BenchResult[]): string {
  * BENCH_ONLY=bulk (never by default) approves a batch's N pending escalations (BENCH_BULK_N, default 10,000) with
  * one bulk decision: making them pending alone takes minutes per 1,000 on the 2-core machine.
  * BENCH_ONLY=check (never by default): allowed check() p50/p99 against a bare start-and-result (BENCH_CHECK_N, 300).
+ * BENCH_ONLY=batch-page (never by default) runs the bare-Temporal baseline, item mode and page mode at BENCH_PAGE_N
+ * (10,000), and page mode again at BENCH_PAGE_BIG_N when set: minutes per 1,000 items of the first two.
  * BENCH_ONLY=audit (never by default) makes BENCH_AUDIT_N final decisions (1,000) with receipts and exports them.
  */
 const only = new Set(
@@ -144,6 +147,10 @@ async function main(): Promise<void> {
     const lines: string[] = [];
     await benchCheckLatency(undefined, (line) => lines.push(line));
     process.stdout.write(`\ncheck latency\n${lines.join('\n')}\n`);
+  }
+  if (only.has('batch-page')) {
+    const f = await benchBatchPage(undefined, undefined, (line) => process.stderr.write(`batch-page: ${line}\n`));
+    process.stdout.write(`\nbatch modes against the bare-Temporal baseline\n${pageBenchLines(f).join('\n')}\n`);
   }
   if (only.has('python'))
     process.stdout.write(`\npython client, allow path\n${(await benchPythonClient()).join('\n')}\n`);

@@ -1,6 +1,7 @@
 /** The worker's activities: every side effect of a guarded call, with dependencies injected. */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { CallContext, Decider, PolicyDecision, ToolCall } from '../policy/types';
+import { createPageActivities } from './batch-page';
 import { decideBulkPage } from './bulk-decide';
 import { findStandingGrant } from './find-grant';
 import { matchStandingGrants, sweepGrant } from './grant-activities';
@@ -204,6 +205,9 @@ export function createActivities({ decider, tools = {}, notifications, receipts,
 
     /** A batch item's report to its batch (a local activity of the item). */
     reportToBatch,
+
+    /** Page mode of a batch: a page decided in one local activity, its tools run in one heartbeating activity. */
+    ...createPageActivities({ decider, decide, toolRun }),
 
     /** One page of a bulk decision, decided through each escalation's `decide` update. */
     decideBulkPage,

@@ -49,20 +49,36 @@ export function registerBatchCommands(program: Command): Command {
     .option('--batch-id <id>', 'batch ID (items are <batchId>/<index>); re-using it attaches to that batch')
     .option('--concurrency <n>', 'items deciding or running at once; pending escalations do not count', '50')
     .option('--timeout <duration>', 'escalation timeout of every item: 30s, 5m, 72h, 2d')
+    .option(
+      '--mode <mode>',
+      "item: each item a guardedCall workflow; page: items decided and run by the page, only escalations become workflows",
+      'item',
+    )
     .option(...UNAVAILABLE_AFTER_FLAG)
     .action(
       async (
         file: string,
-        flags: { wait?: boolean; batchId?: string; concurrency: string; timeout?: string; unavailableAfter?: string },
+        flags: {
+          wait?: boolean;
+          batchId?: string;
+          concurrency: string;
+          timeout?: string;
+          mode: string;
+          unavailableAfter?: string;
+        },
       ) =>
         withBatches(flags, async (batches, client) => {
           const concurrency = Number(flags.concurrency);
           if (!Number.isInteger(concurrency) || concurrency < 1) {
             throw new Error(`--concurrency must be a positive integer, got '${flags.concurrency}'`);
           }
+          if (flags.mode !== 'item' && flags.mode !== 'page') {
+            throw new Error(`--mode must be 'item' or 'page', got '${flags.mode}'`);
+          }
           const timeoutMs = flags.timeout === undefined ? undefined : parseDurationFlag(flags.timeout, '--timeout');
           const handle = await batches.submitFile(file, {
             concurrency,
+            mode: flags.mode,
             ...(flags.batchId ? { batchId: flags.batchId } : {}),
             ...(timeoutMs !== undefined ? { escalationTimeout: timeoutMs } : {}),
           });

@@ -14,8 +14,11 @@ import {
   guardFingerprintKey,
   guardStatusKey,
   guardToolKey,
+  BATCH_OUTCOMES_PAGE,
+  batchOutcomesQuery,
   progressQuery,
   type BatchItem,
+  type BatchMode,
   type BatchProgress,
   type BatchSummary,
   type GuardBatchInput,
@@ -39,6 +42,13 @@ export interface SubmitBatchOptions {
   concurrency?: number;
   /** Approval window of every escalated item, e.g. '72h'; wins over the rule's. */
   escalationTimeout?: Duration;
+  /**
+   * `item`: each item a `guardedCall` workflow; `page`: items decided and run by the page, only escalations
+   * becoming workflows (docs/architecture.md "Page mode"). @default 'item'
+   */
+  mode?: BatchMode;
+  /** Page mode: items decided per page (1 to 500). @default 250 */
+  pageSize?: number;
 }
 
 /** Options of a {@link BatchClient}. */
@@ -59,7 +69,7 @@ export interface BatchItemResult {
   status?: string;
   action?: string;
   reason?: string;
-  /** Temporal execution status: RUNNING, COMPLETED, FAILED, ... */
+  /** Temporal execution status: RUNNING, COMPLETED, FAILED, ...; `IN_PAGE` for a page-mode item run in its page. */
   execution: string;
 }
 
@@ -175,6 +185,11 @@ export class BatchClient {
    * @throws GuardUnavailable when Temporal did not answer a page within `unavailableAfter`.
    */
   async *items(batchId: string): AsyncIterable<BatchItemResult> {
+    const progress = await this.progress(batchId);
+    if (progress.mode === 'page') {
+      yield* this.pageItems(batchId);
+      return;
+    }
     const query = `${guardBatchIdKey.name} = ${JSON.stringify(batchId)} AND WorkflowType = "guardedCall"`;
     const pages = this.client.workflow.list({ query })[Symbol.asyncIterator]();
     for (;;) {
@@ -196,6 +211,29 @@ export class BatchClient {
     }
   }
 
+  /** A page-mode batch's items, read from the batch itself (`batchOutcomes`); its escalations also from visibility. */
+  private async *pageItems(batchId: string): AsyncIterable<BatchItemResult> {
+    const handle = this.client.workflow.getHandle(batchId);
+    for (let offset = 0; ; offset += BATCH_OUTCOMES_PAGE) {
+      const page = await this.calls.run(
+        'batch-items',
+        () => handle.query(batchOutcomesQuery, { offset, limit: BATCH_OUTCOMES_PAGE }),
+        batchId,
+      );
+      for (const o of page) {
+        yield {
+          itemId: o.itemId,
+          index: o.index,
+          status: o.status,
+          ...(o.action ? { action: o.action } : {}),
+          ...(o.reason ? { reason: o.reason } : {}),
+          execution: o.child ? 'CHILD' : 'IN_PAGE',
+        };
+      }
+      if (page.length < BATCH_OUTCOMES_PAGE) return;
+    }
+  }
+
   private async start(
     base: Pick<GuardBatchInput, 'source' | 'expectedTotal'>,
     options: SubmitBatchOptions,
@@ -208,6 +246,8 @@ export class BatchClient {
       ...base,
       batchId,
       ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+      ...(options.mode !== undefined ? { mode: options.mode } : {}),
+      ...(options.pageSize !== undefined ? { pageSize: options.pageSize } : {}),
       ...(options.escalationTimeout !== undefined
         ? { escalationTimeoutMs: msToNumber(options.escalationTimeout) }
         : {}),

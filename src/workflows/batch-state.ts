@@ -8,6 +8,7 @@ import {
   type BatchSummary,
   type GuardAction,
 } from './definitions';
+import type { PageOutcomes } from './batch-outcomes';
 
 /** How an item ended. */
 export interface Finish {
@@ -36,6 +37,8 @@ export class BatchState {
   private readonly runningSet = new Set<number>();
   private readonly pendingSet: Set<number>;
   private readonly openThisRun = new Set<number>();
+  /** Page mode: every item's outcome, one character each (absent in item mode). */
+  outcomes?: PageOutcomes;
 
   constructor(
     private readonly batchId: string,
@@ -96,6 +99,7 @@ export class BatchState {
     if (this.runningSet.delete(index)) {
       this.pendingSet.add(index);
       this.counts.escalated += 1;
+      this.outcomes?.pending(index);
     }
   }
 
@@ -117,6 +121,8 @@ export class BatchState {
     const known = this.total ?? this.expectedTotal ?? this.nextIndex;
     const notStarted = Math.max(0, known - this.nextIndex);
     this.counts.byStatus.cancelled += notStarted;
+    for (let i = this.nextIndex; this.outcomes && i < this.nextIndex + notStarted; i += 1)
+      this.outcomes.finish(i, { status: 'cancelled' });
     this.total = this.nextIndex + notStarted;
     this.nextIndex = this.total;
   }
@@ -133,6 +139,7 @@ export class BatchState {
       startedAt: this.startedAt,
       runs: this.runs,
       ...(cancelling ? { cancelling } : {}),
+      ...(this.outcomes ? { outcomes: this.outcomes.encode() } : {}),
     };
   }
 
@@ -154,7 +161,13 @@ export class BatchState {
       },
       startedAt: this.startedAt,
       runs: this.runs,
+      ...(this.outcomes ? { mode: 'page' as const } : {}),
     };
+  }
+
+  /** The listed problems so far (page mode reads their reasons per item). */
+  listedProblems(): BatchProblem[] {
+    return this.problems;
   }
 
   summary(state: 'completed' | 'cancelled', now = new Date().toISOString()): BatchSummary {
@@ -167,6 +180,7 @@ export class BatchState {
   }
 
   private record(index: number, { status, action, reason, tool }: Finish): void {
+    this.outcomes?.finish(index, { status, action });
     this.counts.byStatus[status] += 1;
     if (action === 'allow' || action === 'modify' || action === 'block') this.counts.byAction[action] += 1;
     if (status === 'done' && action !== 'block') return;

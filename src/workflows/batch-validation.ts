@@ -3,6 +3,10 @@ import { callIdIssue, isPlainObject, type Issue } from './call-validation';
 import type { BatchItemReport, GuardBatchInput } from './definitions';
 import { INPUT_LIMITS } from './input-limits';
 
+/** Page mode: items decided per page unless the batch says otherwise. */
+export const DEFAULT_PAGE_SIZE = 250;
+/** Page mode: the most a batch may ask for, so a page's items and decisions stay far below the payload limit. */
+export const MAX_PAGE_SIZE = 500;
 /** The most items deciding or running at once (more is refused at start). */
 export const MAX_BATCH_CONCURRENCY = 500;
 /** A run continues as new after this many events at the least (fewer cannot start an item) and at the most. */
@@ -32,8 +36,11 @@ function countIssue(what: string, value: unknown, min: number, max: number): Iss
 export function batchInputIssue(input: unknown): Issue | undefined {
   if (!isPlainObject(input))
     return { message: `the batch input must be an object {source, ...} (got ${shown(input)})` };
-  const { source, batchId, concurrency, escalationTimeoutMs, expectedTotal, historyBudget } =
+  const { source, batchId, concurrency, escalationTimeoutMs, expectedTotal, historyBudget, mode, pageSize } =
     input as Partial<GuardBatchInput>;
+  if (mode !== undefined && mode !== 'item' && mode !== 'page') {
+    return { message: `mode must be 'item' or 'page' (got ${shown(mode)})` };
+  }
   if (!isPlainObject(source)) {
     return { message: `source must be {items: [...]} or {path: '<file>'} (got ${shown(source)})` };
   }
@@ -52,6 +59,7 @@ export function batchInputIssue(input: unknown): Issue | undefined {
     countIssue('concurrency', concurrency, 1, MAX_BATCH_CONCURRENCY) ??
     countIssue('historyBudget', historyBudget, HISTORY_BUDGET_RANGE.min, HISTORY_BUDGET_RANGE.max) ??
     countIssue('expectedTotal', expectedTotal, 0, Number.MAX_SAFE_INTEGER) ??
+    countIssue('pageSize', pageSize, 1, MAX_PAGE_SIZE) ??
     (escalationTimeoutMs === undefined ||
     (typeof escalationTimeoutMs === 'number' && Number.isFinite(escalationTimeoutMs) && escalationTimeoutMs > 0)
       ? undefined
@@ -87,5 +95,16 @@ export function batchReportIssue(report: unknown): Issue | undefined {
       limit: 'toolNameLength',
     };
   }
+  return undefined;
+}
+
+/** What is wrong with the range of a `batchOutcomes` query, or undefined when it is a valid range. */
+export function outcomesRangeIssue(range: unknown): string | undefined {
+  if (!isPlainObject(range)) return `the argument must be {offset, limit?} (got ${shown(range)})`;
+  const { offset, limit } = range as { offset?: unknown; limit?: unknown };
+  if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0)
+    return `offset must be a whole number from 0 (got ${shown(offset)})`;
+  if (limit !== undefined && (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit < 1))
+    return `limit must be a whole number from 1 when given (got ${shown(limit)})`;
   return undefined;
 }

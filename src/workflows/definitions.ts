@@ -288,9 +288,19 @@ export interface BatchCounts {
   escalated: number;
 }
 
+/**
+ * How a batch runs its items: `item`, each item a `guardedCall` child; `page`, a page of items decided in one local
+ * activity and its tools run in one activity, only escalations becoming children (docs/architecture.md "Page mode").
+ */
+export type BatchMode = 'item' | 'page';
+
 /** The argument of the `guardBatch` workflow. */
 export interface GuardBatchInput {
   source: BatchSource;
+  /** @default 'item' (a batch started without it runs as released versions did) */
+  mode?: BatchMode;
+  /** Page mode: items decided per page. @default 250 */
+  pageSize?: number;
   /** @default the batch workflow's ID */
   batchId?: string;
   /** Items deciding or running their tool at once; pending escalations do not count. @default 50 */
@@ -321,6 +331,8 @@ export interface BatchCarry {
   startedAt: string;
   runs: number;
   cancelling?: boolean;
+  /** Page mode: one character per item so far (see batch-outcomes.ts), so every item's outcome stays readable. */
+  outcomes?: string;
 }
 
 /** Answer of the `progress` query, and the core of the batch summary. */
@@ -340,6 +352,8 @@ export interface BatchProgress {
   startedAt: string;
   /** Runs so far (continue-as-new keeps each run's history small). */
   runs: number;
+  /** Present for a batch in page mode: its items' outcomes are read with the `batchOutcomes` query. */
+  mode?: 'page';
 }
 
 /** The result of `guardBatch`: counts and the first blocked/failed items with reasons. */
@@ -367,3 +381,23 @@ export function holdReportsAt(historyBudget = DEFAULT_BATCH_HISTORY_BUDGET): num
 // A signal: the item needs no answer, and it must reach whichever run of the batch is current.
 export const batchItemSignal = defineSignal<[BatchItemReport]>('batchItem');
 export const progressQuery = defineQuery<BatchProgress>('progress');
+
+/** One item's outcome in a page-mode batch (`batchOutcomes` query). */
+export interface BatchItemOutcome {
+  index: number;
+  /** `<batchId>/<index>`: the item's idempotency key, and the workflow ID of an escalated item. */
+  itemId: string;
+  status: BatchItemStatus | 'not-started';
+  action?: 'allow' | 'modify' | 'block';
+  /** The item ran as a `guardedCall` child with ID `itemId` (escalations, tools with network rules). */
+  child?: true;
+  /** For the problems the summary lists (the first {@link BATCH_MAX_LISTED}). */
+  reason?: string;
+}
+
+/** Most outcomes one `batchOutcomes` query returns. */
+export const BATCH_OUTCOMES_PAGE = 5_000;
+// Page mode only: items there are not workflows, so visibility cannot list them.
+export const batchOutcomesQuery = defineQuery<BatchItemOutcome[], [{ offset: number; limit?: number }]>(
+  'batchOutcomes',
+);

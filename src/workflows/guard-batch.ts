@@ -13,7 +13,7 @@ import {
   patched,
   proxyActivities,
   setHandler,
-  startChild,
+  startChild as startChild_,
   upsertSearchAttributes,
   workflowInfo,
   WorkflowIdReusePolicy,
@@ -21,10 +21,19 @@ import {
 import type { GuardActivities } from '../activities/create-activities';
 import type { BatchLine } from '../activities/read-batch-page';
 import { BatchState, type Finish } from './batch-state';
-import { batchInputIssue, batchReportIssue, MAX_BATCH_CONCURRENCY, REPORT_REASON_LENGTH } from './batch-validation';
+import {
+  batchInputIssue,
+  batchReportIssue,
+  DEFAULT_PAGE_SIZE,
+  MAX_BATCH_CONCURRENCY,
+  outcomesRangeIssue,
+  REPORT_REASON_LENGTH,
+} from './batch-validation';
 import { batchItemIssue, refusedItem, type Issue } from './call-validation';
 import {
+  BATCH_OUTCOMES_PAGE,
   batchItemSignal,
+  batchOutcomesQuery,
   DEFAULT_BATCH_HISTORY_BUDGET,
   denySignal,
   guardBatchIdKey,
@@ -37,6 +46,9 @@ import {
   type GuardBatchInput,
 } from './definitions';
 import { guardedCall } from './guarded-call';
+import { itemContext } from './batch-item';
+import { PageOutcomes } from './batch-outcomes';
+import { runPage } from './batch-pages';
 import { HOSTILE_INPUT_PATCH } from './patches';
 import type { GuardErrorCode } from './error-codes';
 
@@ -88,14 +100,30 @@ export async function guardBatch(input: GuardBatchInput): Promise<BatchSummary> 
   // never handed on (a value nested thousands deep cannot even be written into a child's arguments). The patch
   // is asked only when an item is refused; batches of good items take the path they took before.
   const inlineIssues: (Issue | undefined)[] = inline ? inline.map((item) => batchItemIssue(item)) : [];
-  const refusing = inlineIssues.some((issue) => issue !== undefined) && patched(HOSTILE_INPUT_PATCH);
+  // Page mode is new: it refuses such items without a patch.
+  const pageMode = input.mode === 'page';
+  const refusing = inlineIssues.some((issue) => issue !== undefined) && (pageMode || patched(HOSTILE_INPUT_PATCH));
   const state = new BatchState(batchId, input.carry, inline ? inline.length : input.expectedTotal);
+  if (pageMode) state.outcomes = new PageOutcomes(input.carry?.outcomes);
+  const pageLines = pageMode ? (input.pageSize ?? DEFAULT_PAGE_SIZE) : PAGE_LINES;
   let cursor = input.carry?.cursor ?? 0;
   let exhausted = inline ? cursor >= inline.length : state.total !== undefined;
   let buffer: BatchLine[] = [];
   let startsInFlight = 0;
 
   setHandler(progressQuery, () => state.progress());
+  if (pageMode) {
+    setHandler(batchOutcomesQuery, (range) => {
+      const bad = outcomesRangeIssue(range);
+      if (bad) throw new Error(`batchOutcomes: ${bad}`);
+      return (state.outcomes as PageOutcomes).read(batchId, {
+        offset: range.offset,
+        limit: Math.min(range.limit ?? BATCH_OUTCOMES_PAGE, BATCH_OUTCOMES_PAGE),
+        total: state.total ?? Math.max(state.nextIndex, input.expectedTotal ?? 0),
+        problems: state.listedProblems(),
+      });
+    });
+  }
   setHandler(batchItemSignal, (report: unknown) => {
     // Any Temporal client can send this signal: it is checked, and a bad one is logged (never the payload itself,
     // which may be huge or deep) and ignored. Throwing here would fail the workflow task over and over.
@@ -137,7 +165,7 @@ export async function guardBatch(input: GuardBatchInput): Promise<BatchSummary> 
 
   const refill = async () => {
     if (inline) {
-      buffer = inline.slice(cursor, cursor + PAGE_LINES).map((item, i) => {
+      buffer = inline.slice(cursor, cursor + pageLines).map((item, i) => {
         const issue = refusing ? inlineIssues[cursor + i] : undefined;
         return issue
           ? { error: `item ${cursor + i}: ${issue.message}`, end: cursor + i + 1 }
@@ -146,33 +174,27 @@ export async function guardBatch(input: GuardBatchInput): Promise<BatchSummary> 
       exhausted = cursor + buffer.length >= inline.length;
       return;
     }
-    const page = await readBatchPage({ path: (source as { path: string }).path, offset: cursor, limit: PAGE_LINES });
+    const page = await readBatchPage({ path: (source as { path: string }).path, offset: cursor, limit: pageLines });
     buffer = page.lines;
     exhausted = page.eof;
     // Trailing blank lines belong to no item: skip past them once the page is used up.
     if (buffer.length === 0) cursor = page.nextOffset;
   };
 
-  const startItem = (line: BatchLine) => {
-    cursor = line.end;
-    if (!line.item) {
-      state.invalidNext(line.error ?? 'not a batch item');
-      return;
-    }
-    const item: BatchItem = line.item;
-    const index = state.startNext();
+  /** The item at `index` as a `guardedCall` child `<batchId>/<index>` in execute mode. */
+  const startChild = (item: BatchItem, index: number) => {
     const workflowId = `${batchId}/${index}`;
     startsInFlight += 1;
     const done = (finish: Finish) => state.finish(index, { tool: item.tool, ...finish });
     // Outside the batch's cancellation: cancelling the batch must not cancel the wait for a running item.
     void CancellationScope.nonCancellable(() =>
-      startChild(guardedCall, {
+      startChild_(guardedCall, {
         workflowId,
         args: [
           {
             tool: item.tool,
             input: item.input,
-            context: { ...item.context, batch: batchId, ...(item.callId ? { callId: item.callId } : {}) },
+            context: itemContext(item, batchId),
             execute: true,
             ...(input.escalationTimeoutMs ? { escalationTimeoutMs: input.escalationTimeoutMs } : {}),
             batchItem: { batchWorkflowId: info.workflowId, index, holdReportsAt: reportHold },
@@ -202,6 +224,15 @@ export async function guardBatch(input: GuardBatchInput): Promise<BatchSummary> 
         )
         .catch((err: unknown) => log.error('batch item bookkeeping failed', { workflowId, error: String(err) })),
     );
+  };
+
+  const startItem = (line: BatchLine) => {
+    cursor = line.end;
+    if (!line.item) {
+      state.invalidNext(line.error ?? 'not a batch item');
+      return;
+    }
+    startChild(line.item, state.startNext());
   };
 
   // Children of this run that have not escalated report only through their result: wait for them first.
@@ -256,7 +287,14 @@ export async function guardBatch(input: GuardBatchInput): Promise<BatchSummary> 
       if (buffer.length === 0 && exhausted) break;
       await condition(() => state.running < concurrency);
       if (historyFull()) await continueAsNewNow(false);
-      while (buffer.length > 0 && state.running < concurrency) startItem(buffer.shift() as BatchLine);
+      if (pageMode) {
+        const lines = buffer;
+        buffer = [];
+        cursor = (lines[lines.length - 1] as BatchLine).end;
+        await runPage(lines, { state, batchId, concurrency, startChild });
+      } else {
+        while (buffer.length > 0 && state.running < concurrency) startItem(buffer.shift() as BatchLine);
+      }
     }
     state.sourceExhausted();
     for (;;) {

@@ -2,10 +2,11 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Client } from '@temporalio/client';
 import { batchLines } from '../../../examples/batches/generate';
 import { BatchClient } from '../../../src/client';
 import type { DevServer } from '../../../src/server/dev-server';
-import { approveSignal, type BatchSummary } from '../../../src/workflows/definitions';
+import { approveSignal, type BatchProgress, type BatchSummary } from '../../../src/workflows/definitions';
 import { connect, effectsOf, killHard, privateServer, startWorkerProcess, waitForProgress } from './processes';
 
 const dir = mkdtempSync(join(tmpdir(), 'survival-'));
@@ -41,6 +42,11 @@ function batchFile(name: string, count: number, escalateEvery: number): string {
   return path;
 }
 
+/** Approves the waiting items as a finance approver. */
+async function approveAll(client: Client, ids: string[]): Promise<void> {
+  for (const id of ids) await client.workflow.getHandle(id).signal(approveSignal, { by: 'alice', groups: ['finance'] });
+}
+
 /** Every allow/modify item ran its tool exactly once; nothing else ran. */
 function expectEffectsExactlyOnce(summary: BatchSummary, batchId: string) {
   const effects = effectsOf(ledger, batchId);
@@ -63,9 +69,7 @@ test('kill -9 the worker mid-batch with escalations pending: a new worker finish
 
   const waiting = await waitForProgress(batches, batchId, (p) => p.done === 50 && p.running === 0, 45_000);
   expect(waiting.pendingEscalations).toBe(10);
-  for (const id of waiting.pendingIds) {
-    await client.workflow.getHandle(id).signal(approveSignal, { by: 'alice', groups: ['finance'] });
-  }
+  await approveAll(client, waiting.pendingIds);
   const summary = await handle.result();
   expect(summary).toMatchObject({ state: 'completed', done: 60, total: 60, pendingEscalations: 0 });
   expect(summary.counts.escalated).toBe(10);
@@ -130,3 +134,41 @@ test('kill -9 the dev server while escalations wait: after a restart on the same
   expect(handle.workflowId).toBe(batchId);
   await connection.close();
 }, 180_000);
+
+const ran = (p: BatchProgress) => p.counts.byAction.allow + p.counts.byAction.modify;
+
+test('page mode: kill -9 the worker mid-page; a new worker resumes the page, each effect once', async () => {
+  const taskQueue = `survive-page-${Date.now()}`;
+  const { connection, client } = await connect(server.address);
+  const batches = new BatchClient(client, taskQueue);
+  const first = await worker(taskQueue, 100);
+  const batchId = `kill-page-${Date.now()}`;
+  const path = batchFile('page-mode', 120, 12);
+  const handle = await batches.submitFile(path, { batchId, concurrency: 2, mode: 'page', pageSize: 40 });
+
+  // Mid-page: some of the page's tools have made their effect, and the batch has not yet recorded them.
+  let atKill: BatchProgress | undefined;
+  await waitForProgress(
+    batches,
+    batchId,
+    (p) => {
+      const effects = effectsOf(ledger, batchId).size;
+      atKill = p;
+      return effects >= 5 && effects > ran(p) + 2 && p.done < 80;
+    },
+    60_000,
+  );
+  await killHard(first);
+  const effectsAtKill = effectsOf(ledger, batchId).size;
+  expect(effectsAtKill).toBeGreaterThan(ran(atKill as BatchProgress));
+  await worker(taskQueue, 0);
+
+  const waiting = await waitForProgress(batches, batchId, (p) => p.done === 110 && p.running === 0, 90_000);
+  expect(waiting.pendingEscalations).toBe(10);
+  await approveAll(client, waiting.pendingIds);
+  const summary = await handle.result();
+  expect(summary).toMatchObject({ state: 'completed', mode: 'page', done: 120, total: 120, pendingEscalations: 0 });
+  expect(summary.counts.escalated).toBe(10);
+  expectEffectsExactlyOnce(summary, batchId);
+  await connection.close();
+}, 240_000);
