@@ -58,6 +58,8 @@ const byHead: Record<string, string[]> = {
 const bitsByHead = new Map(Object.entries(byHead).map(([head, names]) => [head, bits(...names)]));
 // AKIA, ASIA, ... and AIza.
 const cloudBits = bits('cloud_key');
+const allPrefixBits = [...bitsByHead.values()].reduce((all, b) => all | b, cloudBits);
+const maxPrefixMatches = 64;
 
 /**
  * Which catalog detectors can match `text` (bit i for `secretCatalog[i]`), from one pass of the prefix pattern
@@ -66,8 +68,14 @@ const cloudBits = bits('cloud_key');
  */
 export function secretCandidates(text: string): number {
   let found = 0;
+  let seen = 0;
   everyPrefix.lastIndex = 0;
   for (let m = everyPrefix.exec(text); m !== null; m = everyPrefix.exec(text)) {
+    // Text dense with prefixes (hostile input) names every prefixed detector rather than paying per match.
+    if (++seen > maxPrefixMatches) {
+      found |= allPrefixBits;
+      break;
+    }
     found |= bitsByHead.get(m[0].slice(0, 2)) ?? cloudBits;
     // One character on, not past the match: a prefix may start inside another (linear: each start once).
     everyPrefix.lastIndex = m.index + 1;
