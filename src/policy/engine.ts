@@ -83,7 +83,7 @@ export class PolicyEngine implements Decider {
   private readonly defaultAction: GuardAction;
   private readonly defaultEscalation?: EscalationSettings;
   private readonly services: GuardServices;
-  private readonly rulesByTool = new Map<string, CompiledRule[]>();
+  private readonly rulesByTool = new Map<string, { rules: CompiledRule[]; async: boolean }>();
   /** The per-decision budget in force: the strictest of what the policies set, defaults for the rest. */
   readonly limits: DecisionLimits;
   private readonly budgetEscalation?: EscalationSettings;
@@ -166,18 +166,23 @@ export class PolicyEngine implements Decider {
 
   /** The rules whose tool patterns match `tool`, in evaluation order (cached per tool name). */
   rulesFor(tool: string): readonly CompiledRule[] {
-    let rules = this.rulesByTool.get(tool);
-    if (!rules) {
-      rules = this.rules.filter((rule) => rule.matchesTool(tool));
+    return this.toolEntry(tool).rules;
+  }
+
+  private toolEntry(tool: string): { rules: CompiledRule[]; async: boolean } {
+    let entry = this.rulesByTool.get(tool);
+    if (!entry) {
+      const rules = this.rules.filter((rule) => rule.matchesTool(tool));
+      entry = { rules, async: rules.some((rule) => rule.type !== 'static') };
       if (this.rulesByTool.size >= toolCacheLimit) this.rulesByTool.clear();
-      this.rulesByTool.set(tool, rules);
+      this.rulesByTool.set(tool, entry);
     }
-    return rules;
+    return entry;
   }
 
   /** Whether deciding a call to `tool` involves an `llm-judge` or `remote` rule (so needs {@link decide}). */
   requiresAsync(tool: string): boolean {
-    return this.rulesFor(String(tool)).some((rule) => rule.type !== 'static');
+    return this.toolEntry(String(tool)).async;
   }
 
   /**
@@ -263,12 +268,15 @@ export class PolicyEngine implements Decider {
       }
     }
     let scope: ConditionScope | undefined;
+    const input = inputOf(call);
+    // The input's own keys, read once for every rule's scope.
+    let keys: string[] | undefined;
     for (const rule of this.rulesFor(String(call.tool))) {
       if (rule.type !== 'static') continue;
       budget.poll(64);
-      const messages: string[] = [];
+      let conditionError: string | undefined;
       if (rule.condition) {
-        scope ??= { tool: String(call.tool), input: inputOf(call), context: contextOf(call, now) };
+        scope ??= { tool: String(call.tool), input, context: contextOf(call, now) };
         let value: unknown;
         let failure: string | undefined;
         try {
@@ -282,14 +290,16 @@ export class PolicyEngine implements Decider {
         if (failure !== undefined) {
           // Fail closed: a rule meant to stop calls still stops them when its condition cannot be evaluated.
           if (rule.action !== 'block' && rule.action !== 'escalate') continue;
-          messages.push(`condition error: ${failure}`);
+          conditionError = `condition error: ${failure}`;
         } else if (value !== true) {
           continue;
         }
       }
       let action = rule.action;
+      let detected: string | undefined;
       if (rule.detectors) {
-        const findings = scanScope(inputOf(call), rule.detectors, rule.scope, budget);
+        keys ??= rule.scope ? Object.keys(input) : undefined;
+        const findings = scanScope(input, keys ?? noKeys, rule.detectors, rule.scope, budget);
         if (findings.length === 0) continue;
         const graded = findingsAction(
           rule.action,
@@ -298,9 +308,14 @@ export class PolicyEngine implements Decider {
         );
         if (graded === undefined) continue;
         action = graded;
-        messages.push('detected ' + findings.map((f) => `${f.detector} at ${f.pointer || '/'}`).join(', '));
+        detected = 'detected ' + findings.map((f) => `${f.detector} at ${f.pointer || '/'}`).join(', ');
       }
-      const detail = messages.join('; ');
+      const detail =
+        conditionError === undefined
+          ? (detected ?? '')
+          : detected === undefined
+            ? conditionError
+            : `${conditionError}; ${detected}`;
       const message = rule.message ? (detail ? `${rule.message} (${detail})` : rule.message) : detail || describe(rule);
       outcomes.push({
         rule,
@@ -534,24 +549,32 @@ function combineLimits(policies: readonly LoadedPolicy[]): DecisionLimits {
 
 /** Detector findings within a rule's scope (pointers into the input), reported with full pointers. */
 function scanScope(
-  input: unknown,
+  input: Record<string, unknown>,
+  keys: readonly string[],
   detectors: readonly Detector[],
   scope: readonly string[][] | undefined,
   budget: DecisionBudget,
 ): Finding[] {
   if (!scope) return scanValue(input, detectors, 5, budget);
-  const findings: Finding[] = [];
-  for (const tokens of scopeEntries(input, scope)) {
+  const entries = scopeEntries(keys, scope);
+  if (entries.length === 0) return noFindings;
+  let findings = noFindings;
+  for (const tokens of entries) {
     const value = tokens.length === 1 ? ownValue(input, tokens[0] as string) : getAt(input, tokens);
     if (value === undefined) continue;
     const found = scanValue(value, detectors, 5 - findings.length, budget);
     if (found.length === 0) continue;
     const prefix = formatPointer(tokens);
+    if (findings === noFindings) findings = [];
     for (const finding of found) findings.push({ ...finding, pointer: prefix + finding.pointer });
     if (findings.length >= 5) break;
   }
   return findings;
 }
+
+const noFindings: Finding[] = [];
+Object.freeze(noFindings);
+const noKeys: readonly string[] = [];
 
 /** A long scope's entries by their first key, and the entries that are the whole input (the empty pointer). */
 interface ScopeIndex {
@@ -583,20 +606,31 @@ function scopeIndex(scope: readonly string[][]): ScopeIndex {
 }
 
 /**
- * The scope entries that can exist in `input`, in scope order: a long scope (the egress rule lists twenty field
- * names) on an input of two keys looks up the two keys instead of the twenty names.
+ * The scope entries that can exist in an input of these own `keys`, in scope order: a long scope (the egress rule
+ * lists twenty field names) on an input of two keys looks up the two keys instead of the twenty names.
  */
-function scopeEntries(input: unknown, scope: readonly string[][]): readonly string[][] {
-  if (scope.length < 4 || typeof input !== 'object' || input === null || Array.isArray(input)) return scope;
-  const keys = Object.keys(input);
-  if (keys.length >= scope.length) return scope;
+function scopeEntries(keys: readonly string[], scope: readonly string[][]): readonly string[][] {
+  if (scope.length < 4 || keys.length >= scope.length) return scope;
   const index = scopeIndex(scope);
   // The whole input (the empty pointer) is in scope whatever its keys.
-  const hits: number[] = index.whole.length > 0 ? [...index.whole] : [];
+  let hits: number[] | undefined = index.whole.length > 0 ? [...index.whole] : undefined;
+  let single: number | undefined;
   for (const key of keys) {
     const list = index.byKey.get(key);
-    if (list) for (const i of list) hits.push(i);
+    if (list === undefined) continue;
+    // The common case, one field of the scope in the input, allocates nothing but the answer.
+    if (hits === undefined && single === undefined && list.length === 1) {
+      single = list[0] as number;
+      continue;
+    }
+    hits ??= [];
+    if (single !== undefined) {
+      hits.push(single);
+      single = undefined;
+    }
+    for (const i of list) hits.push(i);
   }
+  if (hits === undefined) return single === undefined ? noEntries : [scope[single] as string[]];
   if (hits.length === 0) return noEntries;
   if (hits.length > 1) hits.sort((x, y) => x - y);
   return hits.map((i) => scope[i] as string[]);

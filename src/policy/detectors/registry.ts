@@ -1,7 +1,7 @@
 import type { Detector } from './detector';
 import { egressDetectors } from './egress';
 import { piiDetectors } from './pii';
-import { secretDetectors } from './secrets';
+import { secretDetectors } from './secret-gate';
 import { shellDetectors } from './shell';
 import type { SqlDialect } from './sql-classify';
 import { sqlDetectors, sqlDetectorsFor } from './sql';

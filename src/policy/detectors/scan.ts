@@ -61,11 +61,23 @@ export interface Finding {
   pointer: string;
 }
 
+/** What a scan that finds nothing returns: shared, never written to. */
+const noFindings: Finding[] = [];
+Object.freeze(noFindings);
+
+// The walk's stack and its paths, reused by every scan (scans are synchronous and never nested): values to visit,
+// and for each a node of the path table (parent node, key), so a pointer is built only for a string that matches.
+const stackValues: unknown[] = [];
+const stackNodes: number[] = [];
+const nodeParents: number[] = [];
+const nodeKeys: (string | number)[] = [];
+
 /**
  * Scans every string value in `value` (recursively, objects and arrays; keys are not scanned).
  * Iterative, so deep nesting cannot overflow the stack.
  * @param limit - stop after this many findings
  * @param budget - the decision's budget: each string is counted once, whatever the number of detectors
+ * @returns the findings, in the order of the walk (a shared empty array when there are none)
  * @throws DecisionBudgetError when the budget runs out
  */
 export function scanValue(
@@ -74,48 +86,105 @@ export function scanValue(
   limit = Infinity,
   budget?: DecisionBudget,
 ): Finding[] {
-  const findings: Finding[] = [];
   if (typeof value === 'string') {
     // A scope that points at a string (`/command`) is the common case: no walk, no path.
     budget?.spend(value.length);
-    for (const detector of detectors) {
-      if (findings.length >= limit) break;
-      if (gateOpen(detector, value) && detectIn(value, detector, budget)) {
-        findings.push({ detector: detector.name, pointer: '' });
+    return limit > 0 ? scanString(value, -1, detectors, limit, budget, noFindings) : noFindings;
+  }
+  if (typeof value !== 'object' || value === null) return noFindings;
+  let findings = noFindings;
+  // Counts, not `length = 0`: resetting an array's length is a slow built-in call.
+  top = 0;
+  nodes = 0;
+  pushValue(value, -1);
+  let seen: Set<object> | undefined;
+  try {
+    while (top > 0 && findings.length < limit) {
+      top--;
+      const current = stackValues[top];
+      const node = stackNodes[top] as number;
+      stackValues[top] = undefined;
+      if (typeof current === 'string') {
+        budget?.spend(current.length);
+        findings = scanString(current, node, detectors, limit, budget, findings);
+      } else if (typeof current === 'object' && current !== null) {
+        budget?.poll(16);
+        // The first object needs no check: nothing was seen before it.
+        if (node >= 0) {
+          seen ??= new Set([value]);
+          if (seen.has(current)) continue;
+          seen.add(current);
+        }
+        if (Array.isArray(current)) {
+          for (let i = current.length - 1; i >= 0; i--) push(current[i], node, i);
+        } else {
+          const keys = Object.keys(current);
+          for (let i = keys.length - 1; i >= 0; i--) {
+            const key = keys[i] as string;
+            push((current as Record<string, unknown>)[key], node, key);
+          }
+        }
       }
     }
-    return findings;
-  }
-  // Paths are linked lists built only for the strings that match: most scans find nothing.
-  const stack: { value: unknown; path: PathNode | undefined }[] = [{ value, path: undefined }];
-  let seen: Set<object> | undefined;
-  while (stack.length > 0 && findings.length < limit) {
-    const { value: current, path } = stack.pop() as { value: unknown; path: PathNode | undefined };
-    if (typeof current === 'string') {
-      budget?.spend(current.length);
-      for (const detector of detectors) {
-        if (gateOpen(detector, current) && detectIn(current, detector, budget)) {
-          findings.push({ detector: detector.name, pointer: formatPointer(pathTokens(path)) });
-          if (findings.length >= limit) break;
-        }
-      }
-    } else if (typeof current === 'object' && current !== null) {
-      budget?.poll(16);
-      seen ??= new Set();
-      if (seen.has(current)) continue;
-      seen.add(current);
-      if (Array.isArray(current)) {
-        for (let i = current.length - 1; i >= 0; i--) stack.push({ value: current[i], path: { parent: path, key: i } });
-      } else {
-        const keys = Object.keys(current);
-        for (let i = keys.length - 1; i >= 0; i--) {
-          const key = keys[i] as string;
-          stack.push({ value: (current as Record<string, unknown>)[key], path: { parent: path, key } });
-        }
-      }
+  } finally {
+    // Nothing of this input is kept alive by the shared stack.
+    for (let i = 0; i < top; i++) stackValues[i] = undefined;
+    top = 0;
+    // A large input's tables are let go rather than kept at their largest.
+    if (nodes > 4096) {
+      stackValues.length = 0;
+      stackNodes.length = 0;
+      nodeParents.length = 0;
+      nodeKeys.length = 0;
     }
   }
   return findings;
+}
+
+/**
+ * Adds to `findings` (a new array in place of the shared empty one) what `detectors` find in `text`, the string at
+ * path `node` (-1: the scanned value itself), until `limit`. A family gate found closed skips the rest of its family.
+ */
+function scanString(
+  text: string,
+  node: number,
+  detectors: readonly Detector[],
+  limit: number,
+  budget: DecisionBudget | undefined,
+  findings: Finding[],
+): Finding[] {
+  let closed: ((text: string) => boolean) | undefined;
+  for (const detector of detectors) {
+    if (detector.gate !== undefined && detector.gate === closed) continue;
+    if (!gateOpen(detector, text)) {
+      closed = detector.gate;
+      continue;
+    }
+    if (detectIn(text, detector, budget)) {
+      if (findings === noFindings) findings = [];
+      findings.push({ detector: detector.name, pointer: node < 0 ? '' : formatPointer(pathTokens(node)) });
+      if (findings.length >= limit) break;
+    }
+  }
+  return findings;
+}
+
+let top = 0;
+let nodes = 0;
+
+function pushValue(child: unknown, node: number): void {
+  stackValues[top] = child;
+  stackNodes[top] = node;
+  top++;
+}
+
+/** Pushes a child to visit, unless it is neither a string nor an object (numbers, booleans: nothing to scan). */
+function push(child: unknown, parent: number, key: string | number): void {
+  if (typeof child !== 'string' && (typeof child !== 'object' || child === null)) return;
+  nodeParents[nodes] = parent;
+  nodeKeys[nodes] = key;
+  pushValue(child, nodes);
+  nodes++;
 }
 
 let lastGate: ((text: string) => boolean) | undefined;
@@ -137,14 +206,9 @@ function gateOpen(detector: Detector, text: string): boolean {
   return lastGateAnswer;
 }
 
-interface PathNode {
-  parent: PathNode | undefined;
-  key: string | number;
-}
-
-function pathTokens(node: PathNode | undefined): (string | number)[] {
+function pathTokens(node: number): (string | number)[] {
   const tokens: (string | number)[] = [];
-  for (let n = node; n; n = n.parent) tokens.push(n.key);
+  for (let n = node; n >= 0; n = nodeParents[n] as number) tokens.push(nodeKeys[n] as string | number);
   return tokens.reverse();
 }
 

@@ -292,35 +292,7 @@ export const passwordAssignmentDetector = secret(
   },
 );
 
-/*
- * What every secret detector needs before it can match, as three cheap tests: a provider prefix, `://` (URL
- * credentials), `eyJ` (JWT) or `Bearer`; a credential word (`password`, `token`, ...; any case, so wider than the
- * assignment detector); or a run of 40 base64 characters (AWS secret keys). They only have to be no narrower than
- * the detectors. Linear: fixed alternatives, and a counting loop.
- */
-const secretPrefix =
-  /-----BEGIN|A(?:KIA|SIA|BIA|CCA|GPA|IDA|ROA|IPA|NPA|NVA|PKA|Iza)|gh[pousr]_|github_pat_|gl(?:pat|ptt|dt|rt|cbt|imt|agent|soat|oas|ft|ffct)-|GR1348941|xox[abposre]-|xapp-|k_(?:live|test)_|whsec_|sk-|GOCSPX-|ya29\.|hf_|api_org_|npm_|pypi-|eyJ|Bearer|:\/\//;
-const credentialWord = /pass(?:word|wd|phrase)|pwd|secret|api[_-]?key|apikey|access[_-]?key|token|private[_-]?key/i;
-
-function hasBase64Run(text: string, length: number): boolean {
-  let run = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if ((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 43 || c === 47) {
-      if (++run >= length) return true;
-    } else run = 0;
-  }
-  return false;
-}
-
-/** The secret catalog's family gate (see {@link Detector.gate}): false when no secret detector can match. */
-export function mayHoldSecret(text: string): boolean {
-  return (
-    secretPrefix.test(text) || credentialWord.test(text) || (text.length >= 40 && hasBase64Run(text, 40))
-  );
-}
-
-/** The catalog without its gate (tests check the gate against it). */
+/** The catalog without its gate (secret-gate.ts; tests check the gate against it). */
 export const secretCatalog: readonly Detector[] = [
   privateKeyDetector,
   cloudKeyDetector,
@@ -340,9 +312,3 @@ export const secretCatalog: readonly Detector[] = [
   urlCredentialsDetector,
   passwordAssignmentDetector,
 ];
-
-/** Every secret detector, behind the family gate {@link mayHoldSecret}. */
-export const secretDetectors: Detector[] = secretCatalog.map((d) => ({
-  ...d,
-  gate: mayHoldSecret,
-}));

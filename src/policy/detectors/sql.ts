@@ -5,7 +5,8 @@ import { verdictMemo } from './verdict-memo';
 
 type SqlLevel = NonNullable<SqlVerdict['level']>;
 
-const memo = verdictMemo<SqlVerdict>();
+// One memo per dialect, keyed by the SQL itself: a key made per lookup (`dialect + sql`) is hashed every time.
+const memos = new Map<SqlDialect, ReturnType<typeof verdictMemo<SqlVerdict>>>();
 let lastKey: string | undefined;
 let lastDialect: SqlDialect | undefined;
 let lastVerdict: SqlVerdict = { reasons: [] };
@@ -16,7 +17,9 @@ let lastVerdict: SqlVerdict = { reasons: [] };
  */
 export function sqlVerdict(sql: string, dialect: SqlDialect): SqlVerdict {
   if (sql !== lastKey || dialect !== lastDialect) {
-    lastVerdict = memo.get(`${dialect}\n${sql}`, () => classifySql(sql, dialect));
+    let memo = memos.get(dialect);
+    if (!memo) memos.set(dialect, (memo = verdictMemo<SqlVerdict>()));
+    lastVerdict = memo.get(sql, () => classifySql(sql, dialect));
     lastKey = sql;
     lastDialect = dialect;
   }

@@ -3,7 +3,8 @@ import path from 'node:path';
 import fc from 'fast-check';
 
 import { scanValue } from '../../../src/policy/detectors/scan';
-import { mayHoldSecret, secretCatalog, secretDetectors } from '../../../src/policy/detectors/secrets';
+import { mayHoldSecret, secretCandidates, secretDetectors } from '../../../src/policy/detectors/secret-gate';
+import { secretCatalog } from '../../../src/policy/detectors/secrets';
 import type { Detector } from '../../../src/policy/detectors/detector';
 import { corpusDir, loadCorpus } from '../../corpus/corpus';
 
@@ -20,6 +21,12 @@ const corpusStrings = [...loadCorpus(), ...loadCorpus(path.join(corpusDir, 'held
   stringsOf(c.input),
 );
 
+// Each matching detector's bit is among the candidates, and the catalog verdict is what the detectors say alone.
+const candidatesCover = (text: string): boolean =>
+  secretCatalog.every((d, i) => !d.test(text) || (secretCandidates(text) & (1 << i)) !== 0);
+const verdictIsCatalog = (text: string): boolean =>
+  secretDetectors.every((d, i) => d.test(text) === (secretCatalog[i] as Detector).test(text));
+
 describe('secret catalog gate', () => {
   test('every secret detector carries the gate, and the gated list is the catalog', () => {
     expect(secretDetectors.map((d) => d.name)).toEqual(secretCatalog.map((d) => d.name));
@@ -30,6 +37,23 @@ describe('secret catalog gate', () => {
     const matched = corpusStrings.filter((s) => matchedBy(s).length > 0);
     expect(matched.length).toBeGreaterThan(100);
     for (const s of matched) expect({ s, gate: mayHoldSecret(s) }).toEqual({ s, gate: true });
+  });
+
+  test('names as candidates every detector that matches a corpus string, and judges each string as the catalog does', () => {
+    for (const s of corpusStrings) {
+      expect({ s, covered: candidatesCover(s), same: verdictIsCatalog(s) }).toEqual({ s, covered: true, same: true });
+    }
+  });
+
+  test('candidates narrow the catalog: a prefix names its own detectors only', () => {
+    const names = (text: string) =>
+      secretCatalog.filter((_, i) => (secretCandidates(text) & (1 << i)) !== 0).map((d) => d.name);
+    expect(names('git status')).toEqual([]);
+    expect(names('token ghp_abc')).toEqual(['github_token', 'password_assignment']);
+    expect(names('sk-ant-api03-x')).toEqual(['anthropic_key', 'openai_key']);
+    expect(names('https://hooks.slack.com/x')).toEqual(['slack_token', 'url_credentials']);
+    // Overlapping prefixes are all seen: `sk_live_` holds `k_live_`.
+    expect(names('rk_live_abc')).toEqual(['stripe_key']);
   });
 
   test('closes for plain text, so a scan of it runs no secret detector', () => {
@@ -95,7 +119,7 @@ describe('secret catalog gate', () => {
       fc.property(text, (s) => {
         if (matchedBy(s).length === 0) return true;
         matched++;
-        return mayHoldSecret(s);
+        return mayHoldSecret(s) && candidatesCover(s) && verdictIsCatalog(s);
       }),
       { numRuns: 3000 },
     );

@@ -1,7 +1,7 @@
 import { egressDetectors } from '../../../src/policy/detectors/egress';
 import { detectorsByName } from '../../../src/policy/detectors/registry';
 import { SCAN_WINDOW, scanValue } from '../../../src/policy/detectors/scan';
-import { secretDetectors } from '../../../src/policy/detectors/secrets';
+import { secretDetectors } from '../../../src/policy/detectors/secret-gate';
 import { shellDetectors } from '../../../src/policy/detectors/shell';
 import { classifyShell } from '../../../src/policy/detectors/shell-classify';
 import { parseShell, ShellSyntaxError } from '../../../src/policy/detectors/shell-parse';
