@@ -86,7 +86,13 @@ async function runMixed(client: BatchClient, mode: BatchMode, batchId: string) {
 /** What must be the same whatever the mode: counts, problems (without the item's workflow ID) and totals. */
 function comparable(s: BatchSummary | BatchProgress) {
   const { counts, done, total, pendingEscalations } = s;
-  const problems = 'problems' in s ? s.problems.map(({ itemId: _id, ...p }) => p) : undefined;
+  // Problems are listed as their items finish, which concurrent children do in any order: compare them by index.
+  const problems =
+    'problems' in s
+      ? s.problems
+          .map(({ itemId: _id, ...p }) => p)
+          .sort((a, b) => a.index - b.index || a.status.localeCompare(b.status))
+      : undefined;
   return { counts, done, total, pendingEscalations, problems };
 }
 
