@@ -185,7 +185,12 @@ export class BatchClient {
    * @throws GuardUnavailable when Temporal did not answer a page within `unavailableAfter`.
    */
   async *items(batchId: string): AsyncIterable<BatchItemResult> {
-    const progress = await this.progress(batchId);
+    // Asking the batch's mode is part of listing its items: a failure names `batch-items`.
+    const progress = await this.calls.run(
+      'batch-items',
+      () => this.client.workflow.getHandle(batchId).query(progressQuery),
+      batchId,
+    );
     if (progress.mode === 'page') {
       yield* this.pageItems(batchId);
       return;
