@@ -11,8 +11,12 @@ import { loadavg } from 'node:os';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { GuardClient } from '../src/client';
 import { policyDecisionUpdate } from '../src/workflows/definitions';
-import type { Decider } from '../src/policy/types';
+import { join } from 'node:path';
+import { PolicyEngine } from '../src/policy';
 import { benchStack } from './bench-stack';
+import { breakdownLine, latencyBreakdown, type Breakdown } from './latency-breakdown';
+
+type Sample = { workflowId: string; clientMs: number };
 
 export interface CheckLatencyFigures {
   calls: number;
@@ -20,10 +24,16 @@ export interface CheckLatencyFigures {
   bare: { p50: number; p99: number };
   /** The previous check(): a start, then the `policyDecision` update (two requests). */
   twoRequests: { p50: number; p99: number };
+  /** Where the time goes, from the server's event times (every tenth call of each kind). */
+  breakdown: { check: Breakdown; bare: Breakdown; twoRequests: Breakdown };
   loadAverage: number[];
 }
 
-const decider: Decider = { decide: () => ({ action: 'allow', rulesTriggered: [], policyVersion: 'bench' }) };
+// The shipped example policy, static rules only: its decision runs in the call's first workflow task (a local
+// activity), as for every policy without LLM-judge or remote rules. A small refund is allowed by it.
+const decider = PolicyEngine.fromFiles([join(__dirname, '..', 'policies', 'example.yaml')]);
+const TOOL = 'process_refund';
+const INPUT = { amount: 20, orderId: 'A-1' };
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
@@ -34,10 +44,13 @@ function summary(ms: number[]): { p50: number; p99: number } {
   return { p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
 }
 
-async function timed(fn: () => Promise<unknown>): Promise<number> {
+/** Runs `fn`, keeps its latency, and every tenth call's workflow for the breakdown. */
+async function timed(fn: () => Promise<string>, ms: number[], sampled: Sample[]): Promise<void> {
   const started = performance.now();
-  await fn();
-  return performance.now() - started;
+  const workflowId = await fn();
+  const clientMs = performance.now() - started;
+  if (ms.length % 10 === 0) sampled.push({ workflowId, clientMs });
+  ms.push(clientMs);
 }
 
 /** Runs the bench; `log` gets the figures line. */
@@ -51,22 +64,26 @@ export async function benchCheckLatency(
   });
   const stack = await benchStack({ name: 'check-latency', decider, worker: { workflowBundle: bundle } });
   const guard = new GuardClient({ client: stack.client, taskQueue: stack.taskQueue });
-  const check = () => guard.check('read_file', { path: '/etc/hosts' });
-  const bare = () =>
-    stack.client.workflow.execute('bareCall', {
-      args: [{ tool: 'read_file' }],
-      workflowId: `bare-${randomUUID()}`,
-      taskQueue: stack.taskQueue,
-    });
+  // Each kind names the workflow it ran, for the breakdown read from the histories afterwards.
+  const check = async () => (await guard.check(TOOL, INPUT)).escalationId ?? '';
+  const bare = async () => {
+    const workflowId = `bare-${randomUUID()}`;
+    await stack.client.workflow.execute('bareCall', { args: [{ tool: TOOL }], workflowId, taskQueue: stack.taskQueue });
+    return workflowId;
+  };
   const twoRequests = async () => {
     const handle = await stack.client.workflow.start('guardedCall', {
-      args: [{ tool: 'read_file', input: { path: '/etc/hosts' } }],
+      args: [{ tool: TOOL, input: INPUT }],
       workflowId: `two-${randomUUID()}`,
       taskQueue: stack.taskQueue,
     });
-    return handle.executeUpdate(policyDecisionUpdate, { args: [] });
+    // A decision-only call can close before the update reaches it: its result is then the answer.
+    await handle.executeUpdate(policyDecisionUpdate, { args: [] }).catch(() => handle.result());
+    return handle.workflowId;
   };
   try {
+    const first = await guard.check(TOOL, INPUT);
+    if (first.action !== 'allow') throw new Error(`the bench's call must be allowed, got ${first.action}: ${first.reason}`);
     for (let i = 0; i < 20; i++) {
       await check();
       await bare();
@@ -75,16 +92,23 @@ export async function benchCheckLatency(
     const checkMs: number[] = [];
     const bareMs: number[] = [];
     const twoMs: number[] = [];
+    const sampled = { check: [] as Sample[], bare: [] as Sample[], two: [] as Sample[] };
     for (let i = 0; i < calls; i++) {
-      checkMs.push(await timed(check));
-      bareMs.push(await timed(bare));
-      twoMs.push(await timed(twoRequests));
+      await timed(check, checkMs, sampled.check);
+      await timed(bare, bareMs, sampled.bare);
+      await timed(twoRequests, twoMs, sampled.two);
     }
+    const breakdown = {
+      check: await latencyBreakdown(stack.client, sampled.check),
+      bare: await latencyBreakdown(stack.client, sampled.bare),
+      twoRequests: await latencyBreakdown(stack.client, sampled.two),
+    };
     const figures = {
       calls,
       check: summary(checkMs),
       bare: summary(bareMs),
       twoRequests: summary(twoMs),
+      breakdown,
       loadAverage: loadavg(),
     };
     const ratio = (a: number, b: number) => (a / b).toFixed(2);
@@ -96,6 +120,9 @@ export async function benchCheckLatency(
         `p99 ${figures.twoRequests.p99.toFixed(1)} ms; ${calls} sequential calls each, interleaved; load average ` +
         figures.loadAverage.map((l) => l.toFixed(1)).join(' '),
     );
+    log(breakdownLine('  check()', breakdown.check));
+    log(breakdownLine('  bare', breakdown.bare));
+    log(breakdownLine('  start, then update', breakdown.twoRequests));
     return figures;
   } finally {
     await stack.stop();
