@@ -83,7 +83,8 @@ export async function benchCheckLatency(
   };
   try {
     const first = await guard.check(TOOL, INPUT);
-    if (first.action !== 'allow') throw new Error(`the bench's call must be allowed, got ${first.action}: ${first.reason}`);
+    if (first.action !== 'allow')
+      throw new Error(`the bench's call must be allowed, got ${first.action}: ${first.reason}`);
     for (let i = 0; i < 20; i++) {
       await check();
       await bare();

@@ -1,4 +1,9 @@
-import { batchInputIssue, batchReportIssue, HISTORY_BUDGET_RANGE } from '../../../src/workflows/batch-validation';
+import {
+  batchInputIssue,
+  batchReportIssue,
+  HISTORY_BUDGET_RANGE,
+  outcomesRangeIssue,
+} from '../../../src/workflows/batch-validation';
 
 describe('batchInputIssue', () => {
   test.each([
@@ -58,4 +63,23 @@ describe('batchReportIssue', () => {
     expect(batchReportIssue({ index: 0, status: 'failed', reason: deep })?.message).toMatch(/reason must be a string/);
     expect(batchReportIssue(deep)?.message).toMatch(/index must be/);
   });
+});
+
+describe('outcomesRangeIssue (the batchOutcomes query argument)', () => {
+  test.each([[{ offset: 0 }], [{ offset: 99_999, limit: 1 }], [{ offset: 5, limit: 5_000 }]])('accepts %j', (range) =>
+    expect(outcomesRangeIssue(range)).toBeUndefined(),
+  );
+
+  test.each([
+    [undefined, /argument must be \{offset, limit\?\}/],
+    [[0, 10], /argument must be \{offset, limit\?\}/],
+    [{}, /offset must be a whole number from 0/],
+    [{ offset: -1 }, /offset must be a whole number from 0 \(got -1\)/],
+    [{ offset: 1.5 }, /offset must be a whole number/],
+    [{ offset: '3' }, /offset must be a whole number/],
+    [{ offset: 2 ** 60 }, /offset must be a whole number/],
+    [{ offset: 0, limit: 0 }, /limit must be a whole number from 1/],
+    [{ offset: 0, limit: Number.NaN }, /limit must be a whole number from 1/],
+    [{ offset: 0, limit: '10' }, /limit must be a whole number from 1/],
+  ])('refuses %j, naming the problem', (range, message) => expect(outcomesRangeIssue(range)).toMatch(message));
 });
