@@ -4,7 +4,7 @@
  * items, heartbeating which items are done so a retry after a crash resumes where the page stopped.
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { CallContext, Decider } from '../policy/types';
+import type { CallContext, Decider, RuleHit } from '../policy/types';
 import { callProblem } from '../workflows/call-validation';
 import type { GuardAction } from '../workflows/definitions';
 import type { DecideActivityInput, DecideOutcome, RunToolInput } from './create-activities';
@@ -25,7 +25,12 @@ export type PageDecision =
   | {
       action: Exclude<GuardAction, 'escalate'>;
       reason?: string;
-      rules: string[];
+      /**
+       * The rules that fired, audit-mode hits included, without messages; absent when none did (or in a page
+       * decided before spans were kept).
+       */
+      rulesTriggered?: RuleHit[];
+      policyVersion?: string;
       modifiedInput?: Record<string, unknown>;
     }
   | { action: 'child'; why: 'escalate' | 'network' | 'receipt' };
@@ -79,14 +84,18 @@ export function createPageActivities({ decider, decide, toolRun }: PageDeps) {
     if (decider.requiresAsync?.(item.tool) ?? true) return { action: 'child', why: 'network' };
     // The limits a guarded call applies to its whole call (context with the batch's keys included).
     const problem = callProblem({ tool: item.tool, input: item.input, context: item.context, execute: true });
-    if (problem) return { action: 'block', reason: problem, rules: [] };
+    if (problem) return { action: 'block', reason: problem };
     const d = await decide({ tool: item.tool, input: item.input, context: item.context, execute: true });
     if (d.signReceipts) return { action: 'child', why: 'receipt' };
     if (d.action === 'escalate') return { action: 'child', why: 'escalate' };
     return {
       action: d.action,
       ...(d.reason ? { reason: d.reason } : {}),
-      rules: d.rulesTriggered.map((r) => r.id),
+      // Without messages, and only when a rule fired: the page's marker stays small.
+      ...(d.rulesTriggered.length > 0
+        ? { rulesTriggered: d.rulesTriggered.map(({ id, action, mode }) => ({ id, action, mode })) }
+        : {}),
+      ...(d.policyVersion ? { policyVersion: d.policyVersion } : {}),
       ...(d.action === 'modify' && d.modifiedInput ? { modifiedInput: d.modifiedInput } : {}),
     };
   }

@@ -11,13 +11,15 @@ import {
   proxyLocalActivities,
   setCurrentDetails,
 } from '@temporalio/workflow';
-import type { PageItem } from '../activities/batch-page';
+import type { PageDecision, PageItem } from '../activities/batch-page';
 import type { GuardActivities } from '../activities/create-activities';
 import type { BatchLine } from '../activities/read-batch-page';
 import { itemContext } from './batch-item';
 import type { BatchState } from './batch-state';
 import type { BatchItem, BatchProgress } from './definitions';
+import { recordDecisionSpan } from './decision-spans';
 import { guardMessage } from './error-codes';
+import { recordDecisionMetrics } from './metrics';
 
 const { decideBatchPage } = proxyLocalActivities<GuardActivities>({
   startToCloseTimeout: '1 minute',
@@ -51,6 +53,33 @@ export function progressLine(p: BatchProgress): string {
   );
 }
 
+/**
+ * The metrics and span an item decided in its page gets, as its guarded call would have (`guard:blocked:<tool>`,
+ * a `guard:would-block:<tool>` child per audit hit), named by the ID its call would have had. Neither is a command:
+ * replay records nothing and old histories need no patch.
+ */
+function recordInPage(
+  tool: string,
+  escalationId: string,
+  d: Exclude<PageDecision, { action: 'child' }>,
+  startedAt: number,
+): void {
+  const rulesTriggered = d.rulesTriggered ?? [];
+  recordDecisionMetrics(tool, { action: d.action, rulesTriggered, policyVersion: d.policyVersion ?? '' });
+  recordDecisionSpan({
+    tool,
+    result: {
+      action: d.action,
+      rulesTriggered,
+      escalationId,
+      ...(d.reason ? { reason: d.reason } : {}),
+      ...(d.policyVersion ? { policyVersion: d.policyVersion } : {}),
+    },
+    startedAt,
+    withAuditHits: true,
+  });
+}
+
 /** Runs one page of lines to the end of its in-page items; its children go on by themselves. */
 export async function runPage(lines: BatchLine[], { state, batchId, concurrency, startChild }: PageRun): Promise<void> {
   const items: { index: number; item: BatchItem }[] = [];
@@ -71,6 +100,7 @@ export async function runPage(lines: BatchLine[], { state, batchId, concurrency,
     context: itemContext(item, batchId),
   }));
   // A page once begun is finished: a cancelled batch must not leave items it started without an outcome.
+  const decidedAt = Date.now();
   const decisions = await CancellationScope.nonCancellable(() => decideBatchPage({ items: page }));
   const toRun: PageItem[] = [];
   const actions: ('allow' | 'modify')[] = [];
@@ -79,7 +109,10 @@ export async function runPage(lines: BatchLine[], { state, batchId, concurrency,
     if (d.action === 'child') {
       state.outcomes?.running(index, true);
       startChild(item, index);
-    } else if (d.action === 'block') {
+      return;
+    }
+    recordInPage(item.tool, `${batchId}/${index}`, d, decidedAt);
+    if (d.action === 'block') {
       state.finish(index, { status: 'done', action: 'block', reason: d.reason ?? 'blocked', tool: item.tool });
     } else {
       toRun.push({ ...(page[i] as PageItem), input: d.modifiedInput ?? item.input });

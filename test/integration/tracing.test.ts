@@ -1,6 +1,11 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Span } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { Worker } from '@temporalio/worker';
+import { createLedgerTools } from '../../examples/tools/ledger-tools';
+import { BatchClient } from '../../src/client';
 import { createTracing } from '../../src/telemetry/tracing';
 import { tracingClientInterceptors } from '../../src/telemetry/tracing-interceptors';
 import type { GuardResult } from '../../src/workflows/definitions';
@@ -32,7 +37,9 @@ beforeAll(async () => {
   env = await integrationEnv('tracing', { clientInterceptors: tracingClientInterceptors(tracing) });
   // No workflow cache: every workflow task replays the history from the start, so a span that replay
   // re-created and exported again would show up as a duplicate below.
-  worker = await env.worker(decider, undefined, undefined, { tracing, tuning: { maxCachedWorkflows: 0 } });
+  // The ledger's tools run a page-mode batch's allowed items (an unregistered tool would be blocked).
+  const tools = createLedgerTools(join(mkdtempSync(join(tmpdir(), 'dg-tracing-')), 'ledger.jsonl'));
+  worker = await env.worker(decider, tools, undefined, { tracing, tuning: { maxCachedWorkflows: 0 } });
   running = worker.run();
 });
 
@@ -156,4 +163,38 @@ test('an escalation that times out ends with a blocked span decided by timeout',
   const blocked = spans.find((s) => s.name === 'guard:blocked:process_refund') as ReadableSpan;
   expect(blocked.attributes).toMatchObject({ 'guard.decided_by': 'timeout', 'guard.action': 'block' });
   await expectJoined(blocked, caller);
+});
+
+test('a page-mode batch: each item decided in its page gets its decision span, named by its item ID, once', async () => {
+  const batchId = `traced-page-${Date.now()}`;
+  const handle = await new BatchClient(env.client, env.taskQueue).submitItems(
+    [
+      { tool: 'export_rows', input: { rows: 50_000 } },
+      { tool: 'run_shell', input: { command: 'rm -rf /' } },
+      { tool: 'send_email', input: { to: 'x' } },
+    ],
+    { batchId, mode: 'page', pageSize: 2 },
+  );
+  expect((await handle.result()).counts.byAction).toEqual({ allow: 1, modify: 1, block: 1 });
+  const allowed = await spansNamed(`${batchId}/0`, ['guard:allowed:export_rows', 'guard:would-block:export_rows']);
+  const blocked = await spansNamed(`${batchId}/1`, ['guard:blocked:run_shell']);
+  const modified = await spansNamed(`${batchId}/2`, ['guard:modified:send_email']);
+  expect(allowed.map((s) => s.name).sort()).toEqual([
+    'guard:allowed:export_rows',
+    'guard:would-block:export_rows',
+    'guard:would-block:export_rows',
+  ]);
+  const decision = allowed.find((s) => s.name === 'guard:allowed:export_rows') as ReadableSpan;
+  expect(decision.attributes).toMatchObject({
+    'guard.action': 'allow',
+    'guard.audit_rule_ids': ['large-export', 'night-export'],
+    'guard.policy_version': 'test-v1',
+  });
+  for (const span of allowed.filter((s) => s !== decision)) {
+    expect(span.parentSpanId).toBe(decision.spanContext().spanId);
+  }
+  // Replayed workflow tasks (no cache, a page per task) exported nothing twice.
+  expect(blocked.map((s) => s.name)).toEqual(['guard:blocked:run_shell']);
+  expect(blocked[0]?.attributes).toMatchObject({ 'guard.action': 'block', 'guard.rule_ids': ['no-rm-rf'] });
+  expect(modified.map((s) => s.name)).toEqual(['guard:modified:send_email']);
 });
