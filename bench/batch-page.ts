@@ -4,7 +4,8 @@
  * baseline; history events and estimated Temporal Cloud actions per allowed item, counted from the histories with
  * bench/history-costs.ts; the worker's peak RSS. The batch is examples/batches/generate.ts without escalations.
  *
- *   BENCH_ONLY=batch-page npm run bench       # N = BENCH_PAGE_N (10,000); BENCH_PAGE_BIG_N adds a page-mode run
+ *   BENCH_ONLY=batch-page npm run bench       # N = BENCH_PAGE_N (10,000); BENCH_PAGE_BIG_N adds a page-mode run;
+ *                                             # BENCH_PAGE_KINDS=baseline,item,page (default all) picks the runs
  *   npx tsx bench/batch-page.ts [N] [BIG_N]
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -91,6 +92,7 @@ export async function benchBatchPage(
   bigN = Number(process.env.BENCH_PAGE_BIG_N ?? 0),
   log: (line: string) => void = (line) => console.log(line),
   concurrency = 50,
+  kinds = new Set((process.env.BENCH_PAGE_KINDS ?? 'baseline,item,page').split(',').map((k) => k.trim())),
 ): Promise<{ runs: PageBenchRun[]; loadAverage: number[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-page-'));
   const server = await startDevServer({ port: 0, uiPort: false, dbFilename: join(dir, 'temporal.db'), log: () => {} });
@@ -155,17 +157,18 @@ export async function benchBatchPage(
   };
 
   try {
-    await measure('bare Temporal baseline', n, async () => {
-      const parentId = `${taskQueue}-baseline`;
-      const counts = (await client.workflow.execute('baselineBatch', {
-        workflowId: parentId,
-        taskQueue,
-        args: [{ items: n, concurrency }],
-      })) as Record<string, number>;
-      return { parentId, allowed: (counts.allow ?? 0) + (counts.modify ?? 0), children: n };
-    });
-    await measure('item mode', n, guarded('item', n));
-    await measure('page mode', n, guarded('page', n));
+    if (kinds.has('baseline'))
+      await measure(BASELINE, n, async () => {
+        const parentId = `${taskQueue}-baseline`;
+        const counts = (await client.workflow.execute('baselineBatch', {
+          workflowId: parentId,
+          taskQueue,
+          args: [{ items: n, concurrency }],
+        })) as Record<string, number>;
+        return { parentId, allowed: (counts.allow ?? 0) + (counts.modify ?? 0), children: n };
+      });
+    if (kinds.has('item')) await measure('item mode', n, guarded('item', n));
+    if (kinds.has('page')) await measure('page mode', n, guarded('page', n));
     if (bigN > 0) await measure('page mode', bigN, guarded('page', bigN));
     return { runs, loadAverage: loadavg() };
   } finally {
@@ -176,15 +179,19 @@ export async function benchBatchPage(
   }
 }
 
-/** The figures as ratios to the baseline run of the same N. */
+const BASELINE = 'bare Temporal baseline';
+
+/** The figures as ratios to the baseline run (when it ran: `BENCH_PAGE_KINDS` can leave it out). */
 export function pageBenchLines({ runs, loadAverage }: { runs: PageBenchRun[]; loadAverage: number[] }): string[] {
-  const base = runs[0] as PageBenchRun;
+  const base = runs.find((r) => r.name === BASELINE);
+  const ratio = (a: number, b: number | undefined, digits: number) =>
+    b === undefined ? '' : `; ${(a / b).toFixed(digits)}x baseline`;
   const lines = runs.map(
     (r) =>
       `${r.name} (N = ${r.items.toLocaleString('en-US')}): ${r.itemsPerSecond.toFixed(0)} items/s ` +
-      `(${(r.itemsPerSecond / base.itemsPerSecond).toFixed(2)}x baseline), CPU ${r.cpuMsPerItem.total.toFixed(2)} ms/item ` +
-      `(worker ${r.cpuMsPerItem.worker.toFixed(2)}, server ${r.cpuMsPerItem.server.toFixed(2)}; ` +
-      `${(r.cpuMsPerItem.total / base.cpuMsPerItem.total).toFixed(3)}x baseline), ` +
+      `(${ratio(r.itemsPerSecond, base?.itemsPerSecond, 2).slice(2) || 'no baseline run'}), CPU ` +
+      `${r.cpuMsPerItem.total.toFixed(2)} ms/item (worker ${r.cpuMsPerItem.worker.toFixed(2)}, server ` +
+      `${r.cpuMsPerItem.server.toFixed(2)}${ratio(r.cpuMsPerItem.total, base?.cpuMsPerItem.total, 3)}), ` +
       `${r.eventsPerAllowed.toFixed(3)} events and ${r.actionsPerAllowed.toFixed(3)} actions per allowed item, ` +
       `worker peak RSS ${r.workerPeakRssMb.toFixed(0)} MB`,
   );
