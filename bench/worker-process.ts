@@ -31,10 +31,10 @@ export function cpuSeconds(pid: number | undefined): number {
   }
 }
 
-/** Starts the worker process with these DG_* variables; resolves once it polls. */
-export async function startWorker(env: Record<string, string>): Promise<ChildProcess> {
+/** Starts the worker process with these DG_* variables (and Node flags, e.g. --cpu-prof); resolves once it polls. */
+export async function startWorker(env: Record<string, string>, nodeArgs: string[] = []): Promise<ChildProcess> {
   const script = join(__dirname, '..', 'test', 'integration', 'survival', 'worker-process.ts');
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -54,16 +54,33 @@ export async function startBenchWorker(
   taskQueue: string,
   dir: string,
   env: Record<string, string> = {},
+  nodeArgs: string[] = [],
 ): Promise<ChildProcess> {
   const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
   writeFileSync(join(dir, 'bundle.js'), bundle.code);
-  return startWorker({
-    DG_ADDRESS: address,
-    DG_TASK_QUEUE: taskQueue,
-    DG_LEDGER: join(dir, 'ledger.jsonl'),
-    DG_BUNDLE: join(dir, 'bundle.js'),
-    ...env,
-  });
+  return startWorker(
+    {
+      DG_ADDRESS: address,
+      DG_TASK_QUEUE: taskQueue,
+      DG_LEDGER: join(dir, 'ledger.jsonl'),
+      DG_BUNDLE: join(dir, 'bundle.js'),
+      ...env,
+    },
+    nodeArgs,
+  );
+}
+
+/**
+ * Stops the worker gracefully (SIGTERM: it finishes its tasks and, under --cpu-prof, writes its profile), with
+ * SIGKILL after `graceMs`.
+ */
+export async function stopWorker(child: ChildProcess, graceMs = 30_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
 }
 
 /** Polls a batch's progress until `ok` holds. */

@@ -10,6 +10,7 @@ import type { LocalOutbox } from './local-outbox';
 import type { EscalationEvent, Notifier } from './notify';
 import { readBatchPage } from './read-batch-page';
 import { reportToBatch } from './report-to-batch';
+import { undeliverableChannels } from './undeliverable-channels';
 import { runsLocally, toolImplementation, toolRegistryProblem, type ToolRegistry } from './tools';
 import { guardMessage, type GuardErrorCode } from '../workflows/error-codes';
 import { inputHash as receiptInputHash, type Receipt, type ReceiptBody } from '../workflows/receipt';
@@ -59,7 +60,13 @@ export interface DecideActivityInput {
  * The policy's decision, for an execute call whether its tool runs as a local activity on this worker, and whether
  * this worker signs receipts.
  */
-export type DecideOutcome = PolicyDecision & { runToolLocally?: true; signReceipts?: true; shadow?: ShadowDecision };
+export type DecideOutcome = PolicyDecision & {
+  runToolLocally?: true;
+  signReceipts?: true;
+  shadow?: ShadowDecision;
+  /** An escalation's channels this worker can deliver nowhere: the call starts no notification for them. */
+  undeliverable?: string[];
+};
 
 export interface RunToolInput {
   tool: string;
@@ -108,8 +115,10 @@ export function createActivities({ decider, tools = {}, notifications, receipts,
       };
     }
     const decision = await decider.decide(policyCall(call), now);
+    const undeliverable = undeliverableChannels(decision, notifications);
     return {
       ...decision,
+      ...(undeliverable ? { undeliverable } : {}),
       ...(execute && runsLocally(tools[tool]) ? { runToolLocally: true as const } : {}),
       ...(receipts?.signing ? { signReceipts: true as const } : {}),
     };

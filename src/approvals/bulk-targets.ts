@@ -143,8 +143,48 @@ export async function decideBulkItem(
     ...(request.grantId !== undefined ? { grantId: request.grantId } : {}),
   };
   const mark = request.grantId !== undefined ? grantMark(request.grantId) : `(bulk decision ${request.bulkId})`;
+  for (let attempt = 1; ; attempt++) {
+    const outcome = await sendBulkDecision(guard, id, request.decision, options, mark);
+    if (outcome.outcome !== 'failed' || attempt >= UNAPPLIED_ATTEMPTS || !(await stillPending(guard.client, id)))
+      return outcome;
+    // The update was never applied (its workflow task timed out on a starved worker): the same update ID again.
+    await new Promise((resolve) => setTimeout(resolve, UNAPPLIED_BACKOFF_MS * 2 ** (attempt - 1)));
+  }
+}
+
+/**
+ * Attempts of an update that failed while its escalation stayed pending (a workflow task that timed out on an
+ * overloaded worker fails the update it carried, unapplied), 1 s apart and doubling: about a minute in all.
+ */
+const UNAPPLIED_ATTEMPTS = 7;
+const UNAPPLIED_BACKOFF_MS = 1_000;
+
+async function stillPending(client: Client, id: string): Promise<boolean> {
+  const status = await client.workflow
+    .getHandle(id)
+    .query(statusQuery)
+    .catch(() => undefined);
+  return status?.status === 'pending-approval';
+}
+
+/** An error's message with its causes', so a `failed` outcome says what Temporal answered. */
+function messageChain(err: unknown): string {
+  const parts: string[] = [];
+  for (let e = err, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
+    if (!parts.includes(e.message)) parts.push(e.message);
+  }
+  return parts.join(': ') || String(err);
+}
+
+async function sendBulkDecision(
+  guard: GuardClient,
+  id: string,
+  decision: 'approve' | 'deny',
+  options: Parameters<GuardClient['approve']>[1],
+  mark: string,
+): Promise<BulkItemOutcome> {
   try {
-    await (request.decision === 'approve' ? guard.approve(id, options) : guard.deny(id, options));
+    await (decision === 'approve' ? guard.approve(id, options) : guard.deny(id, options));
     return { id, outcome: 'decided' };
   } catch (err) {
     if (!(err instanceof GuardApprovalError)) {
@@ -152,7 +192,7 @@ export async function decideBulkItem(
       const code = (err as { code?: unknown }).code;
       // gRPC transport trouble (UNAVAILABLE 14, DEADLINE_EXCEEDED 4, RESOURCE_EXHAUSTED 8): retry the page.
       if (code === 14 || code === 4 || code === 8) throw err;
-      return { id, outcome: 'failed', message: (err as Error).message };
+      return { id, outcome: 'failed', message: messageChain(err) };
     }
     switch (err.code) {
       case 'GUARD_ALREADY_DECIDED':

@@ -36,7 +36,12 @@ import { ESCALATION_LADDER_PATCH, SCHEMA_FINGERPRINT_PATCH } from './patches';
 import { recordDecisionMetrics, recordEscalationWait } from './metrics';
 import { requestersOf } from './quorum';
 import { assertApprovedInput, attachReceipt } from './call-receipt';
-import { HANDLERS_BEFORE_WAKE_PATCH, RECEIPT_PATCH, SHADOW_DECISION_PATCH } from './patches';
+import {
+  HANDLERS_BEFORE_WAKE_PATCH,
+  RECEIPT_PATCH,
+  SHADOW_DECISION_PATCH,
+  UNDELIVERABLE_CHANNELS_PATCH,
+} from './patches';
 import { recordShadowDecision, shadowAttribute } from './shadow-decision';
 import { patchesAtStart, type UsePatch } from './patches-at-start';
 
@@ -70,6 +75,7 @@ function decidedAttributes(state: CallState, call: GuardedCallInput): SearchAttr
 async function decideCall(
   state: CallState,
   call: GuardedCallInput,
+  notifications: EscalationNotifications,
   usePatch: UsePatch,
 ): Promise<{ runToolLocally: boolean; signReceipts: boolean; afterTool: SearchAttributeUpdatePair[] }> {
   const { tool } = state;
@@ -80,11 +86,13 @@ async function decideCall(
     withSchema ? call : { tool: call.tool, input: call.input, context: call.context },
   );
   const decideStarted = Date.now();
-  const { runToolLocally, signReceipts, shadow, ...decision } = await decidePolicy(
+  const { runToolLocally, signReceipts, shadow, undeliverable, ...decision } = await decidePolicy(
     { tool, input: call.input, context: call.context, execute: call.execute, ...schemaOf(call) },
     `policy decision: ${tool}`,
   );
   state.decision = decision;
+  // Asked after the first await: only a call whose generation at start includes it skips those channels.
+  if (undeliverable && usePatch(UNDELIVERABLE_CHANNELS_PATCH, { atStartOnly: true })) notifications.skip(undeliverable);
   // Only a worker with a shadow policy answers one; `patched()` cannot be asked here (after the first await).
   if (shadow && usePatch(SHADOW_DECISION_PATCH, { atStartOnly: true })) state.shadow = shadow;
   // The tool, batch, rules (and the shadow's action) and the status after the decision in one upsert (the client
@@ -249,7 +257,7 @@ export async function guardedCall(call: GuardedCallInput): Promise<GuardResult> 
     return result;
   }
 
-  const { runToolLocally, signReceipts, afterTool } = await decideCall(state, call, usePatch);
+  const { runToolLocally, signReceipts, afterTool } = await decideCall(state, call, notifications, usePatch);
   const escalated = state.decision?.action === 'escalate';
   if (escalated) await waitForApproval(state, call, notifications, usePatch);
   else state.result = state.decisionResult(state.decision!);

@@ -19,6 +19,7 @@ import {
   CALL_CHANGES_3_PATCH,
   CALL_CHANGES_4_PATCH,
   CALL_CHANGES_5_PATCH,
+  CALL_CHANGES_6_PATCH,
   CALL_CHANGES_PATCH,
   ESCALATION_LADDER_PATCH,
   GRANT_LOOKUP_LOCAL_PATCH,
@@ -30,6 +31,7 @@ import {
   SCHEMA_FINGERPRINT_PATCH,
   SHADOW_DECISION_PATCH,
   STANDING_GRANTS_PATCH,
+  UNDELIVERABLE_CHANNELS_PATCH,
 } from './patches';
 
 /** Oldest first: each generation's marker and the patches it adds. */
@@ -51,6 +53,7 @@ const GENERATIONS: { marker: string; adds: string[] }[] = [
   { marker: CALL_CHANGES_3_PATCH, adds: [RECEIPT_ANSWER_PATCH] },
   { marker: CALL_CHANGES_4_PATCH, adds: [SHADOW_DECISION_PATCH] },
   { marker: CALL_CHANGES_5_PATCH, adds: [HANDLERS_BEFORE_WAKE_PATCH] },
+  { marker: CALL_CHANGES_6_PATCH, adds: [UNDELIVERABLE_CHANNELS_PATCH] },
 ];
 
 /** The marker a call started now records at start: the newest generation's. */

@@ -58,3 +58,13 @@ export const HANDLERS_BEFORE_WAKE_PATCH = 'handlers-before-wake';
 
 /** The fifth generation (patches-at-start.ts): the fourth one's patches, and handlers-before-wake. */
 export const CALL_CHANGES_5_PATCH = 'call-changes-at-start-5';
+
+/**
+ * A channel the worker can deliver nowhere (no webhook and no local outbox) gets no notification workflow: the
+ * decision names such channels (`undeliverable`), and the call starts no child for them, so an escalation under a
+ * policy whose channel is not configured costs no extra workflows and workflow tasks.
+ */
+export const UNDELIVERABLE_CHANNELS_PATCH = 'skip-undeliverable-channels';
+
+/** The sixth generation (patches-at-start.ts): the fifth one's patches, and skip-undeliverable-channels. */
+export const CALL_CHANGES_6_PATCH = 'call-changes-at-start-6';

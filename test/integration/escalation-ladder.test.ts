@@ -5,6 +5,8 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
+import { LocalOutbox } from '../../src/activities/local-outbox';
+import { createNotifier } from '../../src/activities/notify';
 import type { GuardClient } from '../../src/client';
 import type { EscalationSettings } from '../../src/policy/types';
 import { extendUpdate, statusQuery, type GuardResult } from '../../src/workflows/definitions';
@@ -42,6 +44,9 @@ const decider = tableDecider({
   refund_extend: refundEscalated(ladder(undefined, { maxWindowMs: 96 * H })),
 });
 
+/** No webhook, a local outbox: every channel is delivered (there), so each step's notification is a workflow. */
+const outboxOnly = () => ({ notifier: createNotifier({ targets: [] }), outbox: new LocalOutbox() });
+
 /** The notification children a call started, by workflow ID, in history order. */
 async function notificationIds(handle: { fetchHistory(): Promise<{ events?: unknown[] | null }> }): Promise<string[]> {
   const { events } = await handle.fetchHistory();
@@ -70,7 +75,7 @@ async function timerSummaryTexts(handle: { fetchHistory(): Promise<{ events?: un
 describe('under time skipping (72-hour ladders)', () => {
   let env: TestWorkflowEnvironment;
   let guard: GuardClient;
-  const perTest = timeSkippingPerTest('ladder-time-skipping', { decider });
+  const perTest = timeSkippingPerTest('ladder-time-skipping', { decider, notifications: outboxOnly() });
   beforeEach(() => ({ env, guard } = perTest));
 
   test('remind after 4 h, route after 24 h, remind at 90%, block after 72 h', async () => {
@@ -192,7 +197,7 @@ describe('on the dev server (short real windows, recorded for replay)', () => {
 
   beforeAll(async () => {
     env = await integrationEnv('ladder');
-    worker = await env.worker(short);
+    worker = await env.worker(short, undefined, outboxOnly());
     running = worker.run();
   });
 

@@ -99,13 +99,20 @@ test('escalation webhooks are retried after failures, signed per Standard Webhoo
   ).toThrow();
 }, 60_000);
 
-test('an undeliverable channel never blocks the escalation or its result', async () => {
+test('an undeliverable channel never blocks the escalation or its result, and starts no notification', async () => {
   const pending = await env.guard.check('wire_money', { amount: 1 });
   const id = pending.escalationId as string;
   const result = await env.guard.deny(id, { by: 'bob', reason: 'no' });
   expect(result.action).toBe('block');
   expect(await env.guard.waitForResult(id)).toMatchObject({ action: 'block', reason: 'no' });
-  const child = env.client.workflow.getHandle(`${id}:notify:escalation.created:no-such-channel`);
-  expect(await child.result()).toBe(false);
-  await recordHistory(child, 'notify-undeliverable');
+  // No webhook and no local outbox for the channel: neither event starts a notification workflow for it.
+  const handle = env.client.workflow.getHandle(id);
+  const events = (await handle.fetchHistory()).events ?? [];
+  expect(events.filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes)).toHaveLength(0);
+  for (const type of ['created', 'resolved']) {
+    await expect(
+      env.client.workflow.getHandle(`${id}:notify:escalation.${type}:no-such-channel`).describe(),
+    ).rejects.toThrow(/not found/i);
+  }
+  await recordHistory(handle, 'escalate-undeliverable-channel-deny');
 });

@@ -7,7 +7,8 @@
  *   DG_WORKER_TUNING (JSON of further `tuning` options), DG_MEMORY_LOG_MS (prints the process's memory use to
  *   stderr at that interval).
  * Memory bounds as `durable-guard worker` sets them (src/worker-memory.ts) unless overridden. Decides with the
- * real PolicyEngine on policies/example.yaml; prints "ready" once polling.
+ * real PolicyEngine on policies/example.yaml; prints "ready" once polling. SIGTERM shuts it down gracefully (so
+ * `--cpu-prof` writes a profile); SIGKILL is the crash the survival tests make.
  */
 import { join } from 'node:path';
 import v8 from 'node:v8';
@@ -53,6 +54,8 @@ async function main() {
     },
   });
   const running = worker.run();
+  // SIGTERM shuts down gracefully, so a worker started with --cpu-prof writes its profile (SIGKILL writes none).
+  process.once('SIGTERM', () => worker.shutdown());
   const memoryLogMs = Number(process.env.DG_MEMORY_LOG_MS ?? '0');
   if (memoryLogMs > 0) {
     const mb = (n: number) => Math.round(n / 1048576);
@@ -67,6 +70,8 @@ async function main() {
   }
   process.stdout.write('ready\n');
   await running;
+  await connection.close();
+  process.exit(0);
 }
 
 main().catch((err: unknown) => {
