@@ -1,12 +1,14 @@
 /**
  * Backtest figures: N guarded calls (default 10,000) recorded under policies/example.yaml on a private dev
  * server, then backtested with a stricter candidate: calls per second and the backtest's peak memory, at N and at
- * N/5 (constant memory: the peak should not grow with N).
+ * N/5 (constant memory: the peak should not grow with N), and the CPU seconds the bench process and the dev server
+ * spent on each backtest (which side bounds it). With BENCH_BACKTEST_DIR the server's database is kept there and
+ * the N calls recorded only once: a later run backtests them again without recording.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import pLimit from 'p-limit';
 import { loadCandidate } from '../src/backtest/candidate';
@@ -16,6 +18,7 @@ import { PolicyEngine } from '../src/policy';
 import { startDevServer } from '../src/server/dev-server';
 import { createWorker, WORKFLOWS_PATH } from '../src/worker';
 import { measured } from './measured';
+import { cpuSeconds } from './worker-process';
 
 const root = join(__dirname, '..');
 
@@ -37,8 +40,19 @@ export function callOf(i: number): { tool: string; input: Record<string, unknown
 
 export interface BacktestBenchFigures {
   calls: number;
+  /** 0 when the calls were recorded by an earlier run (BENCH_BACKTEST_DIR). */
   recordSeconds: number;
-  runs: { calls: number; seconds: number; callsPerSecond: number; peakRssMb: number; peakHeapMb: number }[];
+  runs: {
+    calls: number;
+    seconds: number;
+    callsPerSecond: number;
+    peakRssMb: number;
+    peakHeapMb: number;
+    /** CPU seconds of this process (decoding, deciding, gRPC) and of the dev server during the backtest. */
+    benchCpuSeconds: number;
+    serverCpuSeconds: number;
+    loadAverage: number[];
+  }[];
   loadAverage: number[];
 }
 
@@ -68,13 +82,22 @@ export async function recordBenchCalls(
   });
   await worker.runUntil(async () => {
     const limit = pLimit(64);
-    await Promise.all(
-      Array.from({ length: calls }, (_, i) =>
-        limit(() =>
-          client.workflow.start('guardedCall', { taskQueue, workflowId: `${prefix}-${i}`, args: [callOf(i)] }),
-        ),
-      ),
-    );
+    // A start that fails on an overloaded server is tried again; one already started (by this run's earlier try
+    // or by an earlier run on a kept database) is recorded already.
+    const start = async (i: number): Promise<void> => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await client.workflow.start('guardedCall', { taskQueue, workflowId: `${prefix}-${i}`, args: [callOf(i)] });
+          return;
+        } catch (err) {
+          if (err instanceof WorkflowExecutionAlreadyStartedError) return;
+          if (attempt >= 5) throw err;
+          log(`start of ${prefix}-${i} failed (${(err as Error).message}), again`);
+          await new Promise((r) => setTimeout(r, 1000 * attempt));
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: calls }, (_, i) => limit(() => start(i))));
     const done = `WorkflowType = 'guardedCall' AND TaskQueue = '${taskQueue}' AND GuardStatus IN ('done', 'pending-approval')`;
     for (let last = -1; ;) {
       const { count } = await client.workflow.count(done);
@@ -91,36 +114,58 @@ export async function benchBacktest(
   calls = 10_000,
 ): Promise<BacktestBenchFigures> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  const dir = mkdtempSync(join(tmpdir(), 'bench-backtest-'));
+  const kept = process.env.BENCH_BACKTEST_DIR;
+  const dir = kept ?? mkdtempSync(join(tmpdir(), 'bench-backtest-'));
+  mkdirSync(dir, { recursive: true });
+  const marker = join(dir, `recorded-${calls}`);
   const server = await quietDevServer(join(dir, 'temporal.db'));
   const connection = await Connection.connect({ address: server.address });
-  const native = await NativeConnection.connect({ address: server.address });
   try {
     const client = new Client({ connection });
-    const taskQueue = `bench-backtest-${Date.now()}`;
-    const recording = await measured(() => recordBenchCalls(client, native, taskQueue, calls, 'bench', log));
-    log(`recorded ${calls} calls in ${recording.seconds.toFixed(1)} s`);
+    const taskQueue = kept ? `bench-backtest-${calls}` : `bench-backtest-${Date.now()}`;
+    let recordSeconds = 0;
+    if (!existsSync(marker)) {
+      const native = await NativeConnection.connect({ address: server.address });
+      try {
+        const recording = await measured(() => recordBenchCalls(client, native, taskQueue, calls, taskQueue, log));
+        recordSeconds = recording.seconds;
+      } finally {
+        await native.close();
+      }
+      if (kept) writeFileSync(marker, taskQueue);
+      log(`recorded ${calls} calls in ${recordSeconds.toFixed(1)} s`);
+    } else log(`backtesting the ${calls} calls recorded earlier in ${dir}`);
     const candidate = loadCandidate([join(root, 'test', 'integration', 'fixtures', 'backtest', 'stricter.yaml')]);
     const query = recordedCallsQuery({ query: `TaskQueue = '${taskQueue}'` }, new Date());
     const runs: BacktestBenchFigures['runs'] = [];
+    // History reads in flight (the backtest's --concurrency); its default when unset.
+    const concurrency = process.env.BENCH_BACKTEST_CONCURRENCY
+      ? { concurrency: Number(process.env.BENCH_BACKTEST_CONCURRENCY) }
+      : {};
     for (const n of [Math.ceil(calls / 5), calls]) {
-      const run = await measured(() => runBacktest(client, candidate, query, { limit: n }));
+      const cpu = { bench: process.cpuUsage(), server: cpuSeconds(server.pid) };
+      const run = await measured(() => runBacktest(client, candidate, query, { limit: n, ...concurrency }));
+      const used = process.cpuUsage(cpu.bench);
       const figure = {
         calls: run.value.decided,
         seconds: run.seconds,
         callsPerSecond: run.value.decided / run.seconds,
         peakRssMb: run.peakRssMb,
         peakHeapMb: run.peakHeapMb,
+        benchCpuSeconds: (used.user + used.system) / 1e6,
+        serverCpuSeconds: cpuSeconds(server.pid) - cpu.server,
+        loadAverage: loadavg(),
       };
       log(
-        `backtest of ${figure.calls}: ${figure.callsPerSecond.toFixed(0)} calls/s, peak RSS ${figure.peakRssMb.toFixed(0)} MB, heap ${figure.peakHeapMb.toFixed(0)} MB`,
+        `backtest of ${figure.calls}: ${figure.callsPerSecond.toFixed(0)} calls/s, peak RSS ${figure.peakRssMb.toFixed(0)} MB, ` +
+          `heap ${figure.peakHeapMb.toFixed(0)} MB, CPU bench ${figure.benchCpuSeconds.toFixed(1)} s / server ` +
+          `${figure.serverCpuSeconds.toFixed(1)} s in ${figure.seconds.toFixed(1)} s, load ${figure.loadAverage.map((l) => l.toFixed(1)).join(' ')}`,
       );
       runs.push(figure);
     }
-    return { calls, recordSeconds: recording.seconds, runs, loadAverage: (await import('node:os')).loadavg() };
+    return { calls, recordSeconds, runs, loadAverage: loadavg() };
   } finally {
     await connection.close();
-    await native.close();
     await server.stop();
   }
 }

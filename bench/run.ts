@@ -132,7 +132,8 @@ async function main(): Promise<void> {
     const lines = f.runs.map(
       (r) =>
         `backtest of ${r.calls} recorded calls: ${r.callsPerSecond.toFixed(0)} calls/s (goal 1,000, ratio ${(r.callsPerSecond / 1000).toFixed(2)}x), ` +
-        `${r.seconds.toFixed(1)} s, peak RSS ${r.peakRssMb.toFixed(0)} MB, peak heap ${r.peakHeapMb.toFixed(0)} MB`,
+        `${r.seconds.toFixed(1)} s, peak RSS ${r.peakRssMb.toFixed(0)} MB, peak heap ${r.peakHeapMb.toFixed(0)} MB, ` +
+        `CPU per call: bench ${((r.benchCpuSeconds * 1000) / r.calls).toFixed(2)} ms, dev server ${((r.serverCpuSeconds * 1000) / r.calls).toFixed(2)} ms`,
     );
     process.stdout.write(`\n${lines.join('\n')}\nload average ${f.loadAverage.map((l) => l.toFixed(1)).join(' ')}\n`);
   }
