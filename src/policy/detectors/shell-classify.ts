@@ -1,4 +1,5 @@
 import type { ShellCommand, ShellWord } from './shell-parse';
+import { readerWork } from './reader-work';
 import { parseShell, ShellSyntaxError } from './shell-parse';
 import { argumentRun, destroysArguments } from './shell-xargs';
 
@@ -126,6 +127,8 @@ export function classifyShell(text: string): ShellVerdict {
 function analyse(text: string, nesting: number, verdict: ShellVerdict): void {
   let commands: ShellCommand[];
   let functions: Set<string>;
+  // Each parse reads its text once (a string run by `sh -c` or `eval` is parsed again, to a bounded nesting).
+  readerWork.steps += text.length;
   try {
     ({ commands, functions } = parseShell(text));
   } catch (error) {
@@ -133,7 +136,10 @@ function analyse(text: string, nesting: number, verdict: ShellVerdict): void {
     raise(verdict, 'unparseable', `does not parse: ${error.message}`);
     return;
   }
-  for (const command of commands) judge(command, functions, nesting, verdict);
+  for (const command of commands) {
+    readerWork.steps += 1 + command.words.length + command.redirects.length + command.upstream.length;
+    judge(command, functions, nesting, verdict);
+  }
 }
 
 const rank: Record<ShellLevel, number> = { unparseable: 1, suspicious: 2, danger: 3 };
@@ -233,7 +239,8 @@ function judge(command: ShellCommand, functions: Set<string>, nesting: number, v
     const run = argumentRun(name, args, command, baseName);
     const inner = baseName(run.words[0]);
     if (run.opaqueSource !== undefined && inner !== undefined) {
-      if (destroysArguments(inner)) raise(verdict, 'suspicious', `${name} hands ${inner} arguments from ${run.opaqueSource}`);
+      if (destroysArguments(inner))
+        raise(verdict, 'suspicious', `${name} hands ${inner} arguments from ${run.opaqueSource}`);
       else if (shells.has(inner) || interpreters.has(inner) || inner === 'eval') {
         raise(verdict, 'suspicious', `${name} runs ${inner} on input from ${run.opaqueSource}`);
       }

@@ -4,6 +4,8 @@
  * does not know the dialect, and (with the tokens) to judge a WHERE clause without a parser (sql-where.ts).
  */
 
+import { readerWork } from './reader-work';
+
 /** One token: a bare word (upper-cased), a quoted identifier, a number, a string literal or a punctuation mark. */
 export interface SqlToken {
   kind: 'word' | 'ident' | 'number' | 'string' | 'op';
@@ -54,17 +56,16 @@ export function lexSql(sql: string, backslashEscapes = false): LexedStatement[] 
     if (tokens.length < maxTokensPerStatement) tokens.push({ kind, text });
     else truncated = true;
   };
+  readerWork.steps += n;
   while (i < n) {
     const c = sql.charCodeAt(i);
     const ch = sql[i] as string;
     if (ch === ';') {
       close();
       i++;
-    } else if (ch === '-' && sql[i + 1] === '-') {
+    } else if ((ch === '-' && sql[i + 1] === '-') || ch === '#') {
       const end = sql.indexOf('\n', i);
-      i = end < 0 ? n : end + 1;
-    } else if (ch === '#') {
-      const end = sql.indexOf('\n', i);
+      readerWork.steps += (end < 0 ? n : end) - i;
       i = end < 0 ? n : end + 1;
     } else if (ch === '/' && sql[i + 1] === '*') {
       i = skipBlockComment(sql, i);
@@ -82,30 +83,31 @@ export function lexSql(sql: string, backslashEscapes = false): LexedStatement[] 
       i = end;
     } else if (ch === '[') {
       const end = sql.indexOf(']', i);
+      readerWork.steps += (end < 0 ? n : end) - i;
       if (end < 0) throw new SqlLexError('unterminated [identifier]');
       const name = sql.slice(i + 1, end).toUpperCase();
       if (words.length < maxWordsPerStatement) words.push(name);
       token('ident', name);
       i = end + 1;
-    } else if (ch === '$' && /^\$[A-Za-z_]*\$/.test(sql.slice(i, i + 64))) {
-      const tag = (/^\$[A-Za-z_]*\$/.exec(sql.slice(i, i + 64)) as RegExpExecArray)[0];
+    } else if (ch === '$' && matchAt(dollarTag, sql, i)) {
+      const tag = sql.slice(i, dollarTag.lastIndex);
       const end = sql.indexOf(tag, i + tag.length);
+      readerWork.steps += (end < 0 ? n : end) - i;
       if (end < 0) throw new SqlLexError(`unterminated ${tag} string`);
       token('string', sql.slice(i + tag.length, end));
       i = end + tag.length;
     } else if (c >= 48 && c <= 57) {
-      const number = /^(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?(?![A-Za-z_\d])/.exec(sql.slice(i, i + 64));
-      let j = i + 1;
-      while (j < n && isWordChar(sql.charCodeAt(j))) j++;
-      // `1e5` and `1.5` are numbers; `1abc` (a MySQL identifier) is a word.
-      if (number) j = i + number[0].length;
+      // `1e5` and `1.5` are numbers; `1abc` (a MySQL identifier) is a word. The word's end is looked for only
+      // when it is not a number: scanning it for every number (`1111...`) went over the rest of the run each time.
+      const number = matchAt(numberPattern, sql, i);
+      if (number) readerWork.steps += numberPattern.lastIndex - i;
+      const j = number ? numberPattern.lastIndex : wordEnd(sql, i + 1);
       const text = sql.slice(i, j).toUpperCase();
       if (words.length < maxWordsPerStatement) words.push(text);
       token(number ? 'number' : 'word', text);
       i = j;
     } else if (isWordChar(c)) {
-      let j = i + 1;
-      while (j < n && isWordChar(sql.charCodeAt(j))) j++;
+      const j = wordEnd(sql, i + 1);
       const word = sql.slice(i, j).toUpperCase();
       if (words.length < maxWordsPerStatement) words.push(word);
       token('word', word);
@@ -113,14 +115,34 @@ export function lexSql(sql: string, backslashEscapes = false): LexedStatement[] 
     } else if (c === 32 || c === 9 || c === 10 || c === 13) {
       i++;
     } else {
-      const pair = sql.slice(i, i + 2);
-      const op = /^(?:<=|>=|<>|!=|\|\||&&|::|==)$/.test(pair) ? pair : ch;
+      const op = twoCharOps.has(c * 128 + sql.charCodeAt(i + 1)) ? sql.slice(i, i + 2) : ch;
       token('op', op);
       i += op.length;
     }
   }
   close();
   return statements;
+}
+
+// The marks lexed as one operator, as `first * 128 + second` of their character codes.
+const twoCharOps = new Set(
+  ['<=', '>=', '<>', '!=', '||', '&&', '::', '=='].map((op) => op.charCodeAt(0) * 128 + op.charCodeAt(1)),
+);
+// Sticky: matched at a position of the whole text, without a slice per attempt. A tag is at most 64 characters.
+const dollarTag = /\$[A-Za-z_]{0,62}\$/y;
+const numberPattern = /(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?(?![A-Za-z_\d])/y;
+
+/** Whether the sticky `pattern` matches `text` at `at`; its `lastIndex` is then the match's end. */
+function matchAt(pattern: RegExp, text: string, at: number): boolean {
+  pattern.lastIndex = at;
+  return pattern.test(text);
+}
+
+function wordEnd(sql: string, from: number): number {
+  let j = from;
+  while (j < sql.length && isWordChar(sql.charCodeAt(j))) j++;
+  readerWork.steps += j - from;
+  return j;
 }
 
 function isWordChar(c: number): boolean {
@@ -130,7 +152,9 @@ function isWordChar(c: number): boolean {
 function skipBlockComment(sql: string, start: number): number {
   let depth = 0;
   let i = start;
+  readerWork.steps += 1;
   while (i < sql.length) {
+    readerWork.steps++;
     if (sql[i] === '/' && sql[i + 1] === '*') {
       depth++;
       i += 2;
@@ -145,6 +169,7 @@ function skipBlockComment(sql: string, start: number): number {
 function skipQuoted(sql: string, start: number, quote: string, backslashes: boolean): number {
   let i = start + 1;
   while (i < sql.length) {
+    readerWork.steps++;
     const ch = sql[i];
     if (backslashes && ch === '\\') {
       i += 2;

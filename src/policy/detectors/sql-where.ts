@@ -4,6 +4,7 @@
  * or depends on the row. What it cannot read (an unusual construct, a clause cut off by the token cap) is
  * `unknown`, and the caller falls back to node-sql-parser. Linear: one pass over the tokens, nesting bounded.
  */
+import { readerWork } from './reader-work';
 import type { LexedStatement, SqlToken } from './sql-lex';
 
 /**
@@ -26,6 +27,9 @@ class Unreadable extends Error {}
 const unreadable = new Unreadable();
 // Each parenthesis costs about six levels: this allows some thirty nested parentheses.
 const maxDepth = 200;
+const multiplicative = ['*', '/', '%'];
+const additive = ['+', '-'];
+const additiveOrConcat = ['+', '-', '||'];
 const clauseEnd = new Set(['RETURNING', 'ORDER', 'LIMIT', 'OFFSET', 'FETCH', 'OPTION', 'GROUP']);
 
 /**
@@ -52,6 +56,7 @@ export function judgeWhere(statement: LexedStatement, logicalPipes: boolean): Wh
       }
     }
   }
+  readerWork.steps += end - start;
   if (where < 0) return statement.truncated ? 'unknown' : 'none';
   if (depth !== 0 && end === tokens.length && !statement.truncated) return 'broken';
   if (statement.truncated && end === tokens.length) return 'unknown';
@@ -77,6 +82,7 @@ function mainKeyword(tokens: SqlToken[]): number | undefined {
       else if (t.kind === 'op' && t.text === ')') depth--;
       else if (depth === 0 && t.kind === 'word' && /^(?:DELETE|UPDATE|SELECT|INSERT)$/.test(t.text)) break;
     }
+    readerWork.steps += i;
   }
   const t = tokens[i];
   return t?.kind === 'word' && (t.text === 'DELETE' || t.text === 'UPDATE') ? i : undefined;
@@ -113,6 +119,7 @@ class Reader {
   private take(): SqlToken {
     const t = this.peek();
     if (!t) throw unreadable;
+    readerWork.steps++;
     this.pos++;
     return t;
   }
@@ -124,6 +131,7 @@ class Reader {
 
   /** level 0: OR, 1: AND, 2: NOT, 3: comparison, 4: additive, 5: multiplicative. */
   expression(level: number): Expr {
+    readerWork.steps++;
     if (++this.depth > maxDepth) throw unreadable;
     const expr = this.level(level);
     this.depth--;
@@ -149,7 +157,7 @@ class Reader {
       return this.expression(3);
     }
     if (level === 3) return this.comparison();
-    const ops = level === 4 ? ['+', '-', ...(this.logicalPipes ? [] : ['||'])] : ['*', '/', '%'];
+    const ops = level === 5 ? multiplicative : this.logicalPipes ? additive : additiveOrConcat;
     let left = level === 4 ? this.expression(5) : this.unary();
     while (ops.some((op) => this.isOp(op))) {
       const op = this.take().text;
