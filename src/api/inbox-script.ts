@@ -13,7 +13,20 @@ ${INBOX_COMMON_JS}
   var who = document.getElementById('who');
   var say = function (text) { message.textContent = text; };
 
+  // Loads can overlap (sign-in, refresh, filter): only the newest writes the list, and the list is aria-busy until
+  // it has, so an older answer never replaces newer cards (or wipes what an approver was just told on one).
+  var loads = 0;
   async function load() {
+    var mine = ++loads;
+    list.setAttribute('aria-busy', 'true');
+    try {
+      await loadCards(mine);
+    } finally {
+      if (mine === loads) list.setAttribute('aria-busy', 'false');
+    }
+  }
+
+  async function loadCards(mine) {
     var approver = await signedInApprover(list, who, say, 'Enter your approver token to see pending approvals.');
     if (!approver) return;
     if (approver.id) {
@@ -25,9 +38,11 @@ ${INBOX_COMMON_JS}
       say(await errorText(res));
       return;
     }
+    var fragment = await res.text();
+    if (mine !== loads) return;
     say('');
     // The fragment is rendered by the server with every value HTML-escaped.
-    list.innerHTML = await res.text();
+    list.innerHTML = fragment;
     var outbox = await fetch('/inbox/outbox', { headers: headers(false) });
     document.getElementById('outbox').innerHTML = outbox.ok ? await outbox.text() : '';
   }

@@ -52,6 +52,8 @@ async function openCard(id: string) {
     await page.waitForLoadState('networkidle');
     return (await card.count()) ? true : undefined;
   });
+  // No load still on its way that would replace the card (and what the test is about to read on it).
+  await page.locator('#escalations[aria-busy="false"]').waitFor();
   return { page, card };
 }
 
