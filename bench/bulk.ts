@@ -25,7 +25,8 @@ import { BulkDecisionClient, type BulkDecisionRequest } from '../src/client/bulk
 import { startDevServer } from '../src/server/dev-server';
 import type { BulkDecisionProgress } from '../src/workflows/bulk-definitions';
 import type { GuardResult } from '../src/workflows/definitions';
-import { cpuSeconds, rssMb, startBenchWorker, stopWorker, untilBatch } from './worker-process';
+import { stopProcess } from '../src/lifecycle/stop-process';
+import { cpuSeconds, rssMb, startBenchWorker, untilBatch } from './worker-process';
 
 export interface BulkBenchOptions {
   /** Escalations pending and approved. @default env BENCH_BULK_N, else 10000 */
@@ -239,7 +240,8 @@ export async function benchBulk(options: BulkBenchOptions = {}): Promise<BulkBen
     };
   } finally {
     clearInterval(sampler);
-    await stopWorker(worker);
+    // SIGTERM first: the worker finishes its tasks and, under --cpu-prof, writes its profile.
+    await stopProcess(worker, 30_000);
     await connection.close();
     await server.stop();
   }

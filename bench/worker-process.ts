@@ -70,19 +70,6 @@ export async function startBenchWorker(
   );
 }
 
-/**
- * Stops the worker gracefully (SIGTERM: it finishes its tasks and, under --cpu-prof, writes its profile), with
- * SIGKILL after `graceMs`.
- */
-export async function stopWorker(child: ChildProcess, graceMs = 30_000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-  await exited;
-  clearTimeout(timer);
-}
-
 /** Polls a batch's progress until `ok` holds. */
 export async function untilBatch(
   batches: BatchClient,

@@ -1,10 +1,11 @@
 /** Starts and stops the embedded Temporal dev server (SQLite file, Web UI, our search attributes). */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { stopProcess } from '../lifecycle/stop-process';
 import { GUARD_SEARCH_ATTRIBUTES } from '../workflows/definitions';
 import { findTemporalCli, type CliSource } from './find-cli';
 
@@ -98,15 +99,6 @@ export async function waitForServer(
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`Temporal dev server at ${address} not ready after ${timeoutMs} ms: ${String(lastError)}`);
-}
-
-async function stopProcess(child: ChildProcess, graceMs = 10_000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-  await exited;
-  clearTimeout(timer);
 }
 
 async function startWithDownload(
