@@ -19,10 +19,12 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import pLimit from 'p-limit';
+import { request } from 'undici';
 import { batchLines } from '../examples/batches/generate';
+import { DEFAULT_BULK_CONCURRENCY } from '../src/activities/bulk-decide';
 import { BatchClient } from '../src/client';
 import { BulkDecisionClient, type BulkDecisionRequest } from '../src/client/bulk-decisions';
-import { startDevServer } from '../src/server/dev-server';
+import { freePort, startDevServer } from '../src/server/dev-server';
 import type { BulkDecisionProgress } from '../src/workflows/bulk-definitions';
 import type { GuardResult } from '../src/workflows/definitions';
 import { stopProcess } from '../src/lifecycle/stop-process';
@@ -51,6 +53,8 @@ export interface CpuSplit {
 
 export interface BulkBenchFigures {
   escalations: number;
+  /** Updates in flight per page. */
+  concurrency: number;
   secondsToAllPending: number;
   /** From the bulk decision's start to the batch's result. */
   secondsToBatchResult: number;
@@ -68,6 +72,9 @@ export interface BulkBenchFigures {
   workflowTaskTimeouts: number;
   workerPeakRssMb: number;
   workerRssMbWithAllPending: number;
+  /** The worker's workflow cache while approving (the SDK's sticky-cache counters): tasks that found their run cached, and not. */
+  cacheHits: number;
+  cacheMisses: number;
   /** os.loadavg() when the escalations were all pending, and when the bulk decision finished. */
   loadAverageWithAllPending: number[];
   loadAverage: number[];
@@ -86,6 +93,17 @@ export function defaultBulkN(env: NodeJS.ProcessEnv = process.env): number {
   if (!Number.isInteger(n) || n < 1)
     throw new Error(`BENCH_BULK_N must be a positive integer, got '${env.BENCH_BULK_N}'`);
   return n;
+}
+
+/** The worker's workflow-cache counters, from the SDK's Prometheus metrics. */
+async function cacheCounters(address: string): Promise<{ hits: number; misses: number }> {
+  const text = await (await request(`http://${address}/metrics`)).body.text();
+  const sum = (name: string) =>
+    text
+      .split('\n')
+      .filter((line) => line.startsWith(`temporal_${name}`))
+      .reduce((total, line) => total + Number(line.split(' ').pop()), 0);
+  return { hits: sum('sticky_cache_hit'), misses: sum('sticky_cache_miss') };
 }
 
 /** What one escalation's history shows: accepted `decide` updates of this bulk decision, workflow tasks, timeouts. */
@@ -144,11 +162,12 @@ export async function benchBulk(options: BulkBenchOptions = {}): Promise<BulkBen
   const taskQueue = `bench-bulk-${Date.now()}`;
   const mode = options.mode ?? (process.env.BENCH_BULK_MODE === 'item' ? 'item' : 'page');
   const profileDir = options.cpuProfileDir ?? process.env.BENCH_BULK_CPU_PROF;
+  const metrics = `127.0.0.1:${await freePort()}`;
   const worker = await startBenchWorker(
     server.address,
     taskQueue,
     dir,
-    options.workerEnv ?? {},
+    { DG_METRICS_ADDRESS: metrics, ...options.workerEnv },
     profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
   );
   const cpu = (): CpuSplit => {
@@ -182,6 +201,7 @@ export async function benchBulk(options: BulkBenchOptions = {}): Promise<BulkBen
     );
 
     peak = 0;
+    const cache0 = await cacheCounters(metrics);
     const bulk = new BulkDecisionClient(client, taskQueue);
     t0 = Date.now();
     cpu0 = cpu();
@@ -198,12 +218,16 @@ export async function benchBulk(options: BulkBenchOptions = {}): Promise<BulkBen
     const workerPeakRssMb = peak;
     const cpuApproving = since(cpu0);
     const loadAverage = loadavg();
+    const cache1 = await cacheCounters(metrics);
+    const cacheHits = cache1.hits - cache0.hits;
+    const cacheMisses = cache1.misses - cache0.misses;
     log(
       `bulk ${bulkId}: batch result after ${secondsToBatchResult.toFixed(1)} s ` +
         `(${(n / secondsToBatchResult).toFixed(1)} approvals/s), bulk result after ${secondsToBulkResult.toFixed(1)} s, ` +
         `${progress.pages} pages in ${progress.runs} runs, counts ${JSON.stringify(progress.counts)}, ` +
         `batch ${JSON.stringify(summary.counts)}, worker peak RSS ${workerPeakRssMb.toFixed(0)} MB, ` +
-        `CPU s ${cpuLine(cpuApproving)}, load average ${loads(loadAverage)}`,
+        `CPU s ${cpuLine(cpuApproving)}, workflow cache ${cacheHits} hits / ${cacheMisses} misses, ` +
+        `load average ${loads(loadAverage)}`,
     );
     const { lost, doubled, workflowTasks, workflowTaskTimeouts } = await verify(
       client,
@@ -219,6 +243,7 @@ export async function benchBulk(options: BulkBenchOptions = {}): Promise<BulkBen
     }
     return {
       escalations: n,
+      concurrency: options.tuning?.concurrency ?? DEFAULT_BULK_CONCURRENCY,
       secondsToAllPending,
       secondsToBatchResult,
       secondsToBulkResult,
@@ -232,6 +257,8 @@ export async function benchBulk(options: BulkBenchOptions = {}): Promise<BulkBen
       workflowTaskTimeouts,
       workerPeakRssMb,
       workerRssMbWithAllPending,
+      cacheHits,
+      cacheMisses,
       loadAverageWithAllPending,
       loadAverage,
       mode,

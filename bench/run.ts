@@ -3,6 +3,7 @@ import { benchBacktest } from './backtest';
 import { benchBatch, type BatchBenchFigures } from './batch';
 import { benchBatchPage, pageBenchLines } from './batch-page';
 import { benchBulk, type BulkBenchFigures } from './bulk';
+import { benchBareApprovals, type BareApprovalFigures } from './bulk-baseline';
 import { benchCheckLatency } from './check-latency';
 import { benchCluster, clusterTable } from './cluster';
 import type { BenchResult } from './bench-result';
@@ -51,6 +52,31 @@ function bulkLines(f: BulkBenchFigures): string[] {
   ];
 }
 
+/** CPU per approval (worker, server) and approvals/s of ours against the bare-Temporal floor at the same N. */
+function bulkFloorLines(f: BulkBenchFigures, bare: BareApprovalFigures): string[] {
+  const ms = (seconds: number, n: number) => (seconds * 1000) / n;
+  const oursWorker = ms(f.cpuApproving.worker, f.escalations);
+  const oursServer = ms(f.cpuApproving.server, f.escalations);
+  const bareWorker = ms(bare.cpuApproving.worker, bare.approvals);
+  const bareServer = ms(bare.cpuApproving.server, bare.approvals);
+  const line = (what: string, worker: number, server: number, perSecond: number, load: number[]) =>
+    `${what}: CPU per approval ${worker.toFixed(1)} ms worker + ${server.toFixed(1)} ms server = ` +
+    `${(worker + server).toFixed(1)} ms, ${perSecond.toFixed(1)} approvals/s, load average ${load.map((l) => l.toFixed(1)).join(' ')}`;
+  return [
+    line(`bulk (ours, N = ${f.escalations})`, oursWorker, oursServer, f.approvalsPerSecond, f.loadAverage),
+    line(
+      `bare-Temporal floor (N = ${bare.approvals}, ${bare.concurrency} updates in flight)`,
+      bareWorker,
+      bareServer,
+      bare.approvalsPerSecond,
+      bare.loadAverage,
+    ),
+    `ours / bare: CPU per approval ${((oursWorker + oursServer) / (bareWorker + bareServer)).toFixed(2)}x ` +
+      `(worker ${(oursWorker / bareWorker).toFixed(2)}x, server ${(oursServer / bareServer).toFixed(2)}x), ` +
+      `approvals/s ${(f.approvalsPerSecond / bare.approvalsPerSecond).toFixed(2)}x`,
+  ];
+}
+
 /** Memory figures against the 500 MB goal; the ratio is goal / measured, so 1 or more meets it. */
 function memoryLines(f: BatchBenchFigures): string[] {
   const line = (what: string, mb: number | undefined) =>
@@ -87,7 +113,8 @@ function table(results: BenchResult[]): string {
  * BENCH_ONLY=backtest (never by default) records BENCH_BACKTEST_N calls (10,000) and backtests them: minutes.
  * BENCH_ONLY=python runs the Python client's latency bench (it makes python/.venv first).
  * BENCH_ONLY=bulk (never by default) approves a batch's N pending escalations (BENCH_BULK_N, default 10,000) with
- * one bulk decision: making them pending alone takes minutes per 1,000 on the 2-core machine.
+ * one bulk decision: making them pending alone takes minutes per 1,000 on the 2-core machine. Then the bare-Temporal
+ * floor (bench/bulk-baseline.ts) at the same N and concurrency, and ours against it.
  * BENCH_ONLY=check (never by default): allowed check() p50/p99 against a bare start-and-result (BENCH_CHECK_N, 300).
  * BENCH_ONLY=batch-page (never by default) runs the bare-Temporal baseline, item mode and page mode at BENCH_PAGE_N
  * (10,000), and page mode again at BENCH_PAGE_BIG_N when set: minutes per 1,000 items of the first two.
@@ -116,9 +143,16 @@ async function main(): Promise<void> {
     ? await benchBulk({ log: (line) => process.stderr.write(`bulk: ${line}\n`) })
     : undefined;
   if (bulk) results.push(bulkResult(bulk));
+  // The floor at the same N and concurrency, after ours (each on its own dev server).
+  const bare = bulk
+    ? await benchBareApprovals(bulk.escalations, bulk.concurrency, (line) =>
+        process.stderr.write(`bulk floor: ${line}\n`),
+      )
+    : undefined;
   if (results.length > 0) process.stdout.write(table(results) + '\n');
   if (batch) process.stdout.write(memoryLines(batch).join('\n') + '\n');
   if (bulk) process.stdout.write(bulkLines(bulk).join('\n') + '\n');
+  if (bulk && bare) process.stdout.write(bulkFloorLines(bulk, bare).join('\n') + '\n');
   if (hostile) process.stdout.write(`\nhostile input\n${hostile.join('\n')}\n`);
   if (only.has('cluster')) {
     const rows = await benchCluster((line) => process.stderr.write(`cluster: ${line}\n`));

@@ -5,7 +5,8 @@
  * - DG_REGULAR_TOOLS=1: runs the ledger's quick tools as regular activities instead of local ones;
  * - for benchmarks: DG_MAX_CACHED (maxCachedWorkflows), DG_WORKFLOW_HEAP_MB (the workflow thread's heap),
  *   DG_WORKER_TUNING (JSON of further `tuning` options), DG_MEMORY_LOG_MS (prints the process's memory use to
- *   stderr at that interval).
+ *   stderr at that interval), DG_METRICS_ADDRESS (host:port of the SDK's Prometheus metrics, e.g. the workflow
+ *   cache's hits and misses).
  * Memory bounds as `durable-guard worker` sets them (src/worker-memory.ts) unless overridden. Decides with the
  * real PolicyEngine on policies/example.yaml; prints "ready" once polling. SIGTERM shuts it down gracefully (so
  * `--cpu-prof` writes a profile); SIGKILL is the crash the survival tests make.
@@ -20,7 +21,11 @@ import { createWorker } from '../../../src/worker';
 import { DEFAULT_MAX_CACHED_WORKFLOWS, limitWorkflowHeap } from '../../../src/worker-memory';
 
 async function main() {
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const metrics = process.env.DG_METRICS_ADDRESS;
+  Runtime.install({
+    logger: new DefaultLogger('ERROR'),
+    ...(metrics ? { telemetryOptions: { metrics: { prometheus: { bindAddress: metrics } } } } : {}),
+  });
   const env = (name: string) => {
     const value = process.env[name];
     if (!value) throw new Error(`${name} is not set`);
