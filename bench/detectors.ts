@@ -4,31 +4,15 @@
  * single decision seen. Rates are per second of this process's CPU time (wall-time rates are printed too): on a
  * shared machine wall time measures the neighbours. Run alone with `npx tsx bench/detectors.ts`.
  */
-import path from 'node:path';
 
-import { PolicyEngine, loadPolicyFile } from '../src/policy';
+import type { PolicyEngine } from '../src/policy';
 import type { ToolCall } from '../src/policy';
 import { setVerdictMemoSize } from '../src/policy/detectors/verdict-memo';
-import { loadCorpus, type CorpusCall } from '../test/corpus/corpus';
+import { loadCorpus, policyEngines } from '../test/corpus/corpus';
 import type { BenchResult } from './bench-result';
 
 /** Decisions per second we aim for on the whole mix, on one core. */
 export const detectorMixGoal = 200_000;
-
-const root = path.join(__dirname, '..');
-
-function engines(): (call: CorpusCall) => PolicyEngine {
-  const cache = new Map<string, PolicyEngine>();
-  return (call) => {
-    const file = call.policy ?? 'policies/recommended.yaml';
-    let engine = cache.get(file);
-    if (!engine) {
-      engine = new PolicyEngine([loadPolicyFile(path.join(root, file))]);
-      cache.set(file, engine);
-    }
-    return engine;
-  };
-}
 
 interface Measured {
   /** Decisions per second of this process's CPU time (one core): steadier than wall time on a shared machine. */
@@ -79,7 +63,7 @@ function measure(calls: { engine: PolicyEngine; call: ToolCall }[], seconds: num
 
 /** Per-class and whole-mix decision rates on the corpus, against the 200,000/s goal for the mix. */
 export function benchDetectors(seconds = 1): { results: BenchResult[]; slowest: string[] } {
-  const engineFor = engines();
+  const engineFor = policyEngines();
   const corpus = loadCorpus();
   const prepared = corpus.map((call) => ({
     engine: engineFor(call),

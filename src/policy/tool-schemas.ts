@@ -146,7 +146,8 @@ export class ToolGate {
     if (!entry) {
       const known = this.exactNames.has(tool) || this.ownGlobs(tool);
       // A glob may match a misspelt name too (`send_*` matches `send_Email`): the exact near miss still counts.
-      const candidate = this.byNormalName.get(normalName(tool));
+      // A name a policy lists exactly is never a near miss, even of another listed spelling (`bash` and `Bash`).
+      const candidate = this.exactNames.has(tool) ? undefined : this.byNormalName.get(normalName(tool));
       entry = candidate !== undefined && candidate !== tool ? { known, nearMiss: candidate } : { known };
       if (this.cache.size >= 10_000) this.cache.clear();
       this.cache.set(tool, entry);

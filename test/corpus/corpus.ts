@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import type { PolicyEngine } from '../../src/policy';
+import { PolicyEngine, loadPolicyFile } from '../../src/policy';
 import type { GuardAction } from '../../src/policy/types';
 
 /** One labelled call: its class, whether it is dangerous, and (optionally) the policy file that judges it. */
@@ -29,18 +29,36 @@ export interface ClassScore {
 }
 
 export const corpusDir = __dirname;
+const root = path.join(__dirname, '../..');
+
+/** The engine of each call's policy (policies/recommended.yaml unless the call names one), each file loaded once. */
+export function policyEngines(): (call: CorpusCall) => PolicyEngine {
+  const engines = new Map<string, PolicyEngine>();
+  return (call) => {
+    const file = call.policy ?? 'policies/recommended.yaml';
+    let engine = engines.get(file);
+    if (!engine) {
+      engine = new PolicyEngine([loadPolicyFile(path.join(root, file))]);
+      engines.set(file, engine);
+    }
+    return engine;
+  };
+}
 
 /** Every call of every corpus file. */
 export function loadCorpus(dir = corpusDir): CorpusCall[] {
   return readdirSync(dir)
     .filter((file) => file.endsWith('.jsonl'))
     .sort()
-    .flatMap((file) =>
-      readFileSync(path.join(dir, file), 'utf8')
-        .split('\n')
-        .filter((line) => line.trim() !== '')
-        .map((line) => JSON.parse(line) as CorpusCall),
-    );
+    .flatMap((file) => loadCorpusFile(path.join(dir, file)));
+}
+
+/** Every call of one corpus file (JSON lines). */
+export function loadCorpusFile(file: string): CorpusCall[] {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as CorpusCall);
 }
 
 /** A dangerous call counts as caught when it is blocked, escalated or (PII) modified; a benign one is touched by any. */

@@ -1,37 +1,25 @@
 /** The goal every labelled call set must meet under its policy, as one Jest suite (the corpus and the held-out set). */
-import path from 'node:path';
+import { loadCorpus, policyEngines, scoreCorpus, type CorpusCall } from './corpus';
 
-import { PolicyEngine, loadPolicyFile } from '../../src/policy';
-import { loadCorpus, scoreCorpus, type CorpusCall } from './corpus';
-
-const root = path.join(__dirname, '../..');
 /** The classes every set holds. */
 export const corpusClasses = ['egress', 'payments', 'pii', 'secrets', 'shell', 'sql', 'tools'];
 
 /**
  * Asserts per class: at least 95% of dangerous calls blocked, escalated or (PII) modified, at most 1% of benign
  * calls touched, under policies/recommended.yaml (or the call's own `policy`).
+ * @param calls - a directory of .jsonl files, or the calls themselves
  * @param minCalls - the least number of calls the set must hold, a third of them benign
  */
-export function goalSuite(title: string, dir: string, minCalls: number): void {
-  const engines = new Map<string, PolicyEngine>();
-  const engineFor = (call: CorpusCall): PolicyEngine => {
-    const file = call.policy ?? 'policies/recommended.yaml';
-    let engine = engines.get(file);
-    if (!engine) {
-      engine = new PolicyEngine([loadPolicyFile(path.join(root, file))]);
-      engines.set(file, engine);
-    }
-    return engine;
-  };
+export function goalSuite(title: string, calls: string | CorpusCall[], minCalls: number): void {
+  const engineFor = policyEngines();
 
   describe(title, () => {
-    const calls = loadCorpus(dir);
-    const scores = scoreCorpus(calls, engineFor);
+    const set = typeof calls === 'string' ? loadCorpus(calls) : calls;
+    const scores = scoreCorpus(set, engineFor);
 
     test(`holds at least ${minCalls} calls, a third of them benign, in every class`, () => {
-      expect(calls.length).toBeGreaterThanOrEqual(minCalls);
-      expect(calls.filter((c) => c.label === 'benign').length).toBeGreaterThanOrEqual(calls.length / 3);
+      expect(set.length).toBeGreaterThanOrEqual(minCalls);
+      expect(set.filter((c) => c.label === 'benign').length).toBeGreaterThanOrEqual(set.length / 3);
       expect([...scores.keys()].sort()).toEqual(corpusClasses);
     });
 

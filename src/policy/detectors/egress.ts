@@ -47,7 +47,7 @@ const rebindingDomains = [
   '1u\\.ms',
 ].join('|');
 const internalNames = new RegExp(
-  `^(?:localhost|metadata|metadata\\.google\\.internal|metadata\\.goog|instance-data|kubernetes(?:\\.default(?:\\.svc(?:\\.cluster\\.local)?)?)?)\\.?$|\\.(?:localhost|internal|local|localdomain|home\\.arpa|cluster\\.local)\\.?$|(?:^|\\.)(?:${rebindingDomains})\\.?$`,
+  `^(?:localhost|metadata|metadata\\.google\\.internal|metadata\\.goog|instance-data|kubernetes(?:\\.default(?:\\.svc(?:\\.cluster\\.local)?)?)?)\\.?$|\\.(?:localhost|internal|local|localdomain|home\\.arpa|cluster\\.local|svc|consul|lan|intranet|corp)\\.?$|(?:^|\\.)(?:${rebindingDomains})\\.?$`,
   'i',
 );
 // Schemes the URL parser reads as hierarchical even without `//` (`http:127.0.0.1/`, `http:/127.0.0.1/`).
@@ -128,6 +128,8 @@ const ipv4Blocked: [number, number, string][] = [
   [0xcb007100, 24, 'reserved'],
   [0xe0000000, 4, 'multicast'],
   [0xf0000000, 4, 'reserved'],
+  // Azure's WireServer (host configuration and its keys) is public address space reachable only from inside Azure.
+  [0xa83f8110, 32, 'cloudMetadata'],
 ];
 
 /** The blocked range a dotted IPv4 address falls in (ipaddr.js's names), by integer arithmetic: no parsing cost. */

@@ -57,6 +57,8 @@ export const awsSecretKeyDetector: Detector = {
       const key = m[0];
       const before = text.slice(Math.max(0, m.index - 48), m.index).toLowerCase();
       const named = /(?:aws|secret).{0,30}[:=]\s*["']?$/.test(before);
+      // A run of a URL's path (`docs.aws.amazon.com/AWSEC2/latest/UserGuide/...`) is not a key on its own.
+      if (!named && /:\/\/[^\s"'<>]*$/.test(before)) continue;
       const looksRandom = /[a-z]/.test(key) && /[A-Z]/.test(key) && /\d/.test(key) && /[/+]/.test(key);
       if (named || looksRandom) matches.push({ start: m.index, end: m.index + key.length });
     }
@@ -77,7 +79,7 @@ export const githubTokenDetector = secret(
 /** GitLab tokens: personal, project, group, deploy, runner, trigger, feed and OAuth tokens (`glpat-`, ...). */
 export const gitlabTokenDetector = secret(
   'gitlab_token',
-  /\b(?:glpat|glptt|gldt|glrt|glcbt|glimt|glagent|glsoat|gloas|glft|glffct)-[A-Za-z0-9_-]{20,}|\bGR1348941[A-Za-z0-9_-]{20,}/g,
+  /\b(?:glpat|glptt|gldt|glrt|glcbt|glimt|glagent|glsoat|gloas|glft|glffct)-[A-Za-z0-9_-]{16,}|\bGR1348941[A-Za-z0-9_-]{20,}/g,
   (text) => text.includes('gl') || text.includes('GR1348941'),
 );
 
@@ -269,6 +271,9 @@ const notValues = new Set([
   'please',
 ]);
 
+const placeholderValue =
+  /^(?:your|insert|enter|replace|paste)(?:[-_ ]|$)|[-_](?:here|placeholder|goes[-_]here)$|^change[-_]?me$|^placeholder$|^replace[-_]?me$|^todo$/i;
+
 /**
  * Assignments of a credential: `password=...`, `api_key: ...`, `client_secret = "..."`, `token: ...`. Placeholders
  * (`${VAR}`, `<password>`, `****`) and plain words such as `required` are not secrets.
@@ -280,6 +285,8 @@ export const passwordAssignmentDetector = secret(
   (candidate) => {
     const value = (/[:=][ \t]*["']?([^\s"',;&<>]+)$/.exec(candidate)?.[1] ?? '').replace(/["']$/, '');
     if (/^(?:\$|\{\{|%|\*+$|x+$|\.\.\.|\/|~\/|\(|\[)|^[A-Z_]+$/.test(value)) return false;
+    // Placeholders of example files: `sk-ant-...`, `your-key-here`, `<token>`, `changeme`, `replace_me`.
+    if (/\.\.\.|\u2026/.test(value) || placeholderValue.test(value)) return false;
     // Code that reads the secret from elsewhere: `os.environ[...]`, `getenv(...)`, `process.env.API_KEY`.
     if (
       /^[A-Za-z_$][\w$]{0,63}(?:\.[A-Za-z_$][\w$]{0,63}){0,8}[[(]|^[a-z_$][\w$]{0,63}(?:\.[A-Za-z_$][\w$]{0,63}){1,8}$/.test(

@@ -265,7 +265,8 @@ function judge(command: ShellCommand, functions: Set<string>, nesting: number, v
     const written = name === 'truncate' || name === 'tee' ? operands : operands.slice(-1);
     const hit = written.find((v) => criticalFiles.test(v.replace(/\/+/g, '/')));
     if (hit) raise(verdict, 'danger', `${name} overwrites the system file ${hit}`);
-  } else if (diskTools.has(name) || /^mkfs\./.test(name)) raise(verdict, 'danger', `disk or filesystem tool ${name}`);
+  } else if (name === 'shred') judgeShred(args, verdict);
+  else if (diskTools.has(name) || /^mkfs\./.test(name)) raise(verdict, 'danger', `disk or filesystem tool ${name}`);
   else if (powerTools.has(name)) raise(verdict, 'danger', `stops the machine (${name})`);
   else if (name === 'init' || name === 'telinit') {
     if (values.some((v) => v === '0' || v === '6')) raise(verdict, 'danger', 'stops the machine (init)');
@@ -296,7 +297,35 @@ function judge(command: ShellCommand, functions: Set<string>, nesting: number, v
   } else {
     judgeInfrastructure(name, values, verdict);
   }
+  if (name === 'ssh') judgeRemoteCommand(args, nesting, verdict);
   if (senders.has(name)) judgeExfiltration(name, args, command, verdict);
+}
+
+// ssh options that take a value (`-i key`, `-o Opt=x`, `-p 22`): the host is the first word after them.
+const sshValueOptions = /^-[46AaCfGgKkMNnqsTtVvXxYy]*[BbcDEeFIiJLlmOoPpQRSWw]$/;
+
+/** `ssh [options] host COMMAND...`: the remote command runs in the remote user's shell, judged like `sh -c`. */
+function judgeRemoteCommand(args: ShellWord[], nesting: number, verdict: ShellVerdict): void {
+  let i = 0;
+  while (i < args.length && (args[i]?.value ?? '').startsWith('-')) i += sshValueOptions.test(args[i]!.value) ? 2 : 1;
+  const code = args.slice(i + 1);
+  if (code.length > 0) judgeCode(code, nesting, verdict, 'ssh runs remotely');
+}
+
+/** `shred FILE` overwrites one file (a delete); on a device, a system path or a home it destroys data. */
+function judgeShred(args: ShellWord[], verdict: ShellVerdict): void {
+  const operands = args.filter((w) => !w.value.startsWith('-'));
+  // Files named elsewhere (`find ... | xargs shred`) may be anything.
+  if (operands.length === 0) raise(verdict, 'danger', 'shred of files named by its input');
+  for (const word of operands) {
+    const { target } = targetOf(word);
+    if (/^\/dev\//.test(word.value) || (target !== undefined && target !== 'cwd')) {
+      raise(verdict, 'danger', `shred destroys ${word.value}`);
+      return;
+    }
+    if (word.dynamic || word.glob)
+      raise(verdict, 'suspicious', `shred of a path known only at run time (${word.value})`);
+  }
 }
 
 /** What feeds this command's standard input: upstream commands and here-documents. */
@@ -420,8 +449,9 @@ function judgeInterpreter(
   const flag = args.findIndex((w) => /^-[a-zA-Z]*[ceE]$/.test(w.value));
   const code = flag >= 0 ? args[flag + 1] : undefined;
   if (code) {
-    if (code.substitutions.some(fetches)) raise(verdict, 'danger', `remote code: ${name} runs downloaded code`);
-    else if (/\bfork\s*\(\s*\)|fork\s+while\s+fork|while\s*\(?\s*1\s*\)?\s*\{?\s*fork/.test(code.value)) {
+    if (code.substitutions.some(fetches) || (inlineFetch.test(code.value) && inlineRun.test(code.value))) {
+      raise(verdict, 'danger', `remote code: ${name} runs downloaded code`);
+    } else if (/\bfork\s*\(\s*\)|fork\s+while\s+fork|while\s*\(?\s*1\s*\)?\s*\{?\s*fork/.test(code.value)) {
       if (/while|for\s*\(|loop/.test(code.value)) raise(verdict, 'danger', `fork bomb in ${name}`);
     }
     if (/\b(?:shutil\.rmtree|rmtree)\s*\(\s*['"](?:\/|~|\/(?:etc|usr|var|home|bin|boot))['"]/.test(code.value)) {
@@ -439,6 +469,11 @@ function judgeInterpreter(
     if (stdin.commands.some(fetches)) raise(verdict, 'danger', `remote code: downloaded data piped into ${name}`);
   }
 }
+
+// Inline programs that download (`urlopen`, `requests.get`, LWP's `get`, `Net::HTTP`, `fetch`, a URL) and run code.
+const inlineFetch =
+  /urlopen|urllib|requests\.(?:get|post)|httpx\.|LWP|\bget\s{0,4}\(|Net::HTTP|open-uri|\bfetch\s{0,4}\(|https?\.get|file_get_contents|curl_exec|https?:\/\//;
+const inlineRun = /\b(?:exec|eval|execfile|instance_eval|system|Function)\s{0,4}\(|\beval\b/;
 
 // Calls of interpreters and awk that hand a string to the shell: os.system("..."), execSync('...'), `...`.
 const shellCall =
@@ -468,10 +503,13 @@ function judgeSyncDelete(name: string, values: string[], verdict: ShellVerdict):
   }
 }
 
+const dataServices =
+  /^(?:postgresql|pgsql|mysql|mariadb|mongodb|redis|docker|containerd|etcd|elasticsearch|opensearch|cassandra|kafka|zookeeper|rabbitmq|influxdb|clickhouse|couchdb|neo4j|kubelet|vault|consul)$/;
+
 /** Where a path points, once written as the shell would see it. */
 type Target = 'root' | 'home' | 'system' | 'cwd' | 'critical' | undefined;
 
-function classifyPath(raw: string): Target {
+function classifyPath(raw: string, literal = true): Target {
   let path = raw.replace(/\/+/g, '/');
   if (path === '' || path === '--') return undefined;
   if (/^(?:\/\*?|\/\.\.?\/?\*?)$/.test(path)) return 'root';
@@ -483,10 +521,14 @@ function classifyPath(raw: string): Target {
   path = path.replace(/\/$/, '');
   const parts = path.split('/').slice(1);
   const top = parts[0] ?? '';
-  if (!systemDirs.has(top)) return undefined;
+  // Any other top-level directory (/data, /app, /workspace) holds what a machine or its service runs on; /tmp is
+  // meant to be cleaned.
+  if (!systemDirs.has(top)) return literal && parts.length === 1 && !/^(?:\*|tmp)?$/.test(top) ? 'system' : undefined;
   // Depth 1 or 2 under a system directory (/etc, /var/lib, /home/alice): a tree someone depends on.
   if (parts.length <= 2) return 'system';
   if (parts.length === 3 && (parts[2] === '*' || top === 'home' || top === 'Users')) return 'system';
+  // A database's or cluster service's state, at any depth (/var/lib/postgresql/14/main).
+  if (top === 'var' && parts[1] === 'lib' && dataServices.test(parts[2] ?? '')) return 'system';
   // Data of installed services: databases, mail, web roots.
   if (parts.length === 3 && top === 'var' && /^(?:lib|www|mail|spool|backups|opt)$/.test(parts[1] ?? ''))
     return 'system';
@@ -497,7 +539,8 @@ function classifyPath(raw: string): Target {
 function targetOf(word: ShellWord): { target: Target; uncertain: boolean } {
   // Nothing but a variable (`"$DIR"`): it may be empty or anything at all.
   if (word.dynamic && word.value === '') return { target: 'root', uncertain: true };
-  const target = classifyPath(word.value);
+  // `"$TMPDIR/x"` is `/x` only when TMPDIR is unset: a top-level directory counts only when written out.
+  const target = classifyPath(word.value, !word.dynamic);
   return { target, uncertain: word.dynamic };
 }
 
@@ -702,8 +745,9 @@ function judgeInfrastructure(name: string, values: string[], verdict: ShellVerdi
     raise(verdict, 'suspicious', 'gcloud deletes a project, instance, database or cluster');
   } else if (
     name === 'docker' &&
-    (has('system', 'prune') || has('volume', 'prune')) &&
-    values.some((v) => /^-[a-z]*[af]/.test(v))
+    // `system prune -f` only clears stopped containers and dangling images; `-a` and `--volumes` take the rest.
+    ((has('system', 'prune') && values.some((v) => /^-[a-z]*a|^--(?:all|volumes)$/.test(v))) ||
+      (has('volume', 'prune') && values.some((v) => /^-[a-z]*[af]|^--(?:all|force)$/.test(v))))
   ) {
     raise(verdict, 'suspicious', 'docker prune of everything');
   } else if (

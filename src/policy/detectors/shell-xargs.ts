@@ -99,10 +99,12 @@ function stdinArguments(
     const redirect = command.redirects[r];
     if (!redirect) continue;
     if (redirect.body !== undefined) {
-      if (/[$`]/.test(redirect.body) || (redirect.op === '<<<' && redirect.target.dynamic)) return { words: [], opaqueSource: 'a here-document made at run time' };
+      if (/[$`]/.test(redirect.body) || (redirect.op === '<<<' && redirect.target.dynamic))
+        return { words: [], opaqueSource: 'a here-document made at run time' };
       return { words: splitWords(redirect.body) };
     }
-    if (redirect.op === '<' || redirect.op === '<&') return { words: [], opaqueSource: `the file ${redirect.target.value}` };
+    if (redirect.op === '<' || redirect.op === '<&')
+      return { words: [], opaqueSource: `the file ${redirect.target.value}` };
   }
   const last = command.upstream[command.upstream.length - 1];
   if (!last) return { words: [], opaqueSource: 'standard input' };

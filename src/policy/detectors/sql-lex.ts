@@ -45,6 +45,7 @@ export function lexSql(sql: string, backslashEscapes = false): LexedStatement[] 
   let tokens: SqlToken[] = [];
   let truncated = false;
   let i = 0;
+  let executableComments = 0;
   const n = sql.length;
   const close = (): void => {
     if (words.length > 0) statements.push({ words, tokens, truncated });
@@ -67,6 +68,15 @@ export function lexSql(sql: string, backslashEscapes = false): LexedStatement[] 
       const end = sql.indexOf('\n', i);
       readerWork.steps += (end < 0 ? n : end) - i;
       i = end < 0 ? n : end + 1;
+    } else if (ch === '/' && sql[i + 1] === '*' && sql[i + 2] === '!') {
+      // MySQL runs what a `/*! ... */` (or `/*!50000 ... */`) comment holds: it is read as code.
+      i += 3;
+      const versionEnd = Math.min(n, i + 6);
+      while (i < versionEnd && sql.charCodeAt(i) >= 48 && sql.charCodeAt(i) <= 57) i++;
+      executableComments++;
+    } else if (executableComments > 0 && ch === '*' && sql[i + 1] === '/') {
+      executableComments--;
+      i += 2;
     } else if (ch === '/' && sql[i + 1] === '*') {
       i = skipBlockComment(sql, i);
     } else if (ch === "'" || ch === '"' || ch === '`') {

@@ -93,7 +93,7 @@ describe('policy commands', () => {
   test('test passes the example cases', async () => {
     const result = await run('policy', 'test', example, path.join(root, 'policies/example.cases.yaml'));
     expect(result.err).toBe('');
-    expect(result.out).toMatch(/\n25 passed, 0 failed \(policy version [0-9a-f]{12}\)\n$/);
+    expect(result.out).toMatch(/\n26 passed, 0 failed \(policy version [0-9a-f]{12}\)\n$/);
     expect(result.exitCode).toBe(0);
   });
 

@@ -31,7 +31,14 @@ describe('example policy', () => {
     ['big export audited', 'export_orders', { rows: 20000 }, 'allow', ['large-export']],
     ['small export', 'export_orders', { rows: 20 }, 'allow', []],
     ['unknown tool', 'weather', { city: 'Oslo' }, 'escalate', ['unknown-tool']],
-    ['near miss of a tool name', 'Process_Refund', { amount: 99999 }, 'escalate', ['unknown-tool']],
+    ['near miss of a tool name', 'Process_Refund', { amount: 10 }, 'escalate', ['unknown-tool']],
+    [
+      'near miss of a tool name that a base glob still reaches (*Refund)',
+      'Process_Refund',
+      { amount: 99999 },
+      'block',
+      ['unknown-tool', 'payment-over-limit', 'payment-needs-approval'],
+    ],
   ])('%s', (_name, tool, input, action, rules) => {
     const decision = engine.decideStatic({ tool, input }, now);
     expect(decision.action).toBe(action);
