@@ -16,6 +16,7 @@ import { loadReceiptKeys } from '../src/receipts/receipt-keys';
 import { auditDecider, auditPlan, recordDecisions } from './audit-decisions';
 import { benchStack } from './bench-stack';
 import { measured } from './measured';
+import { formatLoad } from './load-average';
 
 export interface AuditExportRun {
   decisions: number;
@@ -122,7 +123,7 @@ export function auditLines(f: AuditBenchFigures): string[] {
         `${(r.bytes / 2 ** 20).toFixed(1)} MB written, heap growth ${r.heapGrowthMb.toFixed(1)} MB (live, after GC: ` +
         `${r.liveHeapGrowthMb?.toFixed(1) ?? 'run with NODE_OPTIONS=--expose-gc'} MB), peak RSS ${r.peakRssMb.toFixed(0)} MB`,
     ),
-    `load average ${f.loadAverage.map((l) => l.toFixed(1)).join(' ')}`,
+    `load average ${formatLoad(f.loadAverage)}`,
   ];
 }
 

@@ -12,7 +12,6 @@
  * `VARIANTS=list,hist100,hist1,run32 nice npx tsx bench/backtest-profile.ts 1500`.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
@@ -25,6 +24,7 @@ import { runBacktest } from '../src/backtest/run-backtest';
 import { visibilityRows, type VisibilityRow } from '../src/recorded/visibility-rows';
 import { quietDevServer, recordBenchCalls } from './backtest';
 import { cpuSeconds } from './worker-process';
+import { formatLoad } from './load-average';
 
 const root = join(__dirname, '..');
 const dir = process.env.PROFILE_DIR ?? '/tmp/pol-prof';
@@ -42,9 +42,7 @@ async function time(name: string, serverPid: number | undefined, fn: () => Promi
   console.log(
     `${name}: ${n} in ${s.toFixed(2)} s = ${(n / s).toFixed(0)}/s; CPU bench ${bench.toFixed(1)} s ` +
       `(${((bench * 1000) / n).toFixed(2)} ms/call), server ${server.toFixed(1)} s (${((server * 1000) / n).toFixed(2)} ms/call); ` +
-      `load ${loadavg()
-        .map((l) => l.toFixed(1))
-        .join(' ')}`,
+      `load ${formatLoad()}`,
   );
 }
 

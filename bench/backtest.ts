@@ -19,6 +19,7 @@ import { startDevServer } from '../src/server/dev-server';
 import { createWorker, WORKFLOWS_PATH } from '../src/worker';
 import { measured } from './measured';
 import { cpuSeconds } from './worker-process';
+import { formatLoad } from './load-average';
 
 const root = join(__dirname, '..');
 
@@ -159,7 +160,7 @@ export async function benchBacktest(
       log(
         `backtest of ${figure.calls}: ${figure.callsPerSecond.toFixed(0)} calls/s, peak RSS ${figure.peakRssMb.toFixed(0)} MB, ` +
           `heap ${figure.peakHeapMb.toFixed(0)} MB, CPU bench ${figure.benchCpuSeconds.toFixed(1)} s / server ` +
-          `${figure.serverCpuSeconds.toFixed(1)} s in ${figure.seconds.toFixed(1)} s, load ${figure.loadAverage.map((l) => l.toFixed(1)).join(' ')}`,
+          `${figure.serverCpuSeconds.toFixed(1)} s in ${figure.seconds.toFixed(1)} s, load ${formatLoad(figure.loadAverage)}`,
       );
       runs.push(figure);
     }

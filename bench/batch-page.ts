@@ -20,6 +20,7 @@ import { startDevServer } from '../src/server/dev-server';
 import type { BatchMode, BatchSummary } from '../src/workflows/definitions';
 import { historyCost, type HistoryCost } from './history-costs';
 import { cpuSeconds, rssMb, startWorker } from './worker-process';
+import { formatLoad } from './load-average';
 
 export interface PageBenchRun {
   name: string;
@@ -195,7 +196,7 @@ export function pageBenchLines({ runs, loadAverage }: { runs: PageBenchRun[]; lo
       `${r.eventsPerAllowed.toFixed(3)} events and ${r.actionsPerAllowed.toFixed(3)} actions per allowed item, ` +
       `worker peak RSS ${r.workerPeakRssMb.toFixed(0)} MB`,
   );
-  return [...lines, `load average ${loadAverage.map((l) => l.toFixed(1)).join(' ')}`];
+  return [...lines, `load average ${formatLoad(loadAverage)}`];
 }
 
 if (require.main === module) {

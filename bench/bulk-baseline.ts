@@ -19,6 +19,7 @@ import { startDevServer } from '../src/server/dev-server';
 import { DEFAULT_MAX_CACHED_WORKFLOWS, limitWorkflowHeap } from '../src/worker-memory';
 import { cpuSeconds, rssMb } from './worker-process';
 import { bareDecideUpdate } from './workflows/bare-approval';
+import { formatLoad } from './load-average';
 
 export interface BareApprovalFigures {
   approvals: number;
@@ -90,7 +91,7 @@ export async function benchBareApprovals(
     );
     await untilPending(client, `TaskQueue = '${taskQueue}' AND GuardStatus = 'pending-approval'`, n);
     const secondsToAllPending = (Date.now() - t0) / 1000;
-    log(`${n} bare approvals pending after ${secondsToAllPending.toFixed(1)} s; load average ${loads(loadavg())}`);
+    log(`${n} bare approvals pending after ${secondsToAllPending.toFixed(1)} s; load average ${formatLoad()}`);
 
     let peak = 0;
     const sampler = setInterval(() => (peak = Math.max(peak, rssMb(process.pid))), 250);
@@ -114,7 +115,7 @@ export async function benchBareApprovals(
     log(
       `${n} bare approvals in ${seconds.toFixed(1)} s (${(n / seconds).toFixed(1)}/s, ${concurrency} in flight), ` +
         `${lost} lost; CPU s worker ${cpuApproving.worker.toFixed(1)}, server ${cpuApproving.server.toFixed(1)}; ` +
-        `peak RSS ${peak.toFixed(0)} MB; load average ${loads(loadAverage)}`,
+        `peak RSS ${peak.toFixed(0)} MB; load average ${formatLoad(loadAverage)}`,
     );
     if (lost > 0) throw new Error(`bare approval bench failed: ${lost} of ${n} lost`);
     return {
@@ -132,8 +133,6 @@ export async function benchBareApprovals(
     for (const stop of stops.reverse()) await stop();
   }
 }
-
-const loads = (l: number[]) => l.map((x) => x.toFixed(1)).join(' ');
 
 if (require.main === module) {
   const n = Number(process.argv[2] ?? process.env.BENCH_BULK_N ?? 10_000);

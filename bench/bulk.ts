@@ -29,6 +29,7 @@ import type { BulkDecisionProgress } from '../src/workflows/bulk-definitions';
 import type { GuardResult } from '../src/workflows/definitions';
 import { stopProcess } from '../src/lifecycle/stop-process';
 import { cpuSeconds, rssMb, startBenchWorker, untilBatch } from './worker-process';
+import { formatLoad } from './load-average';
 
 export interface BulkBenchOptions {
   /** Escalations pending and approved. @default env BENCH_BULK_N, else 10000 */
@@ -83,7 +84,6 @@ export interface BulkBenchFigures {
   cpuApproving: CpuSplit;
 }
 
-const loads = (l: number[]) => l.map((x) => x.toFixed(1)).join(' ');
 const cpuLine = (c: CpuSplit) =>
   `worker ${c.worker.toFixed(1)}, server ${c.server.toFixed(1)}, bench ${c.bench.toFixed(1)}`;
 
@@ -197,7 +197,7 @@ export async function benchBulk(options: BulkBenchOptions = {}): Promise<BulkBen
     const workerRssMbWithAllPending = rssMb(worker.pid as number);
     log(
       `${n} escalations pending after ${secondsToAllPending.toFixed(1)} s (${mode} mode); worker RSS ` +
-        `${workerRssMbWithAllPending.toFixed(0)} MB; CPU s ${cpuLine(cpuCreating)}; load average ${loads(loadAverageWithAllPending)}`,
+        `${workerRssMbWithAllPending.toFixed(0)} MB; CPU s ${cpuLine(cpuCreating)}; load average ${formatLoad(loadAverageWithAllPending)}`,
     );
 
     peak = 0;
@@ -227,7 +227,7 @@ export async function benchBulk(options: BulkBenchOptions = {}): Promise<BulkBen
         `${progress.pages} pages in ${progress.runs} runs, counts ${JSON.stringify(progress.counts)}, ` +
         `batch ${JSON.stringify(summary.counts)}, worker peak RSS ${workerPeakRssMb.toFixed(0)} MB, ` +
         `CPU s ${cpuLine(cpuApproving)}, workflow cache ${cacheHits} hits / ${cacheMisses} misses, ` +
-        `load average ${loads(loadAverage)}`,
+        `load average ${formatLoad(loadAverage)}`,
     );
     const { lost, doubled, workflowTasks, workflowTaskTimeouts } = await verify(
       client,

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { PolicyEngine } from '../src/policy';
 import { benchStack } from './bench-stack';
 import { breakdownLine, latencyBreakdown, type Breakdown } from './latency-breakdown';
+import { formatLoad } from './load-average';
 
 type Sample = { workflowId: string; clientMs: number };
 
@@ -119,7 +120,7 @@ export async function benchCheckLatency(
         `${ratio(figures.check.p50, figures.bare.p50)}x (goal <= 0.50), p99 ${ratio(figures.check.p99, figures.bare.p99)}x ` +
         `(goal <= 1.00); previous check() (start, then update): p50 ${figures.twoRequests.p50.toFixed(1)} ms, ` +
         `p99 ${figures.twoRequests.p99.toFixed(1)} ms; ${calls} sequential calls each, interleaved; load average ` +
-        figures.loadAverage.map((l) => l.toFixed(1)).join(' '),
+        formatLoad(figures.loadAverage),
     );
     log(breakdownLine('  check()', breakdown.check));
     log(breakdownLine('  bare', breakdown.bare));

@@ -11,6 +11,7 @@ import { benchHostile } from './hostile-input';
 import { benchDetectors } from './detectors';
 import { benchPolicy } from './policy';
 import { benchPythonClient } from './python-client';
+import { formatLoad } from './load-average';
 
 /** Goals of the batch benchmark: guarded calls per second end to end, worker RSS with N escalations pending. */
 const BATCH_GOAL_PER_SECOND = 35;
@@ -46,7 +47,7 @@ function bulkLines(f: BulkBenchFigures): string[] {
     `bulk: ${f.escalations} pending after ${f.secondsToAllPending.toFixed(1)} s (creation, not timed as approvals: ` +
       `${(f.escalations / f.secondsToAllPending).toFixed(1)}/s); batch result ${f.secondsToBatchResult.toFixed(1)} s ` +
       `after the bulk decision's start (its own result ${f.secondsToBulkResult.toFixed(1)} s, ${f.pages} pages, ${f.runs} runs); ` +
-      `load average ${f.loadAverage.map((l) => l.toFixed(1)).join(' ')}`,
+      `load average ${formatLoad(f.loadAverage)}`,
     `bulk: ${f.counts.decided} decided, ${f.lost} lost, ${f.doubled} doubled; worker RSS ${f.workerRssMbWithAllPending.toFixed(0)} MB ` +
       `with all pending, peak ${f.workerPeakRssMb.toFixed(0)} MB while approving`,
   ];
@@ -61,7 +62,7 @@ function bulkFloorLines(f: BulkBenchFigures, bare: BareApprovalFigures): string[
   const bareServer = ms(bare.cpuApproving.server, bare.approvals);
   const line = (what: string, worker: number, server: number, perSecond: number, load: number[]) =>
     `${what}: CPU per approval ${worker.toFixed(1)} ms worker + ${server.toFixed(1)} ms server = ` +
-    `${(worker + server).toFixed(1)} ms, ${perSecond.toFixed(1)} approvals/s, load average ${load.map((l) => l.toFixed(1)).join(' ')}`;
+    `${(worker + server).toFixed(1)} ms, ${perSecond.toFixed(1)} approvals/s, load average ${formatLoad(load)}`;
   return [
     line(`bulk (ours, N = ${f.escalations})`, oursWorker, oursServer, f.approvalsPerSecond, f.loadAverage),
     line(
@@ -169,7 +170,7 @@ async function main(): Promise<void> {
         `${r.seconds.toFixed(1)} s, peak RSS ${r.peakRssMb.toFixed(0)} MB, peak heap ${r.peakHeapMb.toFixed(0)} MB, ` +
         `CPU per call: bench ${((r.benchCpuSeconds * 1000) / r.calls).toFixed(2)} ms, dev server ${((r.serverCpuSeconds * 1000) / r.calls).toFixed(2)} ms`,
     );
-    process.stdout.write(`\n${lines.join('\n')}\nload average ${f.loadAverage.map((l) => l.toFixed(1)).join(' ')}\n`);
+    process.stdout.write(`\n${lines.join('\n')}\nload average ${formatLoad(f.loadAverage)}\n`);
   }
   if (only.has('audit')) {
     const f = await benchAudit(

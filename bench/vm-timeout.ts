@@ -5,8 +5,8 @@
  *
  *   npx tsx bench/vm-timeout.ts [calls]      (default 20000)
  */
-import { loadavg } from 'node:os';
 import vm from 'node:vm';
+import { formatLoad } from './load-average';
 
 const calls = Number(process.argv[2] ?? 20_000);
 const context = vm.createContext({ x: 0 });
@@ -21,8 +21,4 @@ for (const options of [{}, { timeout: 5000 }, {}, { timeout: 5000 }]) {
       `${(((performance.now() - t0) * 1000) / calls).toFixed(1)} us wall per call`,
   );
 }
-console.log(
-  `load average ${loadavg()
-    .map((l) => l.toFixed(1))
-    .join(' ')}`,
-);
+console.log(`load average ${formatLoad()}`);
