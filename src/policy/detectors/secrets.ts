@@ -284,8 +284,8 @@ export const passwordAssignmentDetector = secret(
   (text) => text.includes('=') || text.includes(':'),
   (candidate) => {
     const value = (/[:=][ \t]*["']?([^\s"',;&<>]+)$/.exec(candidate)?.[1] ?? '').replace(/["']$/, '');
-    if (/^(?:\$|\{\{|%|\*+$|x+$|\.\.\.|\/|~\/|\(|\[)|^[A-Z_]+$/.test(value)) return false;
-    // Placeholders of example files: `sk-ant-...`, `your-key-here`, `<token>`, `changeme`, `replace_me`.
+    if (/^(?:\$|\{\{|%|\*+$|x+$|\/|~\/|\(|\[)|^[A-Z_]+$/.test(value)) return false;
+    // Placeholders of example files: `...` anywhere (`sk-ant-...`), `your-key-here`, `changeme`, `replace_me`.
     if (/\.\.\.|\u2026/.test(value) || placeholderValue.test(value)) return false;
     // Code that reads the secret from elsewhere: `os.environ[...]`, `getenv(...)`, `process.env.API_KEY`.
     if (
