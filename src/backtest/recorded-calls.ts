@@ -1,13 +1,16 @@
 /**
- * Recorded guarded calls, streamed: visibility pages in order, each call's start input and result read from its
- * history with bounded concurrency, so memory holds a window of calls whatever the total.
+ * Recorded guarded calls, streamed: visibility pages in order; a call whose memo records it (patch backtest-memo) is
+ * read from its row alone, any other has its start input and result read from its history with bounded
+ * concurrency, so memory holds a window of calls whatever the total.
  */
 import type { Client } from '@temporalio/client';
 import type { GuardAction } from '../policy';
 import { readCallHistory } from '../recorded/call-history';
+import { decodeFirst } from '../recorded/decode-payload';
 import { orderedReads } from '../recorded/ordered-reads';
 import { visibilityRows, type VisibilityRow } from '../recorded/visibility-rows';
-import type { GuardedCallInput, GuardResult, GuardStatus } from '../workflows/definitions';
+import { CALL_RECORD_MEMO_KEY, type CallRecord } from '../workflows/call-record';
+import type { DecidedBy, GuardedCallInput, GuardResult, GuardStatus } from '../workflows/definitions';
 
 /** How a human (or the clock) resolved a recorded escalation. */
 export type HumanOutcome = 'approved' | 'denied' | 'timed-out' | 'pending';
@@ -37,7 +40,10 @@ export interface UnreadCall {
 
 const ESCALATED_STATUSES: ReadonlySet<GuardStatus> = new Set(['pending-approval', 'approved', 'denied', 'timed-out']);
 
-function outcomeOf(status: GuardStatus | undefined, result: GuardResult | undefined): HumanOutcome | undefined {
+function outcomeOf(
+  status: GuardStatus | undefined,
+  result: Pick<GuardResult, 'action' | 'decidedBy'> | undefined,
+): HumanOutcome | undefined {
   const kind = result?.decidedBy?.kind;
   if (kind === 'timeout' || status === 'timed-out') return 'timed-out';
   if (kind === 'human') return result?.action === 'block' ? 'denied' : 'approved';
@@ -46,10 +52,42 @@ function outcomeOf(status: GuardStatus | undefined, result: GuardResult | undefi
   return undefined;
 }
 
+async function memoField<T>(client: Client, info: VisibilityRow, key: string): Promise<T | undefined> {
+  const payload = info.memo?.[key];
+  return payload ? decodeFirst<T>(client, [payload], `memo's ${key}`) : undefined;
+}
+
+/** The call as its memo records it, with its decision and outcome from the row; undefined without a record. */
+async function readMemo(client: Client, info: VisibilityRow): Promise<RecordedCall | undefined> {
+  const record = await memoField<CallRecord>(client, info, CALL_RECORD_MEMO_KEY);
+  if (!record) return undefined;
+  const { policyVersion, ...call } = record;
+  // An escalation's resolution writes `decidedBy` (human, timeout or grant); a policy decision writes none.
+  const decidedBy = await memoField<DecidedBy>(client, info, 'decidedBy');
+  const visible = info.action as GuardAction | undefined;
+  const outcome = outcomeOf(info.status, decidedBy && visible ? { action: visible, decidedBy } : undefined);
+  const escalated =
+    decidedBy !== undefined || outcome !== undefined || (info.status !== undefined && ESCALATED_STATUSES.has(info.status));
+  const action = escalated ? 'escalate' : visible;
+  if (action === undefined) return undefined;
+  return {
+    workflowId: info.workflowId,
+    runId: info.runId,
+    call,
+    startedAt: info.startTime ?? new Date(),
+    action,
+    ...(outcome ? { outcome } : {}),
+    rules: info.rules ?? [],
+    ...(policyVersion ? { policyVersion } : {}),
+  };
+}
+
 /** One call as the backtest needs it; never rejects: what cannot be read is an {@link UnreadCall}. */
 async function readCall(client: Client, info: VisibilityRow): Promise<RecordedCall | UnreadCall> {
   const ids = { workflowId: info.workflowId, runId: info.runId };
   try {
+    const fromMemo = await readMemo(client, info);
+    if (fromMemo) return fromMemo;
     const { call, result, startedAt } = await readCallHistory(client, info);
     if (!call || typeof call.tool !== 'string' || typeof call.input !== 'object' || call.input === null) {
       return { ...ids, skipped: 'invalid', reason: 'start input is not a guarded call' };

@@ -4,10 +4,9 @@
  * the client's data converter.
  */
 import type { Client } from '@temporalio/client';
-import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import { temporal } from '@temporalio/proto';
-import { CODEC_KEYS_ENV, ENCRYPTION_KEY_ID_KEY } from '../codec';
 import type { GuardedCallInput, GuardResult } from '../workflows/definitions';
+import { decodeFirst } from './decode-payload';
 import { timestampDate, type VisibilityRow } from './visibility-rows';
 
 /** What a call's history says: the start input as recorded (not yet checked) and the result once completed. */
@@ -19,28 +18,6 @@ export interface CallHistory {
 
 const FIRST_PAGE_EVENTS = 100;
 const { HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT } = temporal.api.enums.v1.HistoryEventFilterType;
-
-type Payloads = temporal.api.common.v1.IPayload[] | null | undefined;
-
-function keyIdOf(payloads: Payloads): string | undefined {
-  const id = payloads?.[0]?.metadata?.[ENCRYPTION_KEY_ID_KEY];
-  return id ? Buffer.from(id).toString('utf8') : undefined;
-}
-
-/** Decodes the first payload; a failure on an encrypted one names its key id and where keys are set. */
-async function decodeFirst<T>(client: Client, payloads: Payloads, what: string): Promise<T | undefined> {
-  try {
-    return await decodeFromPayloadsAtIndex<T>(client.options.loadedDataConverter, 0, payloads);
-  } catch (err) {
-    const keyId = keyIdOf(payloads);
-    if (keyId === undefined) throw err;
-    throw new Error(
-      `cannot decode the ${what}: it is encrypted with codec key id '${keyId}'; set ${CODEC_KEYS_ENV} with that key ` +
-        `(${(err as Error).message})`,
-      { cause: err },
-    );
-  }
-}
 
 /**
  * Reads the call's start input and, for a completed run, its result.

@@ -1,6 +1,7 @@
 /**
  * Visibility rows of guarded calls, paged straight from the list API: only the IDs, start and close times and our
- * keyword search attributes are decoded (the memo may be encrypted, and readers take what they need from history).
+ * keyword search attributes are decoded; the memo's fields are passed on as payloads (they may be encrypted: readers
+ * decode what they need).
  */
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
@@ -8,6 +9,7 @@ import { temporal } from '@temporalio/proto';
 import {
   guardActionKey,
   guardBatchIdKey,
+  guardRulesKey,
   guardStatusKey,
   guardToolKey,
   type GuardStatus,
@@ -27,6 +29,10 @@ export interface VisibilityRow {
   tool?: string;
   /** `GuardBatchId`. */
   batch?: string;
+  /** `GuardRules`: the IDs of the rules the decision names. */
+  rules?: string[];
+  /** The memo's fields, not decoded. */
+  memo?: Record<string, temporal.api.common.v1.IPayload>;
 }
 
 const RUNNING = temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
@@ -39,7 +45,16 @@ export function timestampDate(time: Timestamp): Date | undefined {
   return new Date(Number(time.seconds) * 1000 + Math.floor((time.nanos ?? 0) / 1e6));
 }
 
-function keyword(fields: Record<string, temporal.api.common.v1.IPayload> | null | undefined, name: string) {
+type Fields = Record<string, temporal.api.common.v1.IPayload> | null | undefined;
+
+function keywordList(fields: Fields, name: string): string[] | undefined {
+  const payload = fields?.[name];
+  if (!payload) return undefined;
+  const value: unknown = defaultPayloadConverter.fromPayload(payload);
+  return Array.isArray(value) && value.every((v) => typeof v === 'string') ? value : undefined;
+}
+
+function keyword(fields: Fields, name: string) {
   const payload = fields?.[name];
   if (!payload) return undefined;
   const value: unknown = defaultPayloadConverter.fromPayload(payload);
@@ -64,6 +79,8 @@ export async function* visibilityRows(client: Client, query: string, pageSize = 
       const startTime = timestampDate(execution.startTime);
       const closeTime = timestampDate(execution.closeTime);
       const batch = keyword(fields, guardBatchIdKey.name);
+      const rules = keywordList(fields, guardRulesKey.name);
+      const memo = execution.memo?.fields;
       yield {
         workflowId: execution.execution?.workflowId ?? '',
         runId: execution.execution?.runId ?? '',
@@ -74,6 +91,8 @@ export async function* visibilityRows(client: Client, query: string, pageSize = 
         action: keyword(fields, guardActionKey.name),
         tool: keyword(fields, guardToolKey.name),
         ...(batch !== undefined ? { batch } : {}),
+        ...(rules !== undefined ? { rules } : {}),
+        ...(memo && Object.keys(memo).length > 0 ? { memo } : {}),
       };
     }
     nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;

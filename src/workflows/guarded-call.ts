@@ -14,6 +14,7 @@ import { decidePolicy, runGuardedTool, schemaOf } from './call-activities';
 import { registerCallHandlers } from './call-handlers';
 import { EscalationNotifications } from './call-notifications';
 import { hasLadder } from './approval-window';
+import { CALL_RECORD_MEMO_KEY, callRecord } from './call-record';
 import { CallState, limitProblem } from './call-state';
 import { callProblem, formatDuration } from './call-validation';
 import {
@@ -37,6 +38,7 @@ import { recordDecisionMetrics, recordEscalationWait } from './metrics';
 import { requestersOf } from './quorum';
 import { assertApprovedInput, attachReceipt } from './call-receipt';
 import {
+  BACKTEST_MEMO_PATCH,
   HANDLERS_BEFORE_WAKE_PATCH,
   RECEIPT_PATCH,
   SHADOW_DECISION_PATCH,
@@ -109,12 +111,17 @@ async function decideCall(
     state.status = 'running-tool';
     afterTool = decided;
   }
-  // A decision without reason or rules has nothing to show: no memo (one event and visibility write less).
-  if (decision.reason || decision.rulesTriggered.length > 0 || state.shadow) {
+  // The call as decided, for `policy backtest` (call-record.ts); asked after the first await, so at start only.
+  const record = usePatch(BACKTEST_MEMO_PATCH, { atStartOnly: true })
+    ? callRecord(call, decision.policyVersion)
+    : undefined;
+  // A decision with nothing to show or record writes no memo (one event and visibility write less).
+  if (decision.reason || decision.rulesTriggered.length > 0 || state.shadow || record) {
     upsertMemo({
       reason: decision.reason ?? '',
       rules: decision.rulesTriggered,
       ...(state.shadow ? { shadow: state.shadow } : {}),
+      ...(record ? { [CALL_RECORD_MEMO_KEY]: record } : {}),
     });
   }
   recordDecisionMetrics(tool, decision);

@@ -14,12 +14,14 @@
  */
 import { patched } from '@temporalio/workflow';
 import {
+  BACKTEST_MEMO_PATCH,
   BATCH_REPORT_GATED_PATCH,
   CALL_CHANGES_2_PATCH,
   CALL_CHANGES_3_PATCH,
   CALL_CHANGES_4_PATCH,
   CALL_CHANGES_5_PATCH,
   CALL_CHANGES_6_PATCH,
+  CALL_CHANGES_7_PATCH,
   CALL_CHANGES_PATCH,
   ESCALATION_LADDER_PATCH,
   GRANT_LOOKUP_LOCAL_PATCH,
@@ -54,6 +56,7 @@ const GENERATIONS: { marker: string; adds: string[] }[] = [
   { marker: CALL_CHANGES_4_PATCH, adds: [SHADOW_DECISION_PATCH] },
   { marker: CALL_CHANGES_5_PATCH, adds: [HANDLERS_BEFORE_WAKE_PATCH] },
   { marker: CALL_CHANGES_6_PATCH, adds: [UNDELIVERABLE_CHANNELS_PATCH] },
+  { marker: CALL_CHANGES_7_PATCH, adds: [BACKTEST_MEMO_PATCH] },
 ];
 
 /** The marker a call started now records at start: the newest generation's. */

@@ -68,3 +68,13 @@ export const UNDELIVERABLE_CHANNELS_PATCH = 'skip-undeliverable-channels';
 
 /** The sixth generation (patches-at-start.ts): the fifth one's patches, and skip-undeliverable-channels. */
 export const CALL_CHANGES_6_PATCH = 'call-changes-at-start-6';
+
+/**
+ * The decision's memo also records the call as decided (`call`: tool, input, context, tool schema) and the policy
+ * version, so `policy backtest` reads a call from its visibility row alone instead of its history; a call whose
+ * record would exceed RECORD_MEMO_LIMIT characters of JSON records none (the backtest reads its history).
+ */
+export const BACKTEST_MEMO_PATCH = 'backtest-memo';
+
+/** The seventh generation (patches-at-start.ts): the sixth one's patches, and backtest-memo. */
+export const CALL_CHANGES_7_PATCH = 'call-changes-at-start-7';

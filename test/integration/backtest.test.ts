@@ -4,7 +4,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Client } from '@temporalio/client';
+import { InterceptingCall, type Interceptor } from '@grpc/grpc-js';
+import { Client, Connection } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import pLimit from 'p-limit';
 import { loadCandidate } from '../../src/backtest/candidate';
@@ -15,7 +16,8 @@ import type { BacktestSummary } from '../../src/backtest/tally';
 import { GuardClient } from '../../src/client';
 import { encryptingDataConverter } from '../../src/codec';
 import { PolicyEngine } from '../../src/policy';
-import { integrationEnv, waitFor } from './helpers';
+import { CALL_RECORD_LIMIT } from '../../src/workflows/call-record';
+import { integrationEnv, recordHistory, waitFor } from './helpers';
 
 const root = join(__dirname, '..', '..');
 const fixtures = join(__dirname, 'fixtures', 'backtest');
@@ -61,6 +63,9 @@ async function record(
   );
 }
 
+const bigNote = Array.from({ length: CALL_RECORD_LIMIT / 8 }, (_, i) => `item ${i}`).join(', ');
+const bigCall = { tool: 'send_email', input: { to: 'ops@example.com', body: bigNote } };
+
 function repeat<T>(n: number, make: (i: number) => T): T[] {
   return Array.from({ length: n }, (_, i) => make(i));
 }
@@ -97,6 +102,8 @@ beforeAll(async () => {
   await record(secretEnv, [
     ...repeat(5, (i) => ({ tool: 'get_order', input: { orderId: `s-${i}` } })),
     ...repeat(3, () => refund(8000, 'approve')),
+    // Too big for the memo's record: backtested from its history.
+    bigCall,
   ]);
 }, 480_000);
 
@@ -168,16 +175,63 @@ test('--limit stops after that many calls', async () => {
   expect((await backtest(env, 'looser.yaml', env.client, 25)).decided).toBe(25);
 });
 
-test('encrypted histories are decided with the codec keys, and unreadable without them', async () => {
+test('encrypted records are decided with the codec keys, and unreadable without them', async () => {
   const summary = await backtest(secretEnv, 'stricter.yaml');
-  expect(summary.matrix).toEqual({ allow: { allow: 5 }, escalate: { block: 3 } });
+  expect(summary.matrix).toEqual({ allow: { allow: 6 }, escalate: { block: 3 } });
   expect(summary.sharp['approved-would-block'].count).toBe(3);
 
   const plain = new Client({ connection: secretEnv.client.connection });
   const blind = await backtest(secretEnv, 'stricter.yaml', plain);
   expect(blind.decided).toBe(0);
-  expect(blind.skipped.unreadable).toBe(8);
+  expect(blind.skipped.unreadable).toBe(9);
   expect(blind.skipped.firstReason).toMatch(/encod|decrypt|codec/i);
+});
+
+test('calls recorded in their memo are backtested from visibility alone: no history read but the oversized one', async () => {
+  const calls = new Map<string, number>();
+  const counting: Interceptor = (options, nextCall) => {
+    const method = options.method_definition.path.split('/').pop() ?? '';
+    calls.set(method, (calls.get(method) ?? 0) + 1);
+    return new InterceptingCall(nextCall(options));
+  };
+  const connection = await Connection.connect({ address: secretEnv.address, interceptors: [counting] });
+  try {
+    const summary = await backtest(secretEnv, 'stricter.yaml', new Client({ connection, dataConverter }));
+    expect(summary.decided).toBe(9);
+    expect(summary.outcomes).toEqual({ approved: 3 });
+    expect(calls.get('ListWorkflowExecutions')).toBe(1);
+    expect(calls.get('GetWorkflowExecutionHistory')).toBe(1);
+  } finally {
+    await connection.close();
+  }
+});
+
+test("the decision's memo records the call and the policy version; an oversized call records none", async () => {
+  const version = PolicyEngine.fromFiles([join(root, 'policies', 'example.yaml')]).version;
+  const first = async (target: Env, where: string) => {
+    const query = `TaskQueue = '${target.taskQueue}' AND ${where}`;
+    for await (const info of target.client.workflow.list({ query })) return target.client.workflow.getHandle(info.workflowId);
+    throw new Error(`no call matches ${query}`);
+  };
+  const allowed = await first(env, `GuardTool = 'get_order'`);
+  const { memo } = await allowed.describe();
+  expect(memo?.call).toEqual({ tool: 'get_order', input: { orderId: expect.any(String) }, policyVersion: version });
+  await recordHistory(allowed, 'allow-call-record');
+  const modified = await first(env, `GuardTool = 'send_email'`);
+  expect((await modified.describe()).memo?.call).toMatchObject({ tool: 'send_email', policyVersion: version });
+  await recordHistory(modified, 'modify-call-record');
+  const denied = await first(env, `GuardStatus = 'denied'`);
+  expect((await denied.describe()).memo).toMatchObject({
+    call: { tool: 'process_refund', input: { amount: expect.any(Number) }, policyVersion: version },
+    decidedBy: { kind: 'human', identity: 'fin' },
+  });
+  await recordHistory(denied, 'escalate-deny-call-record');
+  const oversized = await secretEnv.client.workflow.list({
+    query: `TaskQueue = '${secretEnv.taskQueue}'`,
+  });
+  const withoutRecord: string[] = [];
+  for await (const info of oversized) if (info.memo?.call === undefined) withoutRecord.push(info.searchAttributes.GuardTool?.[0] as string);
+  expect(withoutRecord).toEqual(['send_email']);
 });
 
 /** The CLI's data directory, where `--save` keeps the summary by default. */
