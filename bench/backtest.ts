@@ -52,6 +52,8 @@ export interface BacktestBenchFigures {
     /** CPU seconds of this process (decoding, deciding, gRPC) and of the dev server during the backtest. */
     benchCpuSeconds: number;
     serverCpuSeconds: number;
+    /** Live heap (after a full GC) at each tenth of the calls, when node runs with --expose-gc. */
+    liveHeapMb?: number[];
     loadAverage: number[];
   }[];
   loadAverage: number[];
@@ -145,7 +147,19 @@ export async function benchBacktest(
       : {};
     for (const n of [Math.ceil(calls / 5), calls]) {
       const cpu = { bench: process.cpuUsage(), server: cpuSeconds(server.pid) };
-      const run = await measured(() => runBacktest(client, candidate, query, { limit: n, ...concurrency }));
+      const gc = (globalThis as { gc?: () => void }).gc;
+      const liveHeapMb: number[] = [];
+      const every = Math.max(1, Math.floor(n / 10));
+      const onCall = gc
+        ? (done: number) => {
+            if (done % every !== 0) return;
+            gc();
+            liveHeapMb.push(Math.round(process.memoryUsage().heapUsed / 2 ** 20));
+          }
+        : undefined;
+      const run = await measured(() =>
+        runBacktest(client, candidate, query, { limit: n, ...concurrency, ...(onCall ? { onCall } : {}) }),
+      );
       const used = process.cpuUsage(cpu.bench);
       const figure = {
         calls: run.value.decided,
@@ -155,12 +169,14 @@ export async function benchBacktest(
         peakHeapMb: run.peakHeapMb,
         benchCpuSeconds: (used.user + used.system) / 1e6,
         serverCpuSeconds: cpuSeconds(server.pid) - cpu.server,
+        ...(gc ? { liveHeapMb } : {}),
         loadAverage: loadavg(),
       };
       log(
         `backtest of ${figure.calls}: ${figure.callsPerSecond.toFixed(0)} calls/s, peak RSS ${figure.peakRssMb.toFixed(0)} MB, ` +
           `heap ${figure.peakHeapMb.toFixed(0)} MB, CPU bench ${figure.benchCpuSeconds.toFixed(1)} s / server ` +
-          `${figure.serverCpuSeconds.toFixed(1)} s in ${figure.seconds.toFixed(1)} s, load ${formatLoad(figure.loadAverage)}`,
+          `${figure.serverCpuSeconds.toFixed(1)} s in ${figure.seconds.toFixed(1)} s, load ${formatLoad(figure.loadAverage)}` +
+          (gc ? `, live heap by tenths ${liveHeapMb.join(' ')} MB` : ''),
       );
       runs.push(figure);
     }

@@ -98,6 +98,7 @@ export async function runWorker({
     taskQueue: guard.taskQueue,
     decider: policy,
     ...(shadow ? { shadow } : {}),
+    ...(guard.callRecords === false ? { callRecords: false } : {}),
     tools,
     notifications,
     ...(tracing ? { tracing } : {}),

@@ -16,6 +16,8 @@ export interface CreateWorkerOptions {
   decider: Decider;
   /** A shadow policy: decided beside `decider` in the same activity, recorded, never enforced. @default none */
   shadow?: ShadowDecider;
+  /** Whether decisions' memos record the call for `policy backtest` (call-record.ts). @default true */
+  callRecords?: boolean;
   tools?: ToolRegistry;
   /** Webhooks for escalations; without them a policy's channels are logged as undeliverable. */
   notifications?: NotificationDeps;
@@ -66,6 +68,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
       notifications: options.notifications,
       ...(options.receipts ? { receipts: options.receipts } : {}),
       ...(options.shadow ? { shadow: options.shadow } : {}),
+      ...(options.callRecords === false ? { callRecords: false } : {}),
     }),
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     ...tracing,

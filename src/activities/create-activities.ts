@@ -38,6 +38,8 @@ export interface ActivityDeps {
   notifications?: NotificationDeps;
   /** The shadow policy: every decision also gives its decision, recorded and never enforced. */
   shadow?: ShadowDecider;
+  /** Whether decisions' memos record the call for `policy backtest` (call-record.ts). @default true */
+  callRecords?: boolean;
 }
 
 /** One notification for one channel (a webhook target named by the policy). */
@@ -66,6 +68,8 @@ export type DecideOutcome = PolicyDecision & {
   shadow?: ShadowDecision;
   /** An escalation's channels this worker can deliver nowhere: the call starts no notification for them. */
   undeliverable?: string[];
+  /** This worker keeps no call record in the decision's memo (`callRecords: false`). */
+  noCallRecord?: true;
 };
 
 export interface RunToolInput {
@@ -86,7 +90,14 @@ function policyCall({ tool, input, context, toolSchema }: DecideActivityInput): 
   return { tool, input, context, ...(toolSchema !== undefined ? { toolSchema } : {}) };
 }
 
-export function createActivities({ decider, tools = {}, notifications, receipts, shadow }: ActivityDeps) {
+export function createActivities({
+  decider,
+  tools = {},
+  notifications,
+  receipts,
+  shadow,
+  callRecords = true,
+}: ActivityDeps) {
   const problem = toolRegistryProblem(tools);
   if (problem) throw new TypeError(`invalid tools: ${problem}`);
 
@@ -121,6 +132,7 @@ export function createActivities({ decider, tools = {}, notifications, receipts,
       ...(undeliverable ? { undeliverable } : {}),
       ...(execute && runsLocally(tools[tool]) ? { runToolLocally: true as const } : {}),
       ...(receipts?.signing ? { signReceipts: true as const } : {}),
+      ...(callRecords ? {} : { noCallRecord: true as const }),
     };
   }
 

@@ -1,6 +1,6 @@
 import { MIN_WORKFLOW_HEAP_MB } from '../worker-memory';
 import { ConfigError } from './config-error';
-import { parseInteger, parseName, parsePort, present } from './env-values';
+import { parseBoolean, parseInteger, parseName, parsePort, present } from './env-values';
 
 /** durable-guard's own settings (everything that is not about reaching Temporal). */
 export interface GuardConfig {
@@ -10,6 +10,8 @@ export interface GuardConfig {
   policyPaths: string[];
   /** Shadow policy files: decided beside the live ones and recorded, never enforced; none when absent. */
   shadowPolicyPaths?: string[];
+  /** Whether each decision's memo records the call for `policy backtest` (DURABLE_GUARD_CALL_RECORDS); on when absent. */
+  callRecords?: boolean;
   apiPort: number;
   apiHost: string;
   /** Prometheus metrics port of the worker; no metrics endpoint when absent. */
@@ -51,6 +53,7 @@ export function loadGuardConfig(env: NodeJS.ProcessEnv = process.env): GuardConf
     ...GUARD_DEFAULTS.policyPaths,
   ];
   const shadowPolicyPaths = parsePolicyPaths('DURABLE_GUARD_SHADOW_POLICY', env.DURABLE_GUARD_SHADOW_POLICY);
+  const callRecords = parseBoolean('DURABLE_GUARD_CALL_RECORDS', env.DURABLE_GUARD_CALL_RECORDS);
   const apiPort = parsePort('DURABLE_GUARD_API_PORT', env.DURABLE_GUARD_API_PORT) ?? GUARD_DEFAULTS.apiPort;
   const apiHost = parseName('DURABLE_GUARD_API_HOST', present(env.DURABLE_GUARD_API_HOST) ?? GUARD_DEFAULTS.apiHost);
   const metricsPort = parsePort('DURABLE_GUARD_METRICS_PORT', env.DURABLE_GUARD_METRICS_PORT);
@@ -95,6 +98,7 @@ export function loadGuardConfig(env: NodeJS.ProcessEnv = process.env): GuardConf
 
   const config: GuardConfig = { taskQueue, policyPaths, apiPort, apiHost, dataDir };
   if (shadowPolicyPaths !== undefined) config.shadowPolicyPaths = shadowPolicyPaths;
+  if (callRecords !== undefined) config.callRecords = callRecords;
   if (metricsPort !== undefined) config.metricsPort = metricsPort;
   if (maxConcurrentActivities !== undefined) config.maxConcurrentActivities = maxConcurrentActivities;
   if (maxCachedWorkflows !== undefined) config.maxCachedWorkflows = maxCachedWorkflows;

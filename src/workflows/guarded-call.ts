@@ -88,7 +88,7 @@ async function decideCall(
     withSchema ? call : { tool: call.tool, input: call.input, context: call.context },
   );
   const decideStarted = Date.now();
-  const { runToolLocally, signReceipts, shadow, undeliverable, ...decision } = await decidePolicy(
+  const { runToolLocally, signReceipts, shadow, undeliverable, noCallRecord, ...decision } = await decidePolicy(
     { tool, input: call.input, context: call.context, execute: call.execute, ...schemaOf(call) },
     `policy decision: ${tool}`,
   );
@@ -112,10 +112,12 @@ async function decideCall(
     afterTool = decided;
   }
   // The call as decided, for `policy backtest` (call-record.ts); asked after the first await, so at start only.
-  const record = usePatch(BACKTEST_MEMO_PATCH, { atStartOnly: true })
-    ? callRecord(call, decision.policyVersion)
-    : undefined;
-  // A decision with nothing to show or record writes no memo (one event and visibility write less).
+  const record =
+    !noCallRecord && usePatch(BACKTEST_MEMO_PATCH, { atStartOnly: true })
+      ? callRecord(call, decision.policyVersion)
+      : undefined;
+  // A decision with nothing to show or record writes no memo (one event and visibility write less); the policy
+  // engine gives every decision a reason, so with or without the record its memo is one upsert.
   if (decision.reason || decision.rulesTriggered.length > 0 || state.shadow || record) {
     upsertMemo({
       reason: decision.reason ?? '',

@@ -27,6 +27,8 @@ const dataConverter = encryptingDataConverter([{ id: 'k1', key: Buffer.from(keys
 type Env = Awaited<ReturnType<typeof integrationEnv>>;
 let env: Env;
 let secretEnv: Env;
+/** A worker with call records off (DURABLE_GUARD_CALL_RECORDS=false). */
+let unrecordedEnv: Env;
 const workers: { worker: Worker; running: Promise<void> }[] = [];
 
 /** The recorded calls: 220 under policies/example.yaml, escalations approved and denied by finance. */
@@ -74,9 +76,11 @@ beforeAll(async () => {
   const engine = PolicyEngine.fromFiles([join(root, 'policies', 'example.yaml')]);
   env = await integrationEnv('backtest');
   secretEnv = await integrationEnv('backtest-secret', { dataConverter });
+  unrecordedEnv = await integrationEnv('backtest-unrecorded');
   for (const [target, extra] of [
     [env, {}],
     [secretEnv, { dataConverter }],
+    [unrecordedEnv, { callRecords: false }],
   ] as const) {
     const worker = await target.worker(engine, undefined, undefined, extra);
     workers.push({ worker, running: worker.run() });
@@ -105,6 +109,10 @@ beforeAll(async () => {
     // Too big for the memo's record: backtested from its history.
     bigCall,
   ]);
+  await record(unrecordedEnv, [
+    ...repeat(2, (i) => ({ tool: 'get_order', input: { orderId: `u-${i}` } })),
+    refund(8000, 'approve'),
+  ]);
 }, 480_000);
 
 afterAll(async () => {
@@ -114,7 +122,19 @@ afterAll(async () => {
   }
   await env?.close();
   await secretEnv?.close();
+  await unrecordedEnv?.close();
 });
+
+/** A gRPC interceptor counting the calls to each Temporal API method. */
+function countingCalls(): { calls: Map<string, number>; counting: Interceptor } {
+  const calls = new Map<string, number>();
+  const counting: Interceptor = (options, nextCall) => {
+    const method = options.method_definition.path.split('/').pop() ?? '';
+    calls.set(method, (calls.get(method) ?? 0) + 1);
+    return new InterceptingCall(nextCall(options));
+  };
+  return { calls, counting };
+}
 
 function backtest(target: Env, file: string, client: Client = target.client, limit?: number): Promise<BacktestSummary> {
   const query = recordedCallsQuery({ sinceMs: 3_600_000, query: `TaskQueue = '${target.taskQueue}'` }, new Date());
@@ -188,12 +208,7 @@ test('encrypted records are decided with the codec keys, and unreadable without 
 });
 
 test('calls recorded in their memo are backtested from visibility alone: no history read but the oversized one', async () => {
-  const calls = new Map<string, number>();
-  const counting: Interceptor = (options, nextCall) => {
-    const method = options.method_definition.path.split('/').pop() ?? '';
-    calls.set(method, (calls.get(method) ?? 0) + 1);
-    return new InterceptingCall(nextCall(options));
-  };
+  const { calls, counting } = countingCalls();
   const connection = await Connection.connect({ address: secretEnv.address, interceptors: [counting] });
   try {
     const summary = await backtest(secretEnv, 'stricter.yaml', new Client({ connection, dataConverter }));
@@ -206,11 +221,29 @@ test('calls recorded in their memo are backtested from visibility alone: no hist
   }
 });
 
+test('a worker with call records off writes none: its calls are backtested from their histories', async () => {
+  const { calls, counting } = countingCalls();
+  const connection = await Connection.connect({ address: unrecordedEnv.address, interceptors: [counting] });
+  try {
+    const summary = await backtest(unrecordedEnv, 'stricter.yaml', new Client({ connection }));
+    expect(summary.matrix).toEqual({ allow: { allow: 2 }, escalate: { block: 1 } });
+    expect(summary.outcomes).toEqual({ approved: 1 });
+    expect(calls.get('GetWorkflowExecutionHistory')).toBe(3);
+  } finally {
+    await connection.close();
+  }
+  for await (const info of unrecordedEnv.client.workflow.list({ query: `TaskQueue = '${unrecordedEnv.taskQueue}'` })) {
+    expect(info.memo?.call).toBeUndefined();
+    expect(info.memo?.reason).toEqual(expect.any(String));
+  }
+});
+
 test("the decision's memo records the call and the policy version; an oversized call records none", async () => {
   const version = PolicyEngine.fromFiles([join(root, 'policies', 'example.yaml')]).version;
   const first = async (target: Env, where: string) => {
     const query = `TaskQueue = '${target.taskQueue}' AND ${where}`;
-    for await (const info of target.client.workflow.list({ query })) return target.client.workflow.getHandle(info.workflowId);
+    for await (const info of target.client.workflow.list({ query }))
+      return target.client.workflow.getHandle(info.workflowId);
     throw new Error(`no call matches ${query}`);
   };
   const allowed = await first(env, `GuardTool = 'get_order'`);
@@ -230,7 +263,8 @@ test("the decision's memo records the call and the policy version; an oversized 
     query: `TaskQueue = '${secretEnv.taskQueue}'`,
   });
   const withoutRecord: string[] = [];
-  for await (const info of oversized) if (info.memo?.call === undefined) withoutRecord.push(info.searchAttributes.GuardTool?.[0] as string);
+  for await (const info of oversized)
+    if (info.memo?.call === undefined) withoutRecord.push(info.searchAttributes.GuardTool?.[0] as string);
   expect(withoutRecord).toEqual(['send_email']);
 });
 
@@ -242,7 +276,11 @@ async function cli(...args: string[]) {
     const { stdout, stderr } = await promisify(execFile)(
       process.execPath,
       [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'src/cli/main.ts', 'policy', 'backtest', ...args],
-      { cwd: root, env: { ...process.env, TEMPORAL_ADDRESS: env.address, DURABLE_GUARD_DATA_DIR: dataDir }, maxBuffer: 16 * 1024 * 1024 },
+      {
+        cwd: root,
+        env: { ...process.env, TEMPORAL_ADDRESS: env.address, DURABLE_GUARD_DATA_DIR: dataDir },
+        maxBuffer: 16 * 1024 * 1024,
+      },
     );
     return { code: 0, stdout, stderr };
   } catch (err) {

@@ -39,6 +39,7 @@ describe('loadGuardConfig', () => {
       { DURABLE_GUARD_API_PORT: '1', DURABLE_GUARD_METRICS_PORT: '65535' },
       { apiPort: 1, metricsPort: 65535 },
     ],
+    ['call records off', { DURABLE_GUARD_CALL_RECORDS: 'false' }, { callRecords: false }],
     ['a metrics port', { DURABLE_GUARD_METRICS_PORT: '9464' }, { metricsPort: 9464 }],
     ['a data directory', { DURABLE_GUARD_DATA_DIR: '/var/lib/durable-guard' }, { dataDir: '/var/lib/durable-guard' }],
     [
