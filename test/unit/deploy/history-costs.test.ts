@@ -54,3 +54,19 @@ describe('history costs in docs/operations.md', () => {
     expect(historyCost(history)).toEqual({ events: 10, actions: 8 });
   });
 });
+
+describe('the call record (patch backtest-memo)', () => {
+  const events = (name: string) =>
+    (
+      JSON.parse(readFileSync(join(__dirname, '../../../test/replay/histories', `${name}.json`), 'utf8')) as {
+        events: { eventType: string }[];
+      }
+    ).events;
+
+  test('adds no history event and no action: it rides in the memo upsert every decision makes', () => {
+    const withRecord = events('allow-call-record');
+    const without = events('allow-call-records-off');
+    expect(withRecord.map((e) => e.eventType)).toEqual(without.map((e) => e.eventType));
+    expect(historyCost(withRecord as never)).toEqual(historyCost(without as never));
+  });
+});
