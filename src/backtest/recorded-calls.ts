@@ -52,6 +52,17 @@ function outcomeOf(
   return undefined;
 }
 
+function isCallRecord(value: unknown): value is CallRecord {
+  const record = value as Partial<CallRecord> | null | undefined;
+  return (
+    typeof record?.tool === 'string' &&
+    typeof record.input === 'object' &&
+    record.input !== null &&
+    !Array.isArray(record.input) &&
+    (record.policyVersion === undefined || typeof record.policyVersion === 'string')
+  );
+}
+
 async function memoField<T>(client: Client, info: VisibilityRow, key: string): Promise<T | undefined> {
   const payload = info.memo?.[key];
   return payload ? decodeFirst<T>(client, [payload], `memo's ${key}`) : undefined;
@@ -60,10 +71,12 @@ async function memoField<T>(client: Client, info: VisibilityRow, key: string): P
 /** The call as its memo records it, with its decision and outcome from the row; undefined without a record. */
 async function readMemo(client: Client, info: VisibilityRow): Promise<RecordedCall | undefined> {
   const record = await memoField<CallRecord>(client, info, CALL_RECORD_MEMO_KEY);
-  if (!record) return undefined;
+  // A memo written by someone else (any client may upsert one) that is not a record: the history decides.
+  if (!isCallRecord(record)) return undefined;
   const { policyVersion, ...call } = record;
   // An escalation's resolution writes `decidedBy` (human, timeout or grant); a policy decision writes none.
-  const decidedBy = await memoField<DecidedBy>(client, info, 'decidedBy');
+  const resolvedBy = await memoField<DecidedBy | null>(client, info, 'decidedBy');
+  const decidedBy = typeof resolvedBy?.kind === 'string' ? resolvedBy : undefined;
   const visible = info.action as GuardAction | undefined;
   const outcome = outcomeOf(info.status, decidedBy && visible ? { action: visible, decidedBy } : undefined);
   const escalated =

@@ -30,3 +30,16 @@ export function callRecord(call: GuardedCallInput, policyVersion: string | undef
   };
   return JSON.stringify(record).length <= CALL_RECORD_LIMIT ? record : undefined;
 }
+
+/**
+ * The memo fields the decision writes for the record: the record, and null for the record's key and `decidedBy`
+ * where the start memo set them (any client can start a call with a memo) and this decision does not, so that
+ * what a reader finds under those keys was written by the workflow.
+ */
+export function recordMemo(record: CallRecord | undefined, startMemo: Record<string, unknown> | undefined) {
+  const fields: Record<string, unknown> = {};
+  if (record) fields[CALL_RECORD_MEMO_KEY] = record;
+  else if (startMemo?.[CALL_RECORD_MEMO_KEY] != null) fields[CALL_RECORD_MEMO_KEY] = null;
+  if (startMemo?.decidedBy != null) fields.decidedBy = null;
+  return fields;
+}

@@ -14,7 +14,7 @@ import { decidePolicy, runGuardedTool, schemaOf } from './call-activities';
 import { registerCallHandlers } from './call-handlers';
 import { EscalationNotifications } from './call-notifications';
 import { hasLadder } from './approval-window';
-import { CALL_RECORD_MEMO_KEY, callRecord } from './call-record';
+import { callRecord, recordMemo } from './call-record';
 import { CallState, limitProblem } from './call-state';
 import { callProblem, formatDuration } from './call-validation';
 import {
@@ -112,18 +112,17 @@ async function decideCall(
     afterTool = decided;
   }
   // The call as decided, for `policy backtest` (call-record.ts); asked after the first await, so at start only.
-  const record =
-    !noCallRecord && usePatch(BACKTEST_MEMO_PATCH, { atStartOnly: true })
-      ? callRecord(call, decision.policyVersion)
-      : undefined;
+  const recorded = usePatch(BACKTEST_MEMO_PATCH, { atStartOnly: true });
+  const record = recorded && !noCallRecord ? callRecord(call, decision.policyVersion) : undefined;
+  const recordFields = recorded ? recordMemo(record, workflowInfo().memo) : {};
   // A decision with nothing to show or record writes no memo (one event and visibility write less); the policy
   // engine gives every decision a reason, so with or without the record its memo is one upsert.
-  if (decision.reason || decision.rulesTriggered.length > 0 || state.shadow || record) {
+  if (decision.reason || decision.rulesTriggered.length > 0 || state.shadow || Object.keys(recordFields).length > 0) {
     upsertMemo({
       reason: decision.reason ?? '',
       rules: decision.rulesTriggered,
       ...(state.shadow ? { shadow: state.shadow } : {}),
-      ...(record ? { [CALL_RECORD_MEMO_KEY]: record } : {}),
+      ...recordFields,
     });
   }
   recordDecisionMetrics(tool, decision);

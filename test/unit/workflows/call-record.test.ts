@@ -1,4 +1,4 @@
-import { CALL_RECORD_LIMIT, callRecord } from '../../../src/workflows/call-record';
+import { CALL_RECORD_LIMIT, callRecord, recordMemo } from '../../../src/workflows/call-record';
 
 describe('callRecord', () => {
   test('keeps the tool, input, context, tool schema and policy version, and nothing else of the call', () => {
@@ -28,5 +28,18 @@ describe('callRecord', () => {
     expect(callRecord({ tool: 't', input: { s: 'x'.repeat(CALL_RECORD_LIMIT - base + 1) } }, 'v')).toBeUndefined();
     // Counted in characters of JSON: escapes count as written.
     expect(callRecord({ tool: 't', input: { s: '"'.repeat(CALL_RECORD_LIMIT / 2) } }, 'v')).toBeUndefined();
+  });
+});
+
+describe('recordMemo', () => {
+  const record = { tool: 't', input: {} };
+  test('the record, and null for what a start memo claimed and the decision does not write', () => {
+    expect(recordMemo(record, undefined)).toEqual({ call: record });
+    expect(recordMemo(undefined, {})).toEqual({});
+    expect(recordMemo(undefined, { call: { tool: 'x', input: {} }, decidedBy: { kind: 'human' }, note: 1 })).toEqual({
+      call: null,
+      decidedBy: null,
+    });
+    expect(recordMemo(record, { call: 'forged' })).toEqual({ call: record });
   });
 });
