@@ -23,6 +23,11 @@ export interface Detector {
    * (test/unit/policy/detector-gates.test.ts checks it on the corpus and on generated strings).
    */
   readonly gate?: (text: string) => boolean;
+  /**
+   * Whether `text` matches when it is stored under `name` (a key, or a `{name, value}` pair's name): for detectors
+   * whose evidence is the name (`{"DB_PASSWORD": "..."}`). The scan asks it of every string it reaches by a key.
+   */
+  readonly named?: (name: string, text: string) => boolean;
   /** Every match in `text`, in order, non-overlapping. */
   find(text: string): DetectorMatch[];
   /** Whether `text` has at least one match; cheaper than `find` where it can be. */

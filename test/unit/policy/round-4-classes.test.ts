@@ -1,0 +1,168 @@
+// The classes of miss and false positive that held-out round 4 found (test/corpus/held-out/round-4.jsonl), each
+// tried with spellings the round does not hold.
+import path from 'node:path';
+
+import { detectorsByName } from '../../../src/policy/detectors/registry';
+import { scanValue } from '../../../src/policy/detectors/scan';
+import { isLiteralSecret, namesSecret, secretKeyDetector } from '../../../src/policy/detectors/secret-keys';
+import { basicAuthDetector, providerTokenDetector } from '../../../src/policy/detectors/secret-providers';
+import { PolicyEngine, loadPolicyFile } from '../../../src/policy';
+import { parseAmountText, paymentAmount } from '../../../src/policy/payment-amount';
+
+const secrets = [...detectorsByName.values()].filter((d) => d.group === 'secrets');
+const secretIn = (input: Record<string, unknown>): string[] => scanValue(input, secrets).map((f) => f.detector);
+const recommended = new PolicyEngine([loadPolicyFile(path.join(__dirname, '../../../policies/recommended.yaml'))]);
+const decide = (tool: string, input: Record<string, unknown>) =>
+  recommended.decideStatic({ tool, input }, new Date('2026-01-01T00:00:00Z')).action;
+
+describe('secrets named by their key', () => {
+  test.each([
+    ['MYSQL_ROOT_PASSWORD', true],
+    ['smtpPass', true],
+    ['x-auth-token', true],
+    ['SIGNING_KEY', true],
+    ['privateKey', true],
+    ['oauth.clientSecret', true],
+    ['Proxy-Authorization', true],
+    ['APIKEY', true],
+    ['sort_key', false],
+    ['key', false],
+    ['next_page_token', false],
+    ['max_tokens', false],
+    ['password_reset_url', false],
+    ['secret_version_id', false],
+  ])('%s names a credential: %s', (name, expected) => {
+    expect(namesSecret(name)).toBe(expected);
+  });
+
+  test.each([
+    ['Zm9vYmFyYmF6cXV4', true],
+    ['letmein42', true],
+    ['purple monkey dishwasher', true],
+    ['Token 8f14e45fceea167a5a36dedd4bea2543', true],
+    ['$SMTP_PASSWORD', false],
+    ['{{ secrets.smtp }}', false],
+    ['<smtp password>', false],
+    ['sm://prod/smtp', false],
+    ['SMTP_PASSWORD', false],
+    ['config.smtp.password', false],
+    ['ENV.fetch("SMTP_PASSWORD")', false],
+    ['put-your-password-here', false],
+    ['stored in the shared vault', false],
+    ['disabled', false],
+  ])('%s is a literal credential: %s', (value, expected) => {
+    expect(isLiteralSecret(value)).toBe(expected);
+  });
+
+  test.each([
+    { smtp: { host: 'mail.example.com', pass: 'Kq8!vR2#pL' } },
+    { variables: [{ key: 'SLACK_SIGNING_SECRET', value: '7d9f2c4b6a8e0f1d3c5b7a9e' }] },
+    { env: [{ name: 'REDIS_PASSWORD', value: 'r3d1s-Pr0d-2026' }] },
+    { headers: { 'Proxy-Authorization': 'Basic c3ZjOlBhc3N3MHJkIQ==' } },
+  ])('a value under a credential key is blocked: %j', (input) => {
+    expect(secretIn(input)).not.toEqual([]);
+  });
+
+  test.each([
+    { smtp: { host: 'mail.example.com', pass: '${SMTP_PASS}' } },
+    { env: [{ name: 'REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: 'redis', key: 'password' } } }] },
+    { env: [{ name: 'LOG_LEVEL', value: 'debug-verbose-2' }] },
+    { sort_key: 'created_at#2026-12-01', next_page_token: 'eyJvZmZzZXQiOjUwfQ' },
+  ])('a reference or a non-credential key is not: %j', (input) => {
+    expect(secretIn(input)).toEqual([]);
+  });
+
+  test.each([
+    'REDIS_PASSWORD=r3d1s-Pr0d&2026',
+    "smtp:\n  pass: 'Kq8!vR2#pL'",
+    'app.jwt.signing-key=9c4f1e7a2b8d3f6a',
+    '<add name="SmtpPassword" value="Kq8!vR2#pL" />',
+    'mysqldump -u backup -p"Kq8!vR2#pL" shop',
+    'redis-cli --pass r3d1s-Pr0d-2026 ping',
+    'wget --user deploy --password Kq8!vR2#pL https://ci.example/a',
+    'curl --user deploy:Kq8vR2pL9 https://ci.example/api',
+    'fly secrets set DATABASE_PASSWORD Kq8!vR2#pL',
+  ])('%j holds a named credential', (text) => {
+    expect(secretKeyDetector.test(text) || secrets.some((d) => d.test(text))).toBe(true);
+  });
+
+  test.each([
+    'REDIS_PASSWORD=',
+    'REDIS_PASSWORD="$(cat /run/secrets/redis)"',
+    'smtp:\n  pass: ${SMTP_PASS}',
+    'arn:aws:secretsmanager:us-east-1:123456789012:secret:smtp-Ab12Cd',
+    'redis-cli --pass-file /run/secrets/redis ping',
+    'mysql -u app -p shop',
+    'gh secret list',
+  ])('%j holds none', (text) => {
+    expect(secrets.filter((d) => d.test(text)).map((d) => d.name)).toEqual([]);
+  });
+});
+
+describe('provider token formats', () => {
+  test.each([
+    `SG.${'aB3dE5fG7hJ9kL1mN3pQ5r'}.${'sT7uV9wX1yZ3aB5cD7eF9gH1jK3lM5nP7qR9sT1uV3w'}`,
+    `dop_v1_${'3f9a0c7e21b4d865'.repeat(4)}`,
+    `hvs.${'CAESIJ3kq9Lm2Zr4Tv8Wn3Yb6'}`,
+    `glsa_${'Kq9Lm2Zr4Tv8Wn3Yb6Hc1Fd5Gs0Ja2Uk'}_${'1a2b3c4d'}`,
+    `AccountKey=${'Kq9Lm2Zr4Tv8Wn3Yb6Hc1Fd5Gs0Ja2Uk'.repeat(3).slice(0, 86)}==`,
+  ])('%s is a token', (token) => {
+    expect(providerTokenDetector.test(`token: ${token}`)).toBe(true);
+  });
+
+  test.each([`dop_v1_${'0'.repeat(64)}`, 'SG.xxx.yyy', 'pk.eyJ1IjoiYWNtZSJ9.abc', 'key-board shortcuts'])(
+    '%s is not',
+    (text) => {
+      expect(providerTokenDetector.test(text)).toBe(false);
+    },
+  );
+
+  test('Basic credentials hold a password; a bare user name does not', () => {
+    expect(basicAuthDetector.test(`Authorization: Basic ${btoa('ci:Kq8vR2pL9')}`)).toBe(true);
+    expect(basicAuthDetector.test(`Authorization: Basic ${btoa('ci:')}`)).toBe(false);
+    expect(basicAuthDetector.test('Basic authentication is required')).toBe(false);
+  });
+});
+
+describe('payment amounts, whatever the field and notation', () => {
+  test.each([
+    ['€1.250,00', 1250],
+    ['CHF 3\u2019000', 3000],
+    ['1 250,5', 1250.5],
+    ['1,250', 1250],
+    ['1,25', 1.25],
+    ['$12,345.67', 12345.67],
+    ['7.5k', 7500],
+    ['-3e3', -3000],
+    ['900 GBP', 900],
+  ])('%s is %d', (text, amount) => {
+    expect(parseAmountText(text.replace('\u2019', "'"))).toBeCloseTo(amount);
+  });
+
+  test.each(['twelve hundred', '1.2.3', ''])('%j is not a number', (text) => {
+    expect(() => parseAmountText(text)).toThrow('is not a number');
+  });
+
+  test.each([
+    [{ total_money: { amount: 250000, currency: 'USD' } }, 2500],
+    [{ transferAmount: '4 000' }, 4000],
+    [{ amount: { value: '1200.00', currency_code: 'EUR' } }, 1200],
+    [{ amount: { units: '1500', nanos: 500000000 } }, 1500.5],
+    [{ payouts: [{ amount: 600 }, { amount: 700 }] }, 1300],
+    [{ transaction: { amount_in_cents: 180000 } }, 1800],
+    [{ memo: 'order 99999' }, 0],
+  ])('%j moves %d', (input, amount) => {
+    expect(paymentAmount(input)).toBeCloseTo(amount);
+  });
+
+  test.each([
+    ['adyen_capture_payment', { amount: { value: '1.999,00', currency: 'EUR' } }, 'escalate'],
+    ['stripe_refund', { amount: '60k' }, 'block'],
+    ['mollie_create_refund', { amount: { value: '15.00', currency: 'EUR' } }, 'allow'],
+    ['get_refund', { refundId: 're_1', amount: 99999 }, 'allow'],
+    ['list_transfers', { min_amount: 100000 }, 'allow'],
+    ['transfer_file', { path: 'a.txt', host: 'files.example.com' }, 'allow'],
+  ])('%s %j is %s', (tool, input, action) => {
+    expect(decide(tool, input)).toBe(action);
+  });
+});
