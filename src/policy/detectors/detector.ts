@@ -28,6 +28,11 @@ export interface Detector {
    * whose evidence is the name (`{"DB_PASSWORD": "..."}`). The scan asks it of every string it reaches by a key.
    */
   readonly named?: (name: string, text: string) => boolean;
+  /**
+   * Whether an array of strings matches as a whole, as an argument vector (`["rm", "-rf", "/"]`, the command form
+   * of OpenAI's shell tools): each word alone says nothing. The scan asks it of every array of 1 to 256 strings.
+   */
+  readonly argv?: (words: readonly string[]) => boolean;
   /** Every match in `text`, in order, non-overlapping. */
   find(text: string): DetectorMatch[];
   /** Whether `text` has at least one match; cheaper than `find` where it can be. */

@@ -119,6 +119,7 @@ export function scanValue(
           seen.add(current);
         }
         if (Array.isArray(current)) {
+          findings = scanArgv(current, node, detectors, limit, findings);
           for (let i = current.length - 1; i >= 0; i--) push(current[i], node, i, current);
         } else {
           const keys = Object.keys(current);
@@ -175,6 +176,25 @@ function scanString(
 
 let top = 0;
 let nodes = 0;
+
+/** Adds what detectors that judge argument vectors ({@link Detector.argv}) find in `array`, an array of strings. */
+function scanArgv(
+  array: unknown[],
+  node: number,
+  detectors: readonly Detector[],
+  limit: number,
+  findings: Finding[],
+): Finding[] {
+  if (array.length === 0 || array.length > 256 || findings.length >= limit) return findings;
+  if (!detectors.some((d) => d.argv !== undefined) || !array.every((item) => typeof item === 'string')) return findings;
+  for (const detector of detectors) {
+    if (detector.argv === undefined || !detector.argv(array as string[])) continue;
+    if (findings === noFindings) findings = [];
+    findings.push({ detector: detector.name, pointer: node < 0 ? '' : formatPointer(pathTokens(node)) });
+    if (findings.length >= limit) break;
+  }
+  return findings;
+}
 
 /** Whether a detector that judges by name ({@link Detector.named}) matches `text` under the name of `node`. */
 function namedMatch(detector: Detector, node: number, text: string): boolean {

@@ -1,13 +1,7 @@
 import type { ShellCommand, ShellWord } from './shell-parse';
 import { readerWork } from './reader-work';
 import { parseShell, ShellSyntaxError } from './shell-parse';
-import {
-  judgeDatabaseClient,
-  judgeEnvironment,
-  judgeWindows,
-  windowsCommand,
-  type ProgramFinding,
-} from './shell-programs';
+import { judgeDatabaseClient, judgeEnvironment, judgeWindows, windowsCommand } from './shell-programs';
 import { argumentRun, destroysArguments } from './shell-xargs';
 
 /** How bad a command is: `danger` stops it, `suspicious` needs a human, `unparseable` follows the rule. */
@@ -164,6 +158,8 @@ function analyse(text: string, nesting: number, verdict: ShellVerdict): void {
   for (const command of commands) {
     readerWork.steps += 1 + command.words.length + command.redirects.length + command.upstream.length;
     judge(command, functions, nesting, verdict);
+    const first = command.words[0]?.value ?? '';
+    if (downloaded.size === 0 && !fetchers.has(first) && !wrappers.has(first) && !first.includes('/')) continue;
     const words = unwrap(command.words);
     const name = baseName(words[0]);
     const run = name !== undefined && (shells.has(name) || interpreters.has(name)) ? words[1] : words[0];
@@ -304,13 +300,13 @@ function judge(command: ShellCommand, functions: Set<string>, nesting: number, v
     judgeFind(args, command, functions, nesting, verdict);
     return;
   }
-  const upstream = command.upstream.map((up) => baseName(unwrap(up.words)[0]) ?? '');
-  const found: ProgramFinding[] = [
-    ...judgeDatabaseClient(name, values),
-    ...(windowsCommand(name) ? judgeWindows(name, values, upstream) : []),
-    ...judgeEnvironment(name, args, command.upstream.length > 0),
-  ];
-  for (const finding of found) raise(verdict, finding.level, finding.reason);
+  // The last few commands piped in (`iwr URL | Out-String | iex`), never the whole pipeline at every stage.
+  const upstream = () => command.upstream.slice(-4).map((up) => baseName(unwrap(up.words)[0]) ?? '');
+  for (const finding of judgeDatabaseClient(name, values)) raise(verdict, finding.level, finding.reason);
+  if (windowsCommand(name))
+    for (const finding of judgeWindows(name, values, upstream())) raise(verdict, finding.level, finding.reason);
+  for (const finding of judgeEnvironment(name, args, command.upstream.length > 0))
+    raise(verdict, finding.level, finding.reason);
   if (name === 'tar' && values.includes('--remove-files')) judgeRemove('tar --remove-files', args, verdict, true);
   if (name === 'rm' || name === 'unlink' || name === 'srm' || (name === 'rmdir' && !windowsCommand(name)))
     judgeRemove(name, args, verdict);

@@ -13,21 +13,37 @@ export interface ProgramFinding {
   reason: string;
 }
 
+/** What the judges return for a program they have nothing to say about: shared, never written to. */
+const none: readonly ProgramFinding[] = Object.freeze([]);
+
 // The option that hands a client its statement, per client: `psql -c SQL`, `mysql -e SQL`, `clickhouse-client -q`.
-const sqlClients: Record<string, { flags: RegExp; dialect: SqlDialect }> = {
-  psql: { flags: /^(?:-c|--command)$/, dialect: 'postgresql' },
-  mysql: { flags: /^(?:-e|--execute)$/, dialect: 'mysql' },
-  mariadb: { flags: /^(?:-e|--execute)$/, dialect: 'mysql' },
-  'clickhouse-client': { flags: /^(?:-q|--query)$/, dialect: 'postgresql' },
-  cqlsh: { flags: /^(?:-e|--execute)$/, dialect: 'postgresql' },
-};
+const sqlClients = new Map<string, { flags: RegExp; dialect: SqlDialect }>([
+  ['psql', { flags: /^(?:-c|--command)$/, dialect: 'postgresql' }],
+  ['mysql', { flags: /^(?:-e|--execute)$/, dialect: 'mysql' }],
+  ['mariadb', { flags: /^(?:-e|--execute)$/, dialect: 'mysql' }],
+  ['clickhouse-client', { flags: /^(?:-q|--query)$/, dialect: 'postgresql' }],
+  ['cqlsh', { flags: /^(?:-e|--execute)$/, dialect: 'postgresql' }],
+]);
+const databaseClients = new Set([...sqlClients.keys(), 'sqlite3', 'mongosh', 'mongo', 'redis-cli']);
+const environmentTools = new Set([
+  'pulumi',
+  'az',
+  'gh',
+  'heroku',
+  'docker',
+  'userdel',
+  'deluser',
+  'crontab',
+  'cryptsetup',
+]);
 
 const mongoDestroys = /\.drop(?:Database)?\s*\(|\.(?:deleteMany|remove)\s*\(\s*\{\s*\}\s*\)|\.dropIndexes\s*\(/;
 const redisDestroys = /^(?:flushall|flushdb|shutdown|debug)$/i;
 
 /** A statement handed to a database client on its command line, judged as SQL (or Mongo's and Redis's own). */
-export function judgeDatabaseClient(name: string, values: string[]): ProgramFinding[] {
-  const client = sqlClients[name];
+export function judgeDatabaseClient(name: string, values: string[]): readonly ProgramFinding[] {
+  if (!databaseClients.has(name)) return none;
+  const client = sqlClients.get(name);
   if (client) {
     const findings: ProgramFinding[] = [];
     for (let i = 0; i < values.length; i++) {
@@ -63,9 +79,8 @@ const windowsCritical =
 
 /** Command names of Windows' cmd and of PowerShell cmdlets (`Remove-Item`), as a PowerShell or cmd tool runs them. */
 export function windowsCommand(name: string): boolean {
-  return (
-    /^(?:rd|rmdir|del|erase|format|vssadmin|wmic|bcdedit|wbadmin|cipher|diskpart|iex|iwr|irm)$/i.test(name) ||
-    /^[A-Z][a-z]+-[A-Z][A-Za-z]+$/.test(name)
+  return /^(?:(?:rd|rmdir|del|erase|format|vssadmin|wmic|bcdedit|wbadmin|cipher|diskpart|iex|iwr|irm)$|[A-Z][a-z]+-[A-Z])/i.test(
+    name,
   );
 }
 
@@ -74,7 +89,7 @@ export function windowsCommand(name: string): boolean {
  * recovery (what ransomware runs first), and the PowerShell cmdlets that wipe disks or run downloaded code.
  * `upstream` names the commands piped into this one (`iwr URL | iex`).
  */
-export function judgeWindows(name: string, values: string[], upstream: string[]): ProgramFinding[] {
+export function judgeWindows(name: string, values: string[], upstream: string[]): readonly ProgramFinding[] {
   const lower = name.toLowerCase();
   const text = values.join(' ').toLowerCase();
   const operands = values.filter((v) => !/^[/-]/.test(v));
@@ -139,7 +154,8 @@ function listsEverything(word: ShellWord): boolean {
  * repositories, Heroku apps), Docker removing every container or volume, user accounts deleted with their home,
  * and cron jobs installed from a pipeline.
  */
-export function judgeEnvironment(name: string, args: ShellWord[], piped: boolean): ProgramFinding[] {
+export function judgeEnvironment(name: string, args: ShellWord[], piped: boolean): readonly ProgramFinding[] {
+  if (!environmentTools.has(name)) return none;
   const values = args.map((w) => w.value);
   const has = (...words: string[]) => words.every((w) => values.includes(w));
   if (name === 'pulumi' && (has('destroy') || has('stack', 'rm'))) {
