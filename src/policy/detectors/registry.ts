@@ -2,6 +2,7 @@ import type { Detector } from './detector';
 import { egressDetectors } from './egress';
 import { piiDetectors } from './pii';
 import { secretDetectors as catalogDetectors } from './secret-gate';
+import { encodedSecretDetector } from './secret-encoded';
 import { secretKeyDetector } from './secret-keys';
 import { basicAuthDetector, providerTokenDetector } from './secret-providers';
 import { shellDetectors } from './shell';
@@ -10,13 +11,14 @@ import { sqlDetectors, sqlDetectorsFor } from './sql';
 
 /**
  * The secret detectors: the gated catalog (secret-gate.ts), then the provider formats it does not hold and the
- * credentials named by their key, each with its own pre-filter.
+ * credentials named by their key, and base64 text that decodes to any of them, each with its own pre-filter.
  */
 export const secretDetectors: Detector[] = [
   ...catalogDetectors,
   providerTokenDetector,
   basicAuthDetector,
   secretKeyDetector,
+  encodedSecretDetector,
 ];
 
 /** Every built-in detector, by name. */

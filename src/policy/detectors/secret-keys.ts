@@ -65,6 +65,9 @@ const cursorTokens = new Set([
   'cancellation',
 ]);
 
+/** Last words that qualify a credential noun rather than name something else. */
+const encodingWords = new Set(['base', 'value', 'b64', 'base64', 'hex', 'raw', 'str', 'string', 'plain', 'plaintext']);
+
 /** The words of a name: `DB_PASSWORD`, `dbPassword`, `db-password` and `db.password` all give `db`, `password`. */
 export function nameWords(name: string): string[] {
   return name
@@ -86,6 +89,8 @@ export function namesSecret(name: string): boolean {
   if (last === undefined) return false;
   const before = words[words.length - 2];
   if (last === 'authorization') return true;
+  // A qualifier after the noun names its encoding or form (Rails' `SECRET_KEY_BASE`, `API_TOKEN_VALUE`, `PASSWORD_B64`).
+  if (encodingWords.has(last) && words.length > 1) return namesSecret(words.slice(0, -1).join('_'));
   if (last === 'key') return before !== undefined && !dataKeys.has(before);
   if (last === 'pwd' || last === 'pass' || last === 'pw') return true;
   if (last === 'token') return before === undefined || !cursorTokens.has(before);
@@ -174,7 +179,7 @@ export function storedName(key: string | number, holder: unknown): string | unde
 
 // A credential noun followed by an assignment (`=`, `:` but not `://`); the name is read backwards from it.
 const assignment =
-  /(?:pass(?:word|wd|phrase|code)?|pwd|secret|token|key|creds?|credentials|authorization)["']?[ \t]{0,4}(?:=|:(?!\/\/))[ \t]{0,4}/gi;
+  /(?:pass(?:word|wd|phrase|code)?|pwd|secret|token|key|creds?|credentials|authorization)(?:[_.-](?:base|value|b64|base64|hex|raw|str|string|plain|plaintext))?["']?[ \t]{0,4}(?:=|:(?!\/\/))[ \t]{0,4}/gi;
 // `key="ApiSecret" value="..."` (.NET app.config and similar attribute pairs).
 const attributePair = /\b(?:key|name)\s{0,4}=\s{0,4}"([^"\n]{1,64})"\s{1,8}value\s{0,4}=\s{0,4}"([^"\n]{1,256})"/gi;
 // Command-line flags: `--password X`, `--token=X`, `sshpass -p X`, `curl -u user:X`, `... set NAME [--body] X`.

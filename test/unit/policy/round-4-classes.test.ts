@@ -322,3 +322,24 @@ describe('argument vectors', () => {
     expect(decide('shell', { command })).toBe(action);
   });
 });
+
+describe('secrets encoded or named with a qualifier', () => {
+  const encoded = (text: string) => btoa(text);
+  test.each([
+    `echo ${encoded('DB_PASSWORD=Kq8!vR2#pL9\nPORT=5432')} | base64 -d > .env`,
+    `data: ${encoded(`token: dop_v1_${'3f9a0c7e21b4d865'.repeat(4)}`)}`,
+    'RAILS_SECRET_KEY_BASE=9f8e7d6c5b4a39281706f5e4d3c2b1a0',
+    'export API_TOKEN_VALUE="q8Zr3Kx9Vb2Nm7Lp"',
+  ])('%s holds a secret', (text) => {
+    expect(secrets.filter((d) => d.test(text))).not.toEqual([]);
+  });
+
+  test.each([
+    `echo ${encoded('DB_PASSWORD=${DB_PASSWORD}')} | base64 -d`,
+    `echo ${encoded('hello world, this is a plain note')} | base64 -d`,
+    '"integrity": "sha512-v2kDEe57lecTulaDIuNTPy3Ry4gLGJ6Z1O3vE1krgXZNrsQ+LFTGHVxVjcXPs17LhbZVGedAJv8XZ1tvj5FvSg=="',
+    'CACHE_KEY_BASE=users',
+  ])('%s holds none', (text) => {
+    expect(secrets.filter((d) => d.test(text)).map((d) => d.name)).toEqual([]);
+  });
+});
