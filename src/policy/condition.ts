@@ -1,6 +1,7 @@
 import { Environment } from '@marcbachmann/cel-js';
 
 import type { DecisionBudget } from './budget';
+import { paymentAmount } from './payment-amount';
 import { compileRe2, re2Test } from './re2';
 
 /** Variables a condition can read. */
@@ -31,7 +32,9 @@ function matchesRe2(text: string, pattern: string): boolean {
 const environment = new Environment({ homogeneousAggregateLiterals: false })
   .registerVariable('tool', 'string')
   .registerVariable('input', 'map')
-  .registerVariable('context', 'map');
+  .registerVariable('context', 'map')
+  // The amount a payment tool's input moves, in major units, whatever its field and notation (payment-amount.ts).
+  .registerFunction('paymentAmount(map): double', (input: Record<string, unknown>) => paymentAmount(input));
 // Type-checked and run instead of `matches`: the library's signature (receiver form only), RE2 semantics.
 const re2Environment = environment.clone().registerFunction(`string.${RE2_MATCHES}(string): bool`, matchesRe2);
 

@@ -23,6 +23,16 @@ export interface Detector {
    * (test/unit/policy/detector-gates.test.ts checks it on the corpus and on generated strings).
    */
   readonly gate?: (text: string) => boolean;
+  /**
+   * Whether `text` matches when it is stored under `name` (a key, or a `{name, value}` pair's name): for detectors
+   * whose evidence is the name (`{"DB_PASSWORD": "..."}`). The scan asks it of every string it reaches by a key.
+   */
+  readonly named?: (name: string, text: string) => boolean;
+  /**
+   * Whether an array of strings matches as a whole, as an argument vector (`["rm", "-rf", "/"]`, the command form
+   * of OpenAI's shell tools): each word alone says nothing. The scan asks it of every array of 1 to 256 strings.
+   */
+  readonly argv?: (words: readonly string[]) => boolean;
   /** Every match in `text`, in order, non-overlapping. */
   find(text: string): DetectorMatch[];
   /** Whether `text` has at least one match; cheaper than `find` where it can be. */

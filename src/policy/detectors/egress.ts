@@ -31,12 +31,10 @@ const blockedRanges = new Set([
 ]);
 // Public wildcard and rebinding DNS services answer with the address written in the name (127.0.0.1.nip.io,
 // 7f000001.c0a80001.rbndr.us, make-127-0-0-1-rr.1u.ms) or with loopback for every name (localtest.me, lvh.me): a
-// name under them is judged internal without a lookup, the service's own name too.
+// name under them is judged internal without a lookup. The loopback services' own name is loopback too; the
+// own name of a service that reads the address from the name (nip.io, sslip.io) is its public web site.
+const addressInNameDomains = ['nip\\.io', 'sslip\\.io', 'xip\\.io', 'nip\\.direct'].join('|');
 const rebindingDomains = [
-  'nip\\.io',
-  'sslip\\.io',
-  'xip\\.io',
-  'nip\\.direct',
   'localtest\\.me',
   'lvh\\.me',
   'vcap\\.me',
@@ -47,7 +45,7 @@ const rebindingDomains = [
   '1u\\.ms',
 ].join('|');
 const internalNames = new RegExp(
-  `^(?:localhost|metadata|metadata\\.google\\.internal|metadata\\.goog|instance-data|kubernetes(?:\\.default(?:\\.svc(?:\\.cluster\\.local)?)?)?)\\.?$|\\.(?:localhost|internal|local|localdomain|home\\.arpa|cluster\\.local|svc|consul|lan|intranet|corp)\\.?$|(?:^|\\.)(?:${rebindingDomains})\\.?$`,
+  `^(?:localhost|ip6-localhost|ip6-loopback|metadata|metadata\\.google\\.internal|metadata\\.goog|instance-data|kubernetes(?:\\.default(?:\\.svc(?:\\.cluster\\.local)?)?)?)\\.?$|\\.(?:localhost|internal|local|localdomain|home\\.arpa|cluster\\.local|svc|consul|lan|intranet|corp)\\.?$|(?:^|\\.)(?:${rebindingDomains})\\.?$|\\.(?:${addressInNameDomains})\\.?$`,
   'i',
 );
 // Schemes the URL parser reads as hierarchical even without `//` (`http:127.0.0.1/`, `http:/127.0.0.1/`).

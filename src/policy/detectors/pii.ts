@@ -1,6 +1,7 @@
 import { ibanValid as importedIbanValid } from './checksums';
 import type { Detector, DetectorMatch } from './detector';
 import { regexDetector } from './detector';
+import { nationalIdDetector, spelledEmailDetector } from './pii-ids';
 
 /*
  * Every PII detector here runs in time linear in the text: each either anchors on a literal found with indexOf
@@ -100,7 +101,7 @@ export const emailDetector: Detector = {
 
 /**
  * Phone numbers: international `+` numbers, in groups of any length as countries write them (`+49 30 901820`,
- * `+33 1 42 68 53 00`, `+81 3-1234-5678`), or national numbers written with separators (`(555) 123-4567`,
+ * `+33 1 42 68 53 00`, `+81 3-1234-5678`, `+49 151 23456789`), or national numbers written with separators (`(555) 123-4567`,
  * `555-123-4567`, `030 1234 5678`, `07700 900123`). Bare digit runs are not phones: too many ids look alike, and a number right
  * after an id label (`Meeting ID 845 2211 9031`, `order #`, `invoice no.`) is that id. Every quantifier is bounded
  * and the lookbehind anchors each try, so the expression cannot backtrack far.
@@ -110,7 +111,7 @@ const phoneCandidates = regexDetector({
   group: 'pii',
   linear: true,
   pattern:
-    /(?<![\w+]|\d[ .-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,4}\)[ .-]?|\d{2,4}[ .-])\d{3,4}[ .-]\d{3,4}(?![\w-]|[ .]\d)|(?<![\w+]|\d[ .-])0\d{3,4}[ .-]\d{5,7}(?![\w-]|[ .]\d)|\+\d{8,15}(?!\d)|(?<![\w+])\+\d{1,3}(?:[ .-]?\(\d{1,5}\)|[ .-]\d{1,6}){2,6}(?![\w-]|[ .]\d)/g,
+    /(?<![\w+]|\d[ .-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,4}\)[ .-]?|\d{2,4}[ .-])\d{3,4}[ .-]\d{3,4}(?![\w-]|[ .]\d)|(?<![\w+]|\d[ .-])0\d{3,4}[ .-]\d{5,7}(?![\w-]|[ .]\d)|\+\d{8,15}(?!\d)|(?<![\w+])\+\d{1,3}(?:[ .-]?\(\d{1,5}\)|[ .-]\d{1,8}){2,6}(?![\w-]|[ .]\d)/g,
   prefilter: hasDigit,
   validate: (candidate) => {
     const digits = candidate.replace(/\D/g, '').length;
@@ -281,4 +282,12 @@ export const ibanDetector: Detector = {
 
 /** Every PII detector. */
 // Longer, checksummed formats first: redaction applies detectors in this order.
-export const piiDetectors: Detector[] = [emailDetector, creditCardDetector, ibanDetector, ssnDetector, phoneDetector];
+export const piiDetectors: Detector[] = [
+  emailDetector,
+  creditCardDetector,
+  ibanDetector,
+  ssnDetector,
+  phoneDetector,
+  nationalIdDetector,
+  spelledEmailDetector,
+];

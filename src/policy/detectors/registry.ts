@@ -1,10 +1,25 @@
 import type { Detector } from './detector';
 import { egressDetectors } from './egress';
 import { piiDetectors } from './pii';
-import { secretDetectors } from './secret-gate';
+import { secretDetectors as catalogDetectors } from './secret-gate';
+import { encodedSecretDetector } from './secret-encoded';
+import { secretKeyDetector } from './secret-keys';
+import { basicAuthDetector, providerTokenDetector } from './secret-providers';
 import { shellDetectors } from './shell';
 import type { SqlDialect } from './sql-classify';
 import { sqlDetectors, sqlDetectorsFor } from './sql';
+
+/**
+ * The secret detectors: the gated catalog (secret-gate.ts), then the provider formats it does not hold and the
+ * credentials named by their key, and base64 text that decodes to any of them, each with its own pre-filter.
+ */
+export const secretDetectors: Detector[] = [
+  ...catalogDetectors,
+  providerTokenDetector,
+  basicAuthDetector,
+  secretKeyDetector,
+  encodedSecretDetector,
+];
 
 /** Every built-in detector, by name. */
 export const detectorsByName: ReadonlyMap<string, Detector> = new Map(

@@ -1,6 +1,7 @@
 import type { DecisionBudget } from '../budget';
 import type { Detector, DetectorMatch } from './detector';
 import { formatPointer } from '../json-pointer';
+import { storedName } from './secret-keys';
 
 /** Longest string a detector not marked `linear` is handed whole; longer ones are scanned in windows this long. */
 export const SCAN_WINDOW = 4096;
@@ -71,6 +72,8 @@ const stackValues: unknown[] = [];
 const stackNodes: number[] = [];
 const nodeParents: number[] = [];
 const nodeKeys: (string | number)[] = [];
+// The object or array each node was found in, for detectors that judge a string by the name it is stored under.
+const nodeHolders: unknown[] = [];
 
 /**
  * Scans every string value in `value` (recursively, objects and arrays; keys are not scanned).
@@ -116,12 +119,13 @@ export function scanValue(
           seen.add(current);
         }
         if (Array.isArray(current)) {
-          for (let i = current.length - 1; i >= 0; i--) push(current[i], node, i);
+          findings = scanArgv(current, node, detectors, limit, findings);
+          for (let i = current.length - 1; i >= 0; i--) push(current[i], node, i, current);
         } else {
           const keys = Object.keys(current);
           for (let i = keys.length - 1; i >= 0; i--) {
             const key = keys[i] as string;
-            push((current as Record<string, unknown>)[key], node, key);
+            push((current as Record<string, unknown>)[key], node, key, current);
           }
         }
       }
@@ -136,7 +140,8 @@ export function scanValue(
       stackNodes.length = 0;
       nodeParents.length = 0;
       nodeKeys.length = 0;
-    }
+      nodeHolders.length = 0;
+    } else for (let i = 0; i < nodes; i++) nodeHolders[i] = undefined;
   }
   return findings;
 }
@@ -160,7 +165,7 @@ function scanString(
       closed = detector.gate;
       continue;
     }
-    if (detectIn(text, detector, budget)) {
+    if (detectIn(text, detector, budget) || namedMatch(detector, node, text)) {
       if (findings === noFindings) findings = [];
       findings.push({ detector: detector.name, pointer: node < 0 ? '' : formatPointer(pathTokens(node)) });
       if (findings.length >= limit) break;
@@ -172,6 +177,32 @@ function scanString(
 let top = 0;
 let nodes = 0;
 
+/** Adds what detectors that judge argument vectors ({@link Detector.argv}) find in `array`, an array of strings. */
+function scanArgv(
+  array: unknown[],
+  node: number,
+  detectors: readonly Detector[],
+  limit: number,
+  findings: Finding[],
+): Finding[] {
+  if (array.length === 0 || array.length > 256 || findings.length >= limit) return findings;
+  if (!detectors.some((d) => d.argv !== undefined) || !array.every((item) => typeof item === 'string')) return findings;
+  for (const detector of detectors) {
+    if (detector.argv === undefined || !detector.argv(array as string[])) continue;
+    if (findings === noFindings) findings = [];
+    findings.push({ detector: detector.name, pointer: node < 0 ? '' : formatPointer(pathTokens(node)) });
+    if (findings.length >= limit) break;
+  }
+  return findings;
+}
+
+/** Whether a detector that judges by name ({@link Detector.named}) matches `text` under the name of `node`. */
+function namedMatch(detector: Detector, node: number, text: string): boolean {
+  if (detector.named === undefined || node < 0) return false;
+  const name = storedName(nodeKeys[node] as string | number, nodeHolders[node]);
+  return name !== undefined && detector.named(name, text);
+}
+
 function pushValue(child: unknown, node: number): void {
   stackValues[top] = child;
   stackNodes[top] = node;
@@ -179,10 +210,11 @@ function pushValue(child: unknown, node: number): void {
 }
 
 /** Pushes a child to visit, unless it is neither a string nor an object (numbers, booleans: nothing to scan). */
-function push(child: unknown, parent: number, key: string | number): void {
+function push(child: unknown, parent: number, key: string | number, holder: object): void {
   if (typeof child !== 'string' && (typeof child !== 'object' || child === null)) return;
   nodeParents[nodes] = parent;
   nodeKeys[nodes] = key;
+  nodeHolders[nodes] = holder;
   pushValue(child, nodes);
   nodes++;
 }

@@ -280,11 +280,11 @@ const placeholderValue =
  */
 export const passwordAssignmentDetector = secret(
   'password_assignment',
-  /(?<![A-Za-z])(?:password|passwd|pwd|passphrase|secret|api[_-]?key|apikey|access[_-]?key|secret[_-]?key|(?:auth|access|refresh|api)[_-]?token|client[_-]?secret|private[_-]?key)["']?[ \t]{0,4}[:=][ \t]{0,4}["']?[^\s"',;&<>]{4,200}/gi,
+  /(?<![A-Za-z:])(?:password|passwd|pwd|passphrase|secret|api[_-]?key|apikey|access[_-]?key|secret[_-]?key|(?:auth|access|refresh|api)[_-]?token|client[_-]?secret|private[_-]?key)["']?[ \t]{0,4}[:=][ \t]{0,4}["']?[^\s"',;&<>]{4,200}/gi,
   (text) => text.includes('=') || text.includes(':'),
   (candidate) => {
     const value = (/[:=][ \t]*["']?([^\s"',;&<>]+)$/.exec(candidate)?.[1] ?? '').replace(/["']$/, '');
-    if (/^(?:\$|\{\{|%|\*+$|x+$|\/|~\/|\(|\[)|^[A-Z_]+$/.test(value)) return false;
+    if (/^(?:\$|\{\{|%|\*+$|x+$|\/|~\/|\.{1,2}\/|\(|\[)|^[A-Z_]+$/.test(value)) return false;
     // Placeholders of example files: `...` anywhere (`sk-ant-...`), `your-key-here`, `changeme`, `replace_me`.
     if (/\.\.\.|\u2026/.test(value) || placeholderValue.test(value)) return false;
     // Code that reads the secret from elsewhere: `os.environ[...]`, `getenv(...)`, `process.env.API_KEY`.

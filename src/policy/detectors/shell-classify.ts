@@ -1,6 +1,7 @@
 import type { ShellCommand, ShellWord } from './shell-parse';
 import { readerWork } from './reader-work';
 import { parseShell, ShellSyntaxError } from './shell-parse';
+import { judgeDatabaseClient, judgeEnvironment, judgeWindows, windowsCommand } from './shell-programs';
 import { argumentRun, destroysArguments } from './shell-xargs';
 
 /** How bad a command is: `danger` stops it, `suspicious` needs a human, `unparseable` follows the rule. */
@@ -35,6 +36,16 @@ const senders = new Set([
   'ftp',
   'rsync',
   'ssh',
+  // Cloud storage and gist uploads, and DNS lookups that carry data in the name they look up.
+  'aws',
+  'gsutil',
+  'rclone',
+  'az',
+  'gh',
+  'nslookup',
+  'dig',
+  'host',
+  'drill',
 ]);
 const wrappers = new Set([
   'sudo',
@@ -83,6 +94,12 @@ const diskTools = new Set([
   'debugfs',
 ]);
 const powerTools = new Set(['shutdown', 'reboot', 'halt', 'poweroff', 'killall5']);
+// Tools whose output is shell code meant for `eval "$(...)"` (`ssh-agent -s`, `pyenv init -`, `brew shellenv`).
+const shellSetupTools =
+  /^(?:ssh-agent|pyenv|rbenv|nodenv|goenv|jenv|direnv|brew|starship|zoxide|fnm|mise|rtx|opam|dircolors|keychain|conda|mamba|micromamba|thefuck|gpg-agent|luarocks|register-python-argcomplete|kubectl|helm|gh)$/;
+// Files an attacker erases to hide what was done (auth logs, login records, the audit trail).
+const systemLogs =
+  /^\/var\/log\/(?:auth\.log|syslog|secure|messages|wtmp|btmp|lastlog|kern\.log|audit(?:\/.*)?|journal(?:\/.*)?)$/;
 const systemDirs = new Set([
   'bin',
   'boot',
@@ -114,7 +131,7 @@ const systemDirs = new Set([
 const criticalFiles =
   /^\/(?:etc\/(?:passwd|shadow|group|gshadow|sudoers(?:\.d(?:\/.*)?)?|fstab|hosts|ssh\/sshd_config|pam\.d(?:\/.*)?|ld\.so\.preload|crontab)|boot(?:\/.*)?|bin\/[^/]+|sbin\/[^/]+|usr\/s?bin\/[^/]+|lib(?:64)?\/[^/]+|proc\/sysrq-trigger|proc\/sys\/kernel\/[^/]+|sys\/firmware\/efi\/efivars(?:\/.*)?)$/;
 const credentialPath =
-  /(?:^|\/)(?:\.ssh\/(?:id_[a-z0-9]+|[^/]*_key|authorized_keys|known_hosts)?$|\.ssh\/?$|\.aws(?:\/(?:credentials|config))?$|\.netrc$|\.git-credentials$|\.npmrc$|\.pypirc$|\.docker\/config\.json$|\.kube\/config$|\.gnupg(?:\/.*)?$|\.config\/gcloud(?:\/.*)?$|\.azure(?:\/.*)?$|\.env(?:\.[a-z]+)?$|credentials\.json$|[^/]*\.pem$|[^/]*\.key$|id_rsa$|id_ed25519$|id_ecdsa$|\.bash_history$|\.zsh_history$|etc\/shadow$|etc\/gshadow$|proc\/(?:self|\d+)\/environ$|\.vault-token$|\.terraform\.d\/credentials\.tfrc\.json$)/;
+  /(?:^|\/)(?:\.ssh\/(?:id_[a-z0-9]+|[^/]*_key|authorized_keys|known_hosts)?$|\.ssh\/?$|\.aws(?:\/(?:credentials|config))?$|\.netrc$|\.git-credentials$|\.npmrc$|\.pypirc$|\.docker\/config\.json$|\.kube\/config$|\.gnupg(?:\/.*)?$|\.config\/gcloud(?:\/.*)?$|\.azure(?:\/.*)?$|\.env(?:\.[a-z]+)?$|credentials\.json$|[^/]*\.pem$|[^/]*\.key$|id_rsa$|id_ed25519$|id_ecdsa$|\.bash_history$|\.zsh_history$|etc\/shadow$|etc\/gshadow$|proc\/(?:self|\d+)\/environ$|\.vault-token$|\.config\/gh\/hosts\.yml$|\.terraform\.d\/credentials\.tfrc\.json$)/;
 
 /** Classifies a shell command string: parses it and judges every command it would run. */
 export function classifyShell(text: string): ShellVerdict {
@@ -136,10 +153,35 @@ function analyse(text: string, nesting: number, verdict: ShellVerdict): void {
     raise(verdict, 'unparseable', `does not parse: ${error.message}`);
     return;
   }
+  // Files a fetcher writes (`curl -o /tmp/u URL`): running one later in the same text runs downloaded code.
+  const downloaded = new Set<string>();
   for (const command of commands) {
     readerWork.steps += 1 + command.words.length + command.redirects.length + command.upstream.length;
     judge(command, functions, nesting, verdict);
+    const first = command.words[0]?.value ?? '';
+    if (downloaded.size === 0 && !fetchers.has(first) && !wrappers.has(first) && !first.includes('/')) continue;
+    const words = unwrap(command.words);
+    const name = baseName(words[0]);
+    const run = name !== undefined && (shells.has(name) || interpreters.has(name)) ? words[1] : words[0];
+    if (run && downloaded.has(run.value.replace(/^\.\//, ''))) {
+      raise(verdict, 'danger', `remote code: runs ${run.value}, which it downloaded`);
+    }
+    if (name !== undefined && fetchers.has(name)) {
+      for (const file of outputFiles(words.slice(1))) downloaded.add(file.replace(/^\.\//, ''));
+    }
   }
+}
+
+/** The files a fetcher's options write: `-o FILE`, `-sSLo FILE`, `--output FILE`, wget's `-O FILE`. */
+function outputFiles(args: ShellWord[]): string[] {
+  const files: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const value = args[i]?.value ?? '';
+    const next = args[i + 1]?.value;
+    if (/^-[a-zA-Z]*[oO]$|^--output(?:-document)?$/.test(value) && next !== undefined && next !== '-') files.push(next);
+    else if (/^--output(?:-document)?=/.test(value)) files.push(value.slice(value.indexOf('=') + 1));
+  }
+  return files;
 }
 
 const rank: Record<ShellLevel, number> = { unparseable: 1, suspicious: 2, danger: 3 };
@@ -163,6 +205,11 @@ function baseName(word: ShellWord | undefined): string | undefined {
 function unwrap(words: ShellWord[]): ShellWord[] {
   let rest = words;
   for (let guard = 0; guard < 16 && rest.length > 0; guard++) {
+    // An assignment whose value is made at run time (`PGPASSWORD="$(cat f)" psql`) only sets the command's variable.
+    if (rest[0]?.dynamic && /^[A-Za-z_]\w*=/.test(rest[0].value) && rest.length > 1) {
+      rest = rest.slice(1);
+      continue;
+    }
     const name = baseName(rest[0]);
     if (name === undefined) return rest;
     if (multiCall.has(name)) {
@@ -253,7 +300,16 @@ function judge(command: ShellCommand, functions: Set<string>, nesting: number, v
     judgeFind(args, command, functions, nesting, verdict);
     return;
   }
-  if (name === 'rm' || name === 'unlink' || name === 'rmdir' || name === 'srm') judgeRemove(name, args, verdict);
+  // The last few commands piped in (`iwr URL | Out-String | iex`), never the whole pipeline at every stage.
+  const upstream = () => command.upstream.slice(-4).map((up) => baseName(unwrap(up.words)[0]) ?? '');
+  for (const finding of judgeDatabaseClient(name, values)) raise(verdict, finding.level, finding.reason);
+  if (windowsCommand(name))
+    for (const finding of judgeWindows(name, values, upstream())) raise(verdict, finding.level, finding.reason);
+  for (const finding of judgeEnvironment(name, args, command.upstream.length > 0))
+    raise(verdict, finding.level, finding.reason);
+  if (name === 'tar' && values.includes('--remove-files')) judgeRemove('tar --remove-files', args, verdict, true);
+  if (name === 'rm' || name === 'unlink' || name === 'srm' || (name === 'rmdir' && !windowsCommand(name)))
+    judgeRemove(name, args, verdict);
   else if (name === 'mv') judgeMove(args, verdict);
   else if (name === 'rsync' && values.some((v) => v.startsWith('--delete'))) judgeSyncDelete(name, values, verdict);
   else if (name === 'chmod' || name === 'chown' || name === 'chgrp' || name === 'setfacl' || name === 'chattr') {
@@ -263,10 +319,12 @@ function judge(command: ShellCommand, functions: Set<string>, nesting: number, v
     // Writes over a file: `truncate -s 0 /etc/passwd`, `tee /etc/sudoers`, `cp x /etc/shadow`.
     const operands = values.filter((v) => !v.startsWith('-'));
     const written = name === 'truncate' || name === 'tee' ? operands : operands.slice(-1);
-    const hit = written.find((v) => criticalFiles.test(v.replace(/\/+/g, '/')));
+    const hit = written.find((v) => criticalFiles.test(v.replace(/\/+/g, '/')) || isBlockDevice(v));
     if (hit) raise(verdict, 'danger', `${name} overwrites the system file ${hit}`);
+    const log = written.find((v) => systemLogs.test(v.replace(/\/+/g, '/')));
+    if (log && name === 'truncate') raise(verdict, 'suspicious', `${name} erases the system log ${log}`);
   } else if (name === 'shred') judgeShred(args, verdict);
-  else if (diskTools.has(name) || /^mkfs\./.test(name)) raise(verdict, 'danger', `disk or filesystem tool ${name}`);
+  else if (diskTools.has(name) || /^mkfs\./.test(name)) judgeDiskTool(name, args, verdict);
   else if (powerTools.has(name)) raise(verdict, 'danger', `stops the machine (${name})`);
   else if (name === 'init' || name === 'telinit') {
     if (values.some((v) => v === '0' || v === '6')) raise(verdict, 'danger', 'stops the machine (init)');
@@ -348,6 +406,7 @@ function judgeShell(
 ): void {
   let code: ShellWord[] | undefined;
   let script: ShellWord | undefined;
+  if (name === 'eval' && args.length > 0 && args.every(setsUpShell)) return;
   if (name === 'eval') code = args;
   else if (name === 'source' || name === '.') script = args[0];
   else {
@@ -389,6 +448,14 @@ function judgeShell(
     raise(verdict, 'suspicious', `data piped into ${name} is run as code`);
   }
   void command;
+}
+
+/** A word that is only the output of a shell-setup tool: `"$(ssh-agent -s)"`, `"$(pyenv init -)"`. */
+function setsUpShell(word: ShellWord): boolean {
+  if (word.value !== '' || word.substitutions.length !== 1) return false;
+  const sub = word.substitutions[0] as ShellCommand;
+  const tool = baseName(sub.words[0]);
+  return sub.upstream.length === 0 && tool !== undefined && shellSetupTools.test(tool);
 }
 
 /** Code given as words (`sh -c WORD`, `eval WORDS`): parsed when literal, suspicious when made at run time. */
@@ -446,7 +513,7 @@ function judgeInterpreter(
   nesting: number,
   verdict: ShellVerdict,
 ): void {
-  const flag = args.findIndex((w) => /^-[a-zA-Z]*[ceE]$/.test(w.value));
+  const flag = args.findIndex((w) => (name === 'php' ? /^-[a-zA-Z]*r$/ : /^-[a-zA-Z]*[ceE]$/).test(w.value));
   const code = flag >= 0 ? args[flag + 1] : undefined;
   if (code) {
     if (code.substitutions.some(fetches) || (inlineFetch.test(code.value) && inlineRun.test(code.value))) {
@@ -454,8 +521,12 @@ function judgeInterpreter(
     } else if (/\bfork\s*\(\s*\)|fork\s+while\s+fork|while\s*\(?\s*1\s*\)?\s*\{?\s*fork/.test(code.value)) {
       if (/while|for\s*\(|loop/.test(code.value)) raise(verdict, 'danger', `fork bomb in ${name}`);
     }
-    if (/\b(?:shutil\.rmtree|rmtree)\s*\(\s*['"](?:\/|~|\/(?:etc|usr|var|home|bin|boot))['"]/.test(code.value)) {
-      raise(verdict, 'danger', `${name} deletes a system tree`);
+    treeDeletion.lastIndex = 0;
+    for (let m = treeDeletion.exec(code.value), n = 0; m !== null && n < 16; m = treeDeletion.exec(code.value), n++) {
+      const target = classifyPath(m[1] as string);
+      if (target === 'root' || target === 'home' || target === 'system' || target === 'critical') {
+        raise(verdict, 'danger', `${name} deletes ${describeTarget(target)} (${m[1] as string})`);
+      }
     }
     judgeEmbeddedShell(name, code.value, nesting, verdict);
     if (reverseShell.test(code.value) && socketCode.test(code.value)) {
@@ -469,6 +540,11 @@ function judgeInterpreter(
     if (stdin.commands.some(fetches)) raise(verdict, 'danger', `remote code: downloaded data piped into ${name}`);
   }
 }
+
+// Library calls of interpreters that delete a tree: Python's shutil.rmtree, Node's fs.rmSync, Ruby's FileUtils.rm_rf,
+// Perl's File::Path remove_tree/rmtree; the first argument, when it is a literal path.
+const treeDeletion =
+  /\b(?:rmtree|rm_rf|rm_r|remove_tree|rmSync|rmdirSync|rimraf(?:\.sync)?|rm)\s{0,4}\(\s{0,4}['"]([^'"]{1,256})['"]/g;
 
 // Inline programs that download (`urlopen`, `requests.get`, LWP's `get`, `Net::HTTP`, `fetch`, a URL) and run code.
 const inlineFetch =
@@ -544,8 +620,8 @@ function targetOf(word: ShellWord): { target: Target; uncertain: boolean } {
   return { target, uncertain: word.dynamic };
 }
 
-function judgeRemove(name: string, args: ShellWord[], verdict: ShellVerdict): void {
-  let recursive = name === 'rmdir' ? false : false;
+function judgeRemove(name: string, args: ShellWord[], verdict: ShellVerdict, alwaysRecursive = false): void {
+  let recursive = alwaysRecursive;
   let noPreserveRoot = false;
   const targets: ShellWord[] = [];
   let options = true;
@@ -613,6 +689,25 @@ function judgePermissions(name: string, args: ShellWord[], verdict: ShellVerdict
   if (setuid && operands.some((w) => /(?:^|\/)(?:ba|z|da|k)?sh$|(?:^|\/)(?:python3?|perl|find|vim?)$/.test(w.value))) {
     raise(verdict, 'danger', 'setuid on a shell or interpreter');
   }
+}
+
+/**
+ * Disk and filesystem tools write devices: listing (`fdisk -l`) is harmless, and so is formatting an image file
+ * (`mkfs.ext4 -F ./disk.img`); a device, a path made at run time or no operand at all is danger.
+ */
+function judgeDiskTool(name: string, args: ShellWord[], verdict: ShellVerdict): void {
+  const values = args.map((w) => w.value);
+  if (/^(?:s?fdisk|gdisk|parted|sgdisk)$/.test(name) && values.some((v) => /^(?:-l|--list|-p|--print)$/.test(v)))
+    return;
+  // Numbers are option values (`-F 32`), not devices.
+  const operands = args.filter((w) => !/^-/.test(w.value) && !/^\d+$/.test(w.value));
+  const imageFile = (w: ShellWord) =>
+    !w.dynamic &&
+    !w.glob &&
+    !w.value.startsWith('/dev/') &&
+    /\.(?:img|iso|raw|qcow2|vhdx?|vmdk|bin|dd)$/i.test(w.value);
+  if (operands.length > 0 && operands.every(imageFile)) return;
+  raise(verdict, 'danger', `disk or filesystem tool ${name}`);
 }
 
 function judgeDd(values: string[], verdict: ShellVerdict): void {
@@ -706,9 +801,23 @@ function judgePowershell(values: string[], verdict: ShellVerdict): void {
 
 function judgeGit(values: string[], verdict: ShellVerdict): void {
   const sub = values.find((v) => !v.startsWith('-'));
+  // A forced push to a named branch other than a shared one (main, master, release/*) rewrites only that branch.
+  const refspecs = values
+    .slice(values.indexOf('push') + 1)
+    .filter((v) => !v.startsWith('-'))
+    .slice(1);
+  const sharedBranch =
+    /^\+?(?:[^:]*:)?(?:refs\/heads\/)?(?:main|master|trunk|develop|dev|production|prod|staging|stable|release(?:[/-].*)?|HEAD)$/;
+  const ownBranchOnly =
+    refspecs.length > 0 &&
+    refspecs.every((r) => !r.startsWith('+') && !sharedBranch.test(r)) &&
+    values.every((v) => /^(?:--force-with-lease(?:=.*)?|--force|-f|--set-upstream|-u)$/.test(v) || !v.startsWith('-'));
   if (
     sub === 'push' &&
-    values.some((v) => /^(?:-f|--force|--force-with-lease|--mirror|--delete)$|^\+/.test(v) || /^-[a-zA-Z]*f/.test(v))
+    !ownBranchOnly &&
+    values.some(
+      (v) => /^(?:-f|--force|--force-with-lease|--mirror|--delete|--all)$|^\+/.test(v) || /^-[a-zA-Z]*f/.test(v),
+    )
   ) {
     raise(verdict, 'suspicious', 'git push --force rewrites shared history');
   }
@@ -773,7 +882,14 @@ function judgeInfrastructure(name: string, values: string[], verdict: ShellVerdi
 /** A credential file read in the same pipeline as (or handed to) a network tool. */
 function judgeExfiltration(name: string, args: ShellWord[], command: ShellCommand, verdict: ShellVerdict): void {
   const readsSecret = (words: ShellWord[]) =>
-    words.some((w) => credentialPath.test(w.value.replace(/^@|^[\w-]+=@?|^<\s*/, '').replace(/\.pub$/, '.pub-x')));
+    words.some((w) =>
+      credentialPath.test(
+        w.value
+          .replace(/^@|^[\w-]+=@?|^<\s*/, '')
+          .replace(/\.pub$/, '.pub-x')
+          .replace(/(.)\/+$/, '$1'),
+      ),
+    );
   const fromUpstream = command.upstream.some((up) => {
     const upName = baseName(unwrap(up.words)[0]);
     return (

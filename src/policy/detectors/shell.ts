@@ -30,7 +30,14 @@ function levelDetector(name: string, level: ShellLevel, graded: GradedDetector['
     ...(graded ? { level: graded } : {}),
     test,
     find: (text: string): DetectorMatch[] => (test(text) ? [{ start: 0, end: text.length }] : []),
+    // An argument vector runs its words as they are: each is quoted, so the shell's syntax in a word stays data.
+    argv: (words) => test(words.map(quoteWord).join(' ')),
   };
+}
+
+/** A word in single quotes; a single quote inside it is closed, escaped and reopened. */
+function quoteWord(word: string): string {
+  return `'${word.replace(/'/g, "'\\''")}'`;
 }
 
 /**

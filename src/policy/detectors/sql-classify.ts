@@ -42,6 +42,9 @@ const fileAccess = new Set([
   'LO_IMPORT',
   'LO_EXPORT',
   'INFILE',
+  // SQL Server's ad-hoc reads of files and remote sources.
+  'OPENROWSET',
+  'OPENDATASOURCE',
 ]);
 // Words that can change data, schema or privileges, or reach the file system; SQL without them is only read.
 const riskyWords = new Set([
@@ -56,6 +59,7 @@ const riskyWords = new Set([
   'MERGE',
   'CREATE',
   'COPY',
+  'OVERWRITE',
   ...fileAccess,
   'PG_TERMINATE_BACKEND',
   'SHUTDOWN',
@@ -128,7 +132,11 @@ function classifyAscii(sql: string, dialect: SqlDialect): SqlVerdict {
     raise(verdict, 'unparseable', `does not parse: ${error.message}`);
     return verdict;
   }
-  if (statements.length > 1) raise(verdict, 'suspicious', `${statements.length} stacked statements`);
+  // A transaction block (BEGIN ... COMMIT) exists to run several statements; each is still judged on its own.
+  const transaction =
+    /^(?:BEGIN|START)$/.test(statements[0]?.words[0] ?? '') &&
+    /^(?:COMMIT|END)$/.test(statements[statements.length - 1]?.words[0] ?? '');
+  if (statements.length > 1 && !transaction) raise(verdict, 'suspicious', `${statements.length} stacked statements`);
   if (!statements.some((s) => s.words.some((w) => riskyWords.has(w)))) return verdict;
   const logicalPipes = dialect === 'mysql' || dialect === 'mariadb';
   const wheres = statements.map((s) => whereOf(s, logicalPipes));
@@ -235,6 +243,21 @@ function judgeLexed(
   if (first === 'EXEC' || first === 'EXECUTE' || first === 'DO')
     raise(verdict, 'suspicious', `${first} runs code the guard cannot read`);
   if (first === 'MERGE' && has('DELETE')) raise(verdict, 'suspicious', 'MERGE deletes matched rows');
+  // Functions that run native or untrusted code inside the server: a shared library (MySQL's SONAME), or an
+  // untrusted procedural language (plpython3u, plperlu, C).
+  if (
+    first === 'CREATE' &&
+    (has('FUNCTION') || has('PROCEDURE')) &&
+    (has('SONAME') || words.some((w, i) => words[i - 1] === 'LANGUAGE' && /^(?:PL\w*U|PLSH|C)$/.test(w)))
+  )
+    raise(verdict, 'danger', 'creates a function that runs native or untrusted code');
+  // Statements that replace a whole table's rows: CREATE OR REPLACE TABLE, INSERT OVERWRITE without a partition.
+  if (first === 'CREATE' && has('REPLACE') && has('TABLE')) raise(verdict, 'suspicious', 'replaces a whole table');
+  if (first === 'INSERT' && has('OVERWRITE') && !has('PARTITION'))
+    raise(verdict, 'suspicious', 'INSERT OVERWRITE replaces a whole table');
+  // ClickHouse's mutations (`ALTER TABLE t DELETE WHERE ...`) rewrite data; `ON DELETE` of a foreign key does not.
+  if (first === 'ALTER' && words.some((w, i) => (w === 'DELETE' || w === 'UPDATE') && words[i - 1] !== 'ON'))
+    raise(verdict, 'suspicious', 'ALTER TABLE ... DELETE or UPDATE rewrites rows');
   if (first === 'RENAME' || (first === 'ALTER' && has('RENAME')))
     raise(verdict, 'suspicious', 'renames a table or database that applications use');
   // Statement kinds the lexer is sure of are judged even when the parser agreed: where the two split statements
