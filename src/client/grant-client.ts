@@ -4,6 +4,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@
 import { pendingEscalationsQuery, quoteVisibility } from '../approvals/escalation-query';
 import { listBulkPage } from '../approvals/bulk-targets';
 import { resultOrQuery } from './bulk-decisions';
+import { retryingTaskFailures } from './update-retry';
 import { compileCondition, DEFAULT_MAX_GRANT_MS } from '../policy';
 import type { BulkApprover } from '../workflows/bulk-definitions';
 import { formatDuration } from '../workflows/call-validation';
@@ -256,10 +257,16 @@ export class GrantClient {
           `${groups.join(', ') || '(none)'} is required`,
       );
     }
+    // One update ID for every attempt: sent again after a failed workflow task, it is applied at most once.
+    const updateId = randomUUID();
+    const handle = this.client.workflow.getHandle(id);
     try {
-      return await this.client.workflow
-        .getHandle(id)
-        .executeUpdate(revokeGrantUpdate, { args: [{ by: revoker.id, ...(reason ? { reason } : {}) }] });
+      return await retryingTaskFailures(() =>
+        handle.executeUpdate(revokeGrantUpdate, {
+          args: [{ by: revoker.id, ...(reason ? { reason } : {}) }],
+          updateId,
+        }),
+      );
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError) {
         const type = (err.cause as { type?: string } | undefined)?.type;
