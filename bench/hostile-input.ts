@@ -11,6 +11,7 @@ import type { Detector, PolicyDecision, ToolCall } from '../src/policy';
 import { DEFAULT_DECISION_LIMITS, DecisionBudget } from '../src/policy/budget';
 import { detectorsByName } from '../src/policy/detectors/registry';
 import { ADVERSARIAL_UNITS, adversarialString } from './adversarial';
+import { formatLoad } from './load-average';
 import { sampleCalls } from './policy';
 
 /** The goal: a decision on 1 MB of adversarial input within 50 ms on one core. */
@@ -54,10 +55,23 @@ interface Worst {
   overBudget: number;
 }
 
+/**
+ * `BENCH_HOSTILE_CLOCK=cpu` times the process's CPU (process.cpuUsage: user and system, every thread) instead of the
+ * wall clock, so that on a machine shared with other jobs the figures are the decisions' own cost rather than their
+ * wait for a core. The decision budget keeps the wall clock either way.
+ */
+const cpuClock = process.env.BENCH_HOSTILE_CLOCK === 'cpu';
+const clock = cpuClock
+  ? (): number => {
+      const used = process.cpuUsage();
+      return (used.user + used.system) / 1000;
+    }
+  : (): number => performance.now();
+
 function timedOnce<I, T>(input: I, run: (input: I) => T): { ms: number; value: T } {
-  const start = performance.now();
+  const start = clock();
   const value = run(input);
-  return { ms: performance.now() - start, value };
+  return { ms: clock() - start, value };
 }
 
 /**
@@ -169,7 +183,9 @@ const ratio = (value: number): string => `${(HOSTILE_GOAL_MS / Math.max(value, 0
  * @param log - progress, to stderr
  */
 export async function benchHostile(log: (line: string) => void = () => undefined): Promise<string[]> {
-  const lines: string[] = [];
+  const lines: string[] = [
+    `clock: ${cpuClock ? 'CPU time (process.cpuUsage)' : 'wall'}; load average at the start ${formatLoad()}`,
+  ];
   const engine = new PolicyEngine([loadPolicyFile(path.join(__dirname, '../policies/example.yaml'))]);
   const recommended = new PolicyEngine([loadPolicyFile(path.join(__dirname, '../policies/recommended.yaml'))]);
   // Warm the JIT on small inputs so the first measured detector is not charged for compilation.
@@ -221,7 +237,7 @@ export async function benchHostile(log: (line: string) => void = () => undefined
   lines.push(...table(header, rows));
   lines.push(
     `goal: a decision on 1 MB of adversarial input within ${HOSTILE_GOAL_MS} ms; ratio = goal / worst (1 or more meets it); ` +
-      `budget: default limits (maxDecisionMs ${DEFAULT_DECISION_LIMITS.maxDecisionMs})`,
+      `budget: default limits (maxDecisionMs ${DEFAULT_DECISION_LIMITS.maxDecisionMs}); load average at the end ${formatLoad()}`,
   );
 
   log('normal decisions with and without hostile ones');
