@@ -1,4 +1,4 @@
-import { ibanValid as importedIbanValid } from './checksums';
+import { longestIban as importedLongestIban } from './checksums';
 import type { Detector, DetectorMatch } from './detector';
 import { regexDetector } from './detector';
 
@@ -8,7 +8,7 @@ import { regexDetector } from './detector';
  */
 
 // Bound once: a call through the import would go through its getter each time under tsx.
-const ibanValid = importedIbanValid;
+const longestIban = importedLongestIban;
 
 // Character classes live here, not in a module of their own: tsx compiles imports to getter calls, which cost
 // more than the lookup itself in these loops.
@@ -260,17 +260,9 @@ export const ibanDetector: Detector = {
     const regex = ibanCandidate;
     regex.lastIndex = 0;
     for (let m = regex.exec(text); m !== null; m = regex.exec(text)) {
-      // A trailing word of four letters can join the last group: retry with shorter candidates (at most 8).
-      let candidate = m[0];
-      while (candidate.length >= 15) {
-        if (ibanValid(candidate)) {
-          matches.push({ start: m.index, end: m.index + candidate.length });
-          break;
-        }
-        const cut = candidate.lastIndexOf(' ');
-        if (cut < 0) break;
-        candidate = candidate.slice(0, cut);
-      }
+      // The longest valid IBAN in the candidate: a trailing word of four letters can join the last group.
+      const end = longestIban(text, m.index, m.index + m[0].length);
+      if (end >= 0) matches.push({ start: m.index, end });
     }
     return matches;
   },
