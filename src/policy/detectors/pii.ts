@@ -151,12 +151,8 @@ export const creditCardDetector: Detector = {
       // Numbers start and end only at the run's ends or next to a space: a run without spaces longer than the
       // longest card (19 digits, 18 dashes) holds none.
       if (m[0].length > 37 && !m[0].includes(' ')) continue;
-      // Positions of the run's digits: a card number starts and ends on them.
-      const positions: number[] = [];
-      const end = m.index + m[0].length;
-      for (let i = m.index; i < end; i++) if (isDigit(text.charCodeAt(i))) positions.push(i);
       const precededByDash = m.index > 0 && text.charCodeAt(m.index - 1) === 45;
-      findCards(text, positions, precededByDash, matches);
+      findCards(text, m.index, m.index + m[0].length, precededByDash, matches);
     }
     return matches;
   },
@@ -169,42 +165,80 @@ export const creditCardDetector: Detector = {
 // nothing after it to backtrack into; a shorter run fails after at most 12 digits.
 const cardRun = /\d(?:[ -]?\d){12,}/g;
 
-function findCards(text: string, positions: readonly number[], precededByDash: boolean, out: DetectorMatch[]): void {
-  const count = positions.length;
-  if (count < 13) return;
-  // Prefix sums make each candidate's Luhn sum O(1): `even[k]` sums digits 0..k-1 doubling the odd indices,
-  // `odd[k]` doubling the even ones; a number ending at index e doubles the indices of the other parity than e.
-  const even = new Int32Array(count + 1);
-  const odd = new Int32Array(count + 1);
-  // Where the run of one repeated digit that ends at k starts: a number of a single repeated digit is no card.
-  const sameFrom = new Int32Array(count);
-  for (let k = 0; k < count; k++) {
-    const code = text.charCodeAt(positions[k] as number);
+// The last digits of the run being read, by digit index modulo the ring's size (more than the 19 digits of the
+// longest card and one prefix sum before it): where each is, the Luhn prefix sums before it, and where its run of
+// one repeated digit starts. Shared: a scan is synchronous, so no two use them at once.
+const RING = 32;
+const MASK = RING - 1;
+const ringPosition = new Int32Array(RING);
+const ringEven = new Int32Array(RING);
+const ringOdd = new Int32Array(RING);
+const ringSameFrom = new Int32Array(RING);
+
+/**
+ * Adds to `out` the card numbers in the run of digits from `start` to `end`. Each number that may start at digit `s`
+ * is judged once digit `s + 18` is read (or the run ends), from the ring: O(1) memory and a bounded step per digit.
+ */
+function findCards(text: string, start: number, end: number, precededByDash: boolean, out: DetectorMatch[]): void {
+  let count = 0;
+  let even = 0;
+  let odd = 0;
+  // The first digit a number may start on: after the last number found.
+  let floor = 0;
+  ringEven[0] = 0;
+  ringOdd[0] = 0;
+  for (let i = start; i < end; i++) {
+    const code = text.charCodeAt(i);
+    if (!isDigit(code)) continue;
+    const k = count++;
     const d = code - 48;
     const doubled = d * 2 > 9 ? d * 2 - 9 : d * 2;
-    even[k + 1] = (even[k] as number) + (k % 2 === 0 ? d : doubled);
-    odd[k + 1] = (odd[k] as number) + (k % 2 === 0 ? doubled : d);
-    sameFrom[k] = k > 0 && text.charCodeAt(positions[k - 1] as number) === code ? (sameFrom[k - 1] as number) : k;
+    // `even` sums digits 0..k doubling the odd indices, `odd` doubling the even ones.
+    even += (k & 1) === 0 ? d : doubled;
+    odd += (k & 1) === 0 ? doubled : d;
+    ringPosition[k & MASK] = i;
+    ringEven[(k + 1) & MASK] = even;
+    ringOdd[(k + 1) & MASK] = odd;
+    const previous = (k - 1) & MASK;
+    ringSameFrom[k & MASK] =
+      k > 0 && text.charCodeAt(ringPosition[previous] as number) === code ? (ringSameFrom[previous] as number) : k;
+    if (k >= 18 && k - 18 >= floor) floor = cardFrom(text, k - 18, k, end, precededByDash, floor, out);
   }
-  const canEnd = (k: number): boolean => {
-    const after = (positions[k] as number) + 1;
-    if (k + 1 < count) return after < (positions[k + 1] as number) && text.charCodeAt(after) === 32;
-    return after >= text.length || text.charCodeAt(after) !== 45;
-  };
-  const canStart = (k: number): boolean =>
-    k === 0 ? !precededByDash : text.charCodeAt((positions[k] as number) - 1) === 32;
-  for (let s = 0; s + 13 <= count; s++) {
-    if (!canStart(s)) continue;
-    let e = Math.min(count, s + 19) - 1;
-    while (e >= s + 12 && !canEnd(e)) e--;
-    if (e < s + 12) continue;
-    const sums = e % 2 === 0 ? even : odd;
-    const luhn = ((sums[e + 1] as number) - (sums[s] as number)) % 10 === 0;
-    if (luhn && (sameFrom[e] as number) > s) {
-      out.push({ start: positions[s] as number, end: (positions[e] as number) + 1 });
-      s = e;
-    }
+  for (let s = Math.max(floor, count - 18); s + 13 <= count; s++) {
+    if (s >= floor) floor = cardFrom(text, s, count - 1, end, precededByDash, floor, out);
   }
+}
+
+/**
+ * Judges the number that starts at digit `s`, ending at the last digit up to `last` where a number may end: Luhn
+ * from the prefix sums, not one repeated digit. Returns the next digit a number may start on.
+ */
+function cardFrom(
+  text: string,
+  s: number,
+  last: number,
+  runEnd: number,
+  precededByDash: boolean,
+  floor: number,
+  out: DetectorMatch[],
+): number {
+  const from = ringPosition[s & MASK] as number;
+  if (s === 0 ? precededByDash : text.charCodeAt(from - 1) !== 32) return floor;
+  let e = last;
+  while (e >= s + 12 && !cardCanEnd(text, ringPosition[e & MASK] as number, runEnd)) e--;
+  if (e < s + 12) return floor;
+  const sums = (e & 1) === 0 ? ringEven : ringOdd;
+  const luhn = ((sums[(e + 1) & MASK] as number) - (sums[s & MASK] as number)) % 10 === 0;
+  if (!luhn || (ringSameFrom[e & MASK] as number) <= s) return floor;
+  out.push({ start: from, end: (ringPosition[e & MASK] as number) + 1 });
+  return e + 1;
+}
+
+/** Whether a number may end on the digit at `at` of a run ending at `runEnd`: before a space, or at the run's end. */
+function cardCanEnd(text: string, at: number, runEnd: number): boolean {
+  const after = at + 1;
+  if (after < runEnd) return text.charCodeAt(after) === 32;
+  return after >= text.length || text.charCodeAt(after) !== 45;
 }
 
 /** US social security numbers written `AAA-GG-SSSS`, excluding never-issued areas, groups and serials. */
