@@ -77,26 +77,31 @@ export const emailDetector: Detector = {
   name: 'email',
   group: 'pii',
   linear: true,
-  find(text) {
-    const matches: DetectorMatch[] = [];
-    let floor = 0;
-    for (let at = text.indexOf('@'); at !== -1; at = text.indexOf('@', at + 1)) {
-      let start = at;
-      const lowest = Math.max(floor, at - MAX_LOCAL);
-      while (start > lowest && charClass(text.charCodeAt(start - 1)) & EMAIL_LOCAL) start--;
-      if (start === at) continue;
-      const end = domainEnd(text, at + 1);
-      if (end < 0) continue;
-      matches.push({ start, end });
-      floor = end;
-      at = end - 1;
-    }
-    return matches;
-  },
-  test(text) {
-    return this.find(text).length > 0;
-  },
+  find: (text) => emails(text, false),
+  test: (text) => emails(text, true).length > 0,
 };
+
+/** The email addresses in `text`, or only the first with `first` (a yes/no question needs no more). */
+function emails(text: string, first: boolean): DetectorMatch[] {
+  const matches: DetectorMatch[] = [];
+  let floor = 0;
+  for (let at = text.indexOf('@'); at !== -1; at = text.indexOf('@', at + 1)) {
+    let start = at;
+    const lowest = Math.max(floor, at - MAX_LOCAL);
+    while (start > lowest && charClass(text.charCodeAt(start - 1)) & EMAIL_LOCAL) start--;
+    if (start === at) continue;
+    const end = domainEnd(text, at + 1);
+    if (end < 0) continue;
+    matches.push({ start, end });
+    if (first) break;
+    floor = end;
+    at = end - 1;
+  }
+  return matches;
+}
+
+const idLabel =
+  /\b(?:id|ref|reference|order|invoice|ticket|case|serial|tracking|meeting|booking|confirmation|transaction|txn|sku|part|job|build)\s{0,3}(?:no\.?|num(?:ber)?\.?)?\s{0,3}[:#]?\s{0,3}$/i;
 
 /**
  * Phone numbers: international `+` numbers, in groups of any length as countries write them (`+49 30 901820`,
@@ -105,7 +110,7 @@ export const emailDetector: Detector = {
  * after an id label (`Meeting ID 845 2211 9031`, `order #`, `invoice no.`) is that id. Every quantifier is bounded
  * and the lookbehind anchors each try, so the expression cannot backtrack far.
  */
-const phoneCandidates = regexDetector({
+export const phoneDetector: Detector = regexDetector({
   name: 'phone',
   group: 'pii',
   linear: true,
@@ -116,24 +121,9 @@ const phoneCandidates = regexDetector({
     const digits = candidate.replace(/\D/g, '').length;
     return candidate.startsWith('+') ? digits >= 8 && digits <= 15 : digits >= 10 && digits <= 12;
   },
+  // The label is looked for in at most 32 characters before the number: a bounded window per match.
+  keep: (text, start) => !(start > 0 && idLabel.test(text.slice(Math.max(0, start - 32), start))),
 });
-const idLabel =
-  /\b(?:id|ref|reference|order|invoice|ticket|case|serial|tracking|meeting|booking|confirmation|transaction|txn|sku|part|job|build)\s{0,3}(?:no\.?|num(?:ber)?\.?)?\s{0,3}[:#]?\s{0,3}$/i;
-
-export const phoneDetector: Detector = {
-  name: 'phone',
-  group: 'pii',
-  linear: true,
-  find(text) {
-    // The label is looked for in at most 32 characters before the number: a bounded window per match.
-    return phoneCandidates
-      .find(text)
-      .filter((m) => !(m.start > 0 && idLabel.test(text.slice(Math.max(0, m.start - 32), m.start))));
-  },
-  test(text) {
-    return this.find(text).length > 0;
-  },
-};
 
 /**
  * Payment card numbers: 13 to 19 digits, each pair separated by at most one space or dash, not touching another
@@ -143,23 +133,25 @@ export const creditCardDetector: Detector = {
   name: 'credit_card',
   group: 'pii',
   linear: true,
-  find(text) {
-    const matches: DetectorMatch[] = [];
-    const runs = cardRun;
-    runs.lastIndex = 0;
-    for (let m = runs.exec(text); m !== null; m = runs.exec(text)) {
-      // Numbers start and end only at the run's ends or next to a space: a run without spaces longer than the
-      // longest card (19 digits, 18 dashes) holds none.
-      if (m[0].length > 37 && !m[0].includes(' ')) continue;
-      const precededByDash = m.index > 0 && text.charCodeAt(m.index - 1) === 45;
-      findCards(text, m.index, m.index + m[0].length, precededByDash, matches);
-    }
-    return matches;
-  },
-  test(text) {
-    return this.find(text).length > 0;
-  },
+  find: (text) => cards(text, false),
+  test: (text) => cards(text, true).length > 0,
 };
+
+/** The card numbers in `text`, or only the first with `first` (a yes/no question needs no more). */
+function cards(text: string, first: boolean): DetectorMatch[] {
+  const matches: DetectorMatch[] = [];
+  const runs = cardRun;
+  runs.lastIndex = 0;
+  for (let m = runs.exec(text); m !== null; m = runs.exec(text)) {
+    // Numbers start and end only at the run's ends or next to a space: a run without spaces longer than the
+    // longest card (19 digits, 18 dashes) holds none.
+    if (m[0].length > 37 && !m[0].includes(' ')) continue;
+    const precededByDash = m.index > 0 && text.charCodeAt(m.index - 1) === 45;
+    findCards(text, m.index, m.index + m[0].length, precededByDash, first, matches);
+    if (first && matches.length > 0) break;
+  }
+  return matches;
+}
 
 // A run of 13 or more digits, each pair separated by at most one space or dash. Greedy to the run's end with
 // nothing after it to backtrack into; a shorter run fails after at most 12 digits.
@@ -179,7 +171,14 @@ const ringSameFrom = new Int32Array(RING);
  * Adds to `out` the card numbers in the run of digits from `start` to `end`. Each number that may start at digit `s`
  * is judged once digit `s + 18` is read (or the run ends), from the ring: O(1) memory and a bounded step per digit.
  */
-function findCards(text: string, start: number, end: number, precededByDash: boolean, out: DetectorMatch[]): void {
+function findCards(
+  text: string,
+  start: number,
+  end: number,
+  precededByDash: boolean,
+  first: boolean,
+  out: DetectorMatch[],
+): void {
   let count = 0;
   let even = 0;
   let odd = 0;
@@ -202,10 +201,15 @@ function findCards(text: string, start: number, end: number, precededByDash: boo
     const previous = (k - 1) & MASK;
     ringSameFrom[k & MASK] =
       k > 0 && text.charCodeAt(ringPosition[previous] as number) === code ? (ringSameFrom[previous] as number) : k;
-    if (k >= 18 && k - 18 >= floor) floor = cardFrom(text, k - 18, k, end, precededByDash, floor, out);
+    if (k >= 18 && k - 18 >= floor) {
+      floor = cardFrom(text, k - 18, k, end, precededByDash, floor, out);
+      if (first && out.length > 0) return;
+    }
   }
   for (let s = Math.max(floor, count - 18); s + 13 <= count; s++) {
-    if (s >= floor) floor = cardFrom(text, s, count - 1, end, precededByDash, floor, out);
+    if (s < floor) continue;
+    floor = cardFrom(text, s, count - 1, end, precededByDash, floor, out);
+    if (first && out.length > 0) return;
   }
 }
 
@@ -246,21 +250,24 @@ export const ssnDetector: Detector = {
   name: 'ssn',
   group: 'pii',
   linear: true,
-  find(text) {
-    if (!text.includes('-')) return [];
-    const matches: DetectorMatch[] = [];
-    const regex = ssnShape;
-    regex.lastIndex = 0;
-    for (let m = regex.exec(text); m !== null; m = regex.exec(text)) {
-      if (ssnAt(text, m.index)) matches.push({ start: m.index, end: m.index + 11 });
-      else regex.lastIndex = m.index + 1;
-    }
-    return matches;
-  },
-  test(text) {
-    return this.find(text).length > 0;
-  },
+  find: (text) => ssns(text, false),
+  test: (text) => ssns(text, true).length > 0,
 };
+
+/** The social security numbers in `text`, or only the first with `first` (a yes/no question needs no more). */
+function ssns(text: string, first: boolean): DetectorMatch[] {
+  if (!text.includes('-')) return [];
+  const matches: DetectorMatch[] = [];
+  const regex = ssnShape;
+  regex.lastIndex = 0;
+  for (let m = regex.exec(text); m !== null; m = regex.exec(text)) {
+    if (ssnAt(text, m.index)) {
+      matches.push({ start: m.index, end: m.index + 11 });
+      if (first) break;
+    } else regex.lastIndex = m.index + 1;
+  }
+  return matches;
+}
 
 // Fixed length, so each try costs at most 11 steps; the neighbours and the number ranges are checked in code.
 const ssnShape = /\d{3}-\d{2}-\d{4}/g;
@@ -288,22 +295,25 @@ export const ibanDetector: Detector = {
   name: 'iban',
   group: 'pii',
   linear: true,
-  find(text) {
-    if (!hasDigit(text)) return [];
-    const matches: DetectorMatch[] = [];
-    const regex = ibanCandidate;
-    regex.lastIndex = 0;
-    for (let m = regex.exec(text); m !== null; m = regex.exec(text)) {
-      // The longest valid IBAN in the candidate: a trailing word of four letters can join the last group.
-      const end = longestIban(text, m.index, m.index + m[0].length);
-      if (end >= 0) matches.push({ start: m.index, end });
-    }
-    return matches;
-  },
-  test(text) {
-    return this.find(text).length > 0;
-  },
+  find: (text) => ibans(text, false),
+  test: (text) => ibans(text, true).length > 0,
 };
+
+/** The IBANs in `text`, or only the first with `first` (a yes/no question needs no more). */
+function ibans(text: string, first: boolean): DetectorMatch[] {
+  if (!hasDigit(text)) return [];
+  const matches: DetectorMatch[] = [];
+  const regex = ibanCandidate;
+  regex.lastIndex = 0;
+  for (let m = regex.exec(text); m !== null; m = regex.exec(text)) {
+    // The longest valid IBAN in the candidate: a trailing word of four letters can join the last group.
+    const end = longestIban(text, m.index, m.index + m[0].length);
+    if (end < 0) continue;
+    matches.push({ start: m.index, end });
+    if (first) break;
+  }
+  return matches;
+}
 
 /** Every PII detector. */
 // Longer, checksummed formats first: redaction applies detectors in this order.
