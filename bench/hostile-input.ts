@@ -29,6 +29,13 @@ const SIZES = [
 const oneMbIndex = SIZES.findIndex((size) => size.label === '1 MB');
 /** `BENCH_HOSTILE_GROUPS=sql,shell` times only the detectors of those groups (the policies are always timed). */
 const groupFilter = process.env.BENCH_HOSTILE_GROUPS?.split(',').map((group) => group.trim());
+/**
+ * `BENCH_HOSTILE_UNITS='["a@b.co ","078-05-1120 "]'` (a JSON array) times those units instead of
+ * {@link ADVERSARIAL_UNITS}: units that match densely (1 MB of email addresses) take the redaction path.
+ */
+const UNITS: readonly string[] = process.env.BENCH_HOSTILE_UNITS
+  ? (JSON.parse(process.env.BENCH_HOSTILE_UNITS) as string[])
+  : ADVERSARIAL_UNITS;
 /** Tools whose rules scan different fields (shell, SQL, PII, and secrets and egress on every tool). */
 const TOOLS: { tool: string; field: string }[] = [
   { tool: 'get_order', field: 'note' },
@@ -91,7 +98,7 @@ function timed<I, T>(prepare: (end: string) => I, run: (input: I) => T): { ms: n
 /** The worst scan by one detector, the way a decision runs it (scanValue under the default budget). */
 function worstForDetector(detector: Detector, bytes: number): Worst {
   const worst: Worst = { ms: 0, unit: '', overBudget: 0 };
-  for (const unit of ADVERSARIAL_UNITS) {
+  for (const unit of UNITS) {
     let overBudget = false;
     const { ms } = timed(
       (end) => hostileInput(unit, bytes, 'text', end),
@@ -125,7 +132,7 @@ function worstForPolicy(engine: PolicyEngine, bytes: number): PolicyWorst {
   };
   const now = new Date();
   for (const { tool, field } of TOOLS) {
-    for (const unit of ADVERSARIAL_UNITS) {
+    for (const unit of UNITS) {
       const { ms, value } = timed(
         (end): ToolCall => ({ tool, input: hostileInput(unit, bytes, field, end) }),
         (call) => engine.decideStatic(call, now),
