@@ -140,22 +140,36 @@ export const creditCardDetector: Detector = {
 /** The card numbers in `text`, or only the first with `first` (a yes/no question needs no more). */
 function cards(text: string, first: boolean): DetectorMatch[] {
   const matches: DetectorMatch[] = [];
-  const runs = cardRun;
-  runs.lastIndex = 0;
-  for (let m = runs.exec(text); m !== null; m = runs.exec(text)) {
+  let i = 0;
+  while (i < text.length) {
+    if (!isDigit(text.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    // A run of digits, each pair separated by at most one space or dash, read once (a regular expression retried
+    // each run of fewer than 13 digits from each of its digits).
+    const start = i;
+    let digits = 1;
+    let spaced = false;
+    for (;;) {
+      const next = text.charCodeAt(i + 1);
+      if (isDigit(next)) i++;
+      else if ((next === 32 || next === 45) && isDigit(text.charCodeAt(i + 2))) {
+        spaced ||= next === 32;
+        i += 2;
+      } else break;
+      digits++;
+    }
+    i++;
     // Numbers start and end only at the run's ends or next to a space: a run without spaces longer than the
     // longest card (19 digits, 18 dashes) holds none.
-    if (m[0].length > 37 && !m[0].includes(' ')) continue;
-    const precededByDash = m.index > 0 && text.charCodeAt(m.index - 1) === 45;
-    findCards(text, m.index, m.index + m[0].length, precededByDash, first, matches);
+    if (digits < 13 || (i - start > 37 && !spaced)) continue;
+    const precededByDash = start > 0 && text.charCodeAt(start - 1) === 45;
+    findCards(text, start, i, precededByDash, first, matches);
     if (first && matches.length > 0) break;
   }
   return matches;
 }
-
-// A run of 13 or more digits, each pair separated by at most one space or dash. Greedy to the run's end with
-// nothing after it to backtrack into; a shorter run fails after at most 12 digits.
-const cardRun = /\d(?:[ -]?\d){12,}/g;
 
 // The last digits of the run being read, by digit index modulo the ring's size (more than the 19 digits of the
 // longest card and one prefix sum before it): where each is, the Luhn prefix sums before it, and where its run of
