@@ -88,15 +88,19 @@ export function secretCandidates(text: string): number {
   return found;
 }
 
+const memo = verdictMemo<number>();
+
 /**
  * The secret catalog's family gate (see {@link Detector.gate}): false when no secret detector can match, that is
- * when no detector is a candidate. One pass for the gate and the catalog, instead of a test of its own before it.
+ * when no detector is a candidate, or when the verdict memo already knows that none matches. One pass for the gate
+ * and the catalog, instead of a test of its own before it.
  */
 export function mayHoldSecret(text: string): boolean {
+  const verdict = memo.known(text);
+  if (verdict !== undefined) return verdict !== 0;
   return secretCandidates(text) !== 0;
 }
 
-const memo = verdictMemo<number>();
 let lastText: string | undefined;
 let lastVerdict = 0;
 
