@@ -11,6 +11,7 @@ import type { Detector, PolicyDecision, ToolCall } from '../src/policy';
 import { DEFAULT_DECISION_LIMITS, DecisionBudget } from '../src/policy/budget';
 import { detectorsByName } from '../src/policy/detectors/registry';
 import { ADVERSARIAL_UNITS, adversarialString } from './adversarial';
+import { formatLoad } from './load-average';
 import { sampleCalls } from './policy';
 
 /** The goal: a decision on 1 MB of adversarial input within 50 ms on one core. */
@@ -28,6 +29,13 @@ const SIZES = [
 const oneMbIndex = SIZES.findIndex((size) => size.label === '1 MB');
 /** `BENCH_HOSTILE_GROUPS=sql,shell` times only the detectors of those groups (the policies are always timed). */
 const groupFilter = process.env.BENCH_HOSTILE_GROUPS?.split(',').map((group) => group.trim());
+/**
+ * `BENCH_HOSTILE_UNITS='["a@b.co ","078-05-1120 "]'` (a JSON array) times those units instead of
+ * {@link ADVERSARIAL_UNITS}: units that match densely (1 MB of email addresses) take the redaction path.
+ */
+const UNITS: readonly string[] = process.env.BENCH_HOSTILE_UNITS
+  ? (JSON.parse(process.env.BENCH_HOSTILE_UNITS) as string[])
+  : ADVERSARIAL_UNITS;
 /** Tools whose rules scan different fields (shell, SQL, PII, and secrets and egress on every tool). */
 const TOOLS: { tool: string; field: string }[] = [
   { tool: 'get_order', field: 'note' },
@@ -54,10 +62,23 @@ interface Worst {
   overBudget: number;
 }
 
+/**
+ * `BENCH_HOSTILE_CLOCK=cpu` times the process's CPU (process.cpuUsage: user and system, every thread) instead of the
+ * wall clock, so that on a machine shared with other jobs the figures are the decisions' own cost rather than their
+ * wait for a core. The decision budget keeps the wall clock either way.
+ */
+const cpuClock = process.env.BENCH_HOSTILE_CLOCK === 'cpu';
+const clock = cpuClock
+  ? (): number => {
+      const used = process.cpuUsage();
+      return (used.user + used.system) / 1000;
+    }
+  : (): number => performance.now();
+
 function timedOnce<I, T>(input: I, run: (input: I) => T): { ms: number; value: T } {
-  const start = performance.now();
+  const start = clock();
   const value = run(input);
-  return { ms: performance.now() - start, value };
+  return { ms: clock() - start, value };
 }
 
 /**
@@ -77,7 +98,7 @@ function timed<I, T>(prepare: (end: string) => I, run: (input: I) => T): { ms: n
 /** The worst scan by one detector, the way a decision runs it (scanValue under the default budget). */
 function worstForDetector(detector: Detector, bytes: number): Worst {
   const worst: Worst = { ms: 0, unit: '', overBudget: 0 };
-  for (const unit of ADVERSARIAL_UNITS) {
+  for (const unit of UNITS) {
     let overBudget = false;
     const { ms } = timed(
       (end) => hostileInput(unit, bytes, 'text', end),
@@ -111,7 +132,7 @@ function worstForPolicy(engine: PolicyEngine, bytes: number): PolicyWorst {
   };
   const now = new Date();
   for (const { tool, field } of TOOLS) {
-    for (const unit of ADVERSARIAL_UNITS) {
+    for (const unit of UNITS) {
       const { ms, value } = timed(
         (end): ToolCall => ({ tool, input: hostileInput(unit, bytes, field, end) }),
         (call) => engine.decideStatic(call, now),
@@ -169,7 +190,9 @@ const ratio = (value: number): string => `${(HOSTILE_GOAL_MS / Math.max(value, 0
  * @param log - progress, to stderr
  */
 export async function benchHostile(log: (line: string) => void = () => undefined): Promise<string[]> {
-  const lines: string[] = [];
+  const lines: string[] = [
+    `clock: ${cpuClock ? 'CPU time (process.cpuUsage)' : 'wall'}; load average at the start ${formatLoad()}`,
+  ];
   const engine = new PolicyEngine([loadPolicyFile(path.join(__dirname, '../policies/example.yaml'))]);
   const recommended = new PolicyEngine([loadPolicyFile(path.join(__dirname, '../policies/recommended.yaml'))]);
   // Warm the JIT on small inputs so the first measured detector is not charged for compilation.
@@ -221,7 +244,7 @@ export async function benchHostile(log: (line: string) => void = () => undefined
   lines.push(...table(header, rows));
   lines.push(
     `goal: a decision on 1 MB of adversarial input within ${HOSTILE_GOAL_MS} ms; ratio = goal / worst (1 or more meets it); ` +
-      `budget: default limits (maxDecisionMs ${DEFAULT_DECISION_LIMITS.maxDecisionMs})`,
+      `budget: default limits (maxDecisionMs ${DEFAULT_DECISION_LIMITS.maxDecisionMs}); load average at the end ${formatLoad()}`,
   );
 
   log('normal decisions with and without hostile ones');

@@ -49,34 +49,53 @@ export function regexDetector(options: {
   pattern: RegExp;
   prefilter?: (text: string) => boolean;
   validate?: (candidate: string) => boolean;
+  /**
+   * A filter of whole matches (`text` from `start` to `end`): a rejected match is dropped and the search goes on
+   * after it, never inside it, so a pattern with unbounded runs stays linear however many matches it rejects.
+   */
+  keep?: (text: string, start: number, end: number) => boolean;
   /** Set only for a pattern that cannot backtrack super-linearly (see {@link Detector.linear}). */
   linear?: boolean;
 }): Detector {
-  const { name, group, pattern, prefilter, validate, linear } = options;
+  const { name, group, pattern, prefilter, validate, keep, linear } = options;
   if (!pattern.global) throw new Error(`detector '${name}': pattern needs the g flag`);
   // One instance, reset before each use: evaluation is synchronous, so no two scans share it at once.
   const regex = new RegExp(pattern.source, pattern.flags);
-  const find = (text: string): DetectorMatch[] => {
-    if (prefilter && !prefilter(text)) return [];
-    const matches: DetectorMatch[] = [];
+  /** Adds every kept match to `out`, or without `out` stops at the first: whether any was kept. */
+  const scan = (text: string, out?: DetectorMatch[]): boolean => {
+    if (prefilter && !prefilter(text)) return false;
+    let kept = false;
     regex.lastIndex = 0;
     for (let m = regex.exec(text); m !== null; m = regex.exec(text)) {
       if (m[0].length === 0) {
         regex.lastIndex++;
         continue;
       }
-      if (!validate || validate(m[0])) matches.push({ start: m.index, end: m.index + m[0].length });
-      // A rejected candidate may hide a valid one that starts inside it.
-      else regex.lastIndex = m.index + 1;
+      if (validate && !validate(m[0])) {
+        // A rejected candidate may hide a valid one that starts inside it.
+        regex.lastIndex = m.index + 1;
+        continue;
+      }
+      const end = m.index + m[0].length;
+      if (keep && !keep(text, m.index, end)) continue;
+      if (!out) return true;
+      kept = true;
+      out.push({ start: m.index, end });
     }
+    return kept;
+  };
+  const find = (text: string): DetectorMatch[] => {
+    const matches: DetectorMatch[] = [];
+    scan(text, matches);
     return matches;
   };
-  const test = validate
-    ? (text: string): boolean => find(text).length > 0
-    : (text: string): boolean => {
-        if (prefilter && !prefilter(text)) return false;
-        regex.lastIndex = 0;
-        return regex.test(text);
-      };
+  const test =
+    validate || keep
+      ? (text: string): boolean => scan(text)
+      : (text: string): boolean => {
+          if (prefilter && !prefilter(text)) return false;
+          regex.lastIndex = 0;
+          return regex.test(text);
+        };
   return linear ? { name, group, linear, find, test } : { name, group, find, test };
 }

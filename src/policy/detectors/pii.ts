@@ -1,4 +1,4 @@
-import { ibanValid as importedIbanValid } from './checksums';
+import { longestIban as importedLongestIban } from './checksums';
 import type { Detector, DetectorMatch } from './detector';
 import { regexDetector } from './detector';
 import { nationalIdDetector, spelledEmailDetector } from './pii-ids';
@@ -9,7 +9,7 @@ import { nationalIdDetector, spelledEmailDetector } from './pii-ids';
  */
 
 // Bound once: a call through the import would go through its getter each time under tsx.
-const ibanValid = importedIbanValid;
+const longestIban = importedLongestIban;
 
 // Character classes live here, not in a module of their own: tsx compiles imports to getter calls, which cost
 // more than the lookup itself in these loops.
@@ -78,26 +78,31 @@ export const emailDetector: Detector = {
   name: 'email',
   group: 'pii',
   linear: true,
-  find(text) {
-    const matches: DetectorMatch[] = [];
-    let floor = 0;
-    for (let at = text.indexOf('@'); at !== -1; at = text.indexOf('@', at + 1)) {
-      let start = at;
-      const lowest = Math.max(floor, at - MAX_LOCAL);
-      while (start > lowest && charClass(text.charCodeAt(start - 1)) & EMAIL_LOCAL) start--;
-      if (start === at) continue;
-      const end = domainEnd(text, at + 1);
-      if (end < 0) continue;
-      matches.push({ start, end });
-      floor = end;
-      at = end - 1;
-    }
-    return matches;
-  },
-  test(text) {
-    return this.find(text).length > 0;
-  },
+  find: (text) => emails(text, false),
+  test: (text) => emails(text, true).length > 0,
 };
+
+/** The email addresses in `text`, or only the first with `first` (a yes/no question needs no more). */
+function emails(text: string, first: boolean): DetectorMatch[] {
+  const matches: DetectorMatch[] = [];
+  let floor = 0;
+  for (let at = text.indexOf('@'); at !== -1; at = text.indexOf('@', at + 1)) {
+    let start = at;
+    const lowest = Math.max(floor, at - MAX_LOCAL);
+    while (start > lowest && charClass(text.charCodeAt(start - 1)) & EMAIL_LOCAL) start--;
+    if (start === at) continue;
+    const end = domainEnd(text, at + 1);
+    if (end < 0) continue;
+    matches.push({ start, end });
+    if (first) break;
+    floor = end;
+    at = end - 1;
+  }
+  return matches;
+}
+
+const idLabel =
+  /\b(?:id|ref|reference|order|invoice|ticket|case|serial|tracking|meeting|booking|confirmation|transaction|txn|sku|part|job|build)\s{0,3}(?:no\.?|num(?:ber)?\.?)?\s{0,3}[:#]?\s{0,3}$/i;
 
 /**
  * Phone numbers: international `+` numbers, in groups of any length as countries write them (`+49 30 901820`,
@@ -106,7 +111,7 @@ export const emailDetector: Detector = {
  * after an id label (`Meeting ID 845 2211 9031`, `order #`, `invoice no.`) is that id. Every quantifier is bounded
  * and the lookbehind anchors each try, so the expression cannot backtrack far.
  */
-const phoneCandidates = regexDetector({
+export const phoneDetector: Detector = regexDetector({
   name: 'phone',
   group: 'pii',
   linear: true,
@@ -114,27 +119,36 @@ const phoneCandidates = regexDetector({
     /(?<![\w+]|\d[ .-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,4}\)[ .-]?|\d{2,4}[ .-])\d{3,4}[ .-]\d{3,4}(?![\w-]|[ .]\d)|(?<![\w+]|\d[ .-])0\d{3,4}[ .-]\d{5,7}(?![\w-]|[ .]\d)|\+\d{8,15}(?!\d)|(?<![\w+])\+\d{1,3}(?:[ .-]?\(\d{1,5}\)|[ .-]\d{1,8}){2,6}(?![\w-]|[ .]\d)/g,
   prefilter: hasDigit,
   validate: (candidate) => {
-    const digits = candidate.replace(/\D/g, '').length;
+    // Counted in place, not by a copy without the other characters: it runs on every candidate.
+    let digits = 0;
+    for (let i = 0; i < candidate.length; i++) if (isDigit(candidate.charCodeAt(i))) digits++;
     return candidate.startsWith('+') ? digits >= 8 && digits <= 15 : digits >= 10 && digits <= 12;
   },
+  keep: (text, start) => !afterIdLabel(text, start),
 });
-const idLabel =
-  /\b(?:id|ref|reference|order|invoice|ticket|case|serial|tracking|meeting|booking|confirmation|transaction|txn|sku|part|job|build)\s{0,3}(?:no\.?|num(?:ber)?\.?)?\s{0,3}[:#]?\s{0,3}$/i;
 
-export const phoneDetector: Detector = {
-  name: 'phone',
-  group: 'pii',
-  linear: true,
-  find(text) {
-    // The label is looked for in at most 32 characters before the number: a bounded window per match.
-    return phoneCandidates
-      .find(text)
-      .filter((m) => !(m.start > 0 && idLabel.test(text.slice(Math.max(0, m.start - 32), m.start))));
-  },
-  test(text) {
-    return this.find(text).length > 0;
-  },
-};
+/**
+ * Whether an id label (`order #`, `Meeting ID`) ends right before `start`: looked for in at most 32 characters, a
+ * bounded window per match, and only when the last character before the number that is not a space could end one
+ * (a letter, `.`, `:` or `#`), so that numbers in a row (`+1 555 123 4567 +1 555 ...`) cost no search each.
+ */
+function afterIdLabel(text: string, start: number): boolean {
+  const from = Math.max(0, start - 32);
+  let last = start - 1;
+  while (last >= from && isSpace(text.charCodeAt(last))) last--;
+  if (last < from) return false;
+  const code = text.charCodeAt(last);
+  if (!(isLetter(code) || code === 46 || code === 58 || code === 35)) return false;
+  return idLabel.test(text.slice(from, start));
+}
+
+const spaceChar = /\s/;
+
+/** Whether `code` is a `\s` of regular expressions: ASCII blanks inline, the rest by the expression. */
+function isSpace(code: number): boolean {
+  if (code < 128) return code === 32 || (code >= 9 && code <= 13);
+  return spaceChar.test(String.fromCharCode(code));
+}
 
 /**
  * Payment card numbers: 13 to 19 digits, each pair separated by at most one space or dash, not touching another
@@ -144,68 +158,130 @@ export const creditCardDetector: Detector = {
   name: 'credit_card',
   group: 'pii',
   linear: true,
-  find(text) {
-    const matches: DetectorMatch[] = [];
-    const runs = cardRun;
-    runs.lastIndex = 0;
-    for (let m = runs.exec(text); m !== null; m = runs.exec(text)) {
-      // Numbers start and end only at the run's ends or next to a space: a run without spaces longer than the
-      // longest card (19 digits, 18 dashes) holds none.
-      if (m[0].length > 37 && !m[0].includes(' ')) continue;
-      // Positions of the run's digits: a card number starts and ends on them.
-      const positions: number[] = [];
-      const end = m.index + m[0].length;
-      for (let i = m.index; i < end; i++) if (isDigit(text.charCodeAt(i))) positions.push(i);
-      const precededByDash = m.index > 0 && text.charCodeAt(m.index - 1) === 45;
-      findCards(text, positions, precededByDash, matches);
-    }
-    return matches;
-  },
-  test(text) {
-    return this.find(text).length > 0;
-  },
+  find: (text) => cards(text, false),
+  test: (text) => cards(text, true).length > 0,
 };
 
-// A run of 13 or more digits, each pair separated by at most one space or dash. Greedy to the run's end with
-// nothing after it to backtrack into; a shorter run fails after at most 12 digits.
-const cardRun = /\d(?:[ -]?\d){12,}/g;
+/** The card numbers in `text`, or only the first with `first` (a yes/no question needs no more). */
+function cards(text: string, first: boolean): DetectorMatch[] {
+  const matches: DetectorMatch[] = [];
+  let i = 0;
+  while (i < text.length) {
+    if (!isDigit(text.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    // A run of digits, each pair separated by at most one space or dash, read once (a regular expression retried
+    // each run of fewer than 13 digits from each of its digits).
+    const start = i;
+    let digits = 1;
+    let spaced = false;
+    for (;;) {
+      const next = text.charCodeAt(i + 1);
+      if (isDigit(next)) i++;
+      else if ((next === 32 || next === 45) && isDigit(text.charCodeAt(i + 2))) {
+        spaced ||= next === 32;
+        i += 2;
+      } else break;
+      digits++;
+    }
+    i++;
+    // Numbers start and end only at the run's ends or next to a space: a run without spaces longer than the
+    // longest card (19 digits, 18 dashes) holds none.
+    if (digits < 13 || (i - start > 37 && !spaced)) continue;
+    const precededByDash = start > 0 && text.charCodeAt(start - 1) === 45;
+    findCards(text, start, i, precededByDash, first, matches);
+    if (first && matches.length > 0) break;
+  }
+  return matches;
+}
 
-function findCards(text: string, positions: readonly number[], precededByDash: boolean, out: DetectorMatch[]): void {
-  const count = positions.length;
-  if (count < 13) return;
-  // Prefix sums make each candidate's Luhn sum O(1): `even[k]` sums digits 0..k-1 doubling the odd indices,
-  // `odd[k]` doubling the even ones; a number ending at index e doubles the indices of the other parity than e.
-  const even = new Int32Array(count + 1);
-  const odd = new Int32Array(count + 1);
-  // Where the run of one repeated digit that ends at k starts: a number of a single repeated digit is no card.
-  const sameFrom = new Int32Array(count);
-  for (let k = 0; k < count; k++) {
-    const code = text.charCodeAt(positions[k] as number);
+// The last digits of the run being read, by digit index modulo the ring's size (more than the 19 digits of the
+// longest card and one prefix sum before it): where each is, the Luhn prefix sums before it, and where its run of
+// one repeated digit starts. Shared: a scan is synchronous, so no two use them at once.
+const RING = 32;
+const MASK = RING - 1;
+const ringPosition = new Int32Array(RING);
+const ringEven = new Int32Array(RING);
+const ringOdd = new Int32Array(RING);
+const ringSameFrom = new Int32Array(RING);
+
+/**
+ * Adds to `out` the card numbers in the run of digits from `start` to `end`. Each number that may start at digit `s`
+ * is judged once digit `s + 18` is read (or the run ends), from the ring: O(1) memory and a bounded step per digit.
+ */
+function findCards(
+  text: string,
+  start: number,
+  end: number,
+  precededByDash: boolean,
+  first: boolean,
+  out: DetectorMatch[],
+): void {
+  let count = 0;
+  let even = 0;
+  let odd = 0;
+  // The first digit a number may start on: after the last number found.
+  let floor = 0;
+  ringEven[0] = 0;
+  ringOdd[0] = 0;
+  for (let i = start; i < end; i++) {
+    const code = text.charCodeAt(i);
+    if (!isDigit(code)) continue;
+    const k = count++;
     const d = code - 48;
     const doubled = d * 2 > 9 ? d * 2 - 9 : d * 2;
-    even[k + 1] = (even[k] as number) + (k % 2 === 0 ? d : doubled);
-    odd[k + 1] = (odd[k] as number) + (k % 2 === 0 ? doubled : d);
-    sameFrom[k] = k > 0 && text.charCodeAt(positions[k - 1] as number) === code ? (sameFrom[k - 1] as number) : k;
-  }
-  const canEnd = (k: number): boolean => {
-    const after = (positions[k] as number) + 1;
-    if (k + 1 < count) return after < (positions[k + 1] as number) && text.charCodeAt(after) === 32;
-    return after >= text.length || text.charCodeAt(after) !== 45;
-  };
-  const canStart = (k: number): boolean =>
-    k === 0 ? !precededByDash : text.charCodeAt((positions[k] as number) - 1) === 32;
-  for (let s = 0; s + 13 <= count; s++) {
-    if (!canStart(s)) continue;
-    let e = Math.min(count, s + 19) - 1;
-    while (e >= s + 12 && !canEnd(e)) e--;
-    if (e < s + 12) continue;
-    const sums = e % 2 === 0 ? even : odd;
-    const luhn = ((sums[e + 1] as number) - (sums[s] as number)) % 10 === 0;
-    if (luhn && (sameFrom[e] as number) > s) {
-      out.push({ start: positions[s] as number, end: (positions[e] as number) + 1 });
-      s = e;
+    // `even` sums digits 0..k doubling the odd indices, `odd` doubling the even ones.
+    even += (k & 1) === 0 ? d : doubled;
+    odd += (k & 1) === 0 ? doubled : d;
+    ringPosition[k & MASK] = i;
+    ringEven[(k + 1) & MASK] = even;
+    ringOdd[(k + 1) & MASK] = odd;
+    const previous = (k - 1) & MASK;
+    ringSameFrom[k & MASK] =
+      k > 0 && text.charCodeAt(ringPosition[previous] as number) === code ? (ringSameFrom[previous] as number) : k;
+    if (k >= 18 && k - 18 >= floor) {
+      floor = cardFrom(text, k - 18, k, end, precededByDash, floor, out);
+      if (first && out.length > 0) return;
     }
   }
+  for (let s = Math.max(floor, count - 18); s + 13 <= count; s++) {
+    if (s < floor) continue;
+    floor = cardFrom(text, s, count - 1, end, precededByDash, floor, out);
+    if (first && out.length > 0) return;
+  }
+}
+
+/**
+ * Judges the number that starts at digit `s`, ending at the last digit up to `last` where a number may end: Luhn
+ * from the prefix sums, not one repeated digit. Returns the next digit a number may start on.
+ */
+function cardFrom(
+  text: string,
+  s: number,
+  last: number,
+  runEnd: number,
+  precededByDash: boolean,
+  floor: number,
+  out: DetectorMatch[],
+): number {
+  const from = ringPosition[s & MASK] as number;
+  if (s === 0 ? precededByDash : text.charCodeAt(from - 1) !== 32) return floor;
+  let e = last;
+  while (e >= s + 12 && !cardCanEnd(text, ringPosition[e & MASK] as number, runEnd)) e--;
+  if (e < s + 12) return floor;
+  const sums = (e & 1) === 0 ? ringEven : ringOdd;
+  const luhn = ((sums[(e + 1) & MASK] as number) - (sums[s & MASK] as number)) % 10 === 0;
+  if (!luhn || (ringSameFrom[e & MASK] as number) <= s) return floor;
+  out.push({ start: from, end: (ringPosition[e & MASK] as number) + 1 });
+  return e + 1;
+}
+
+/** Whether a number may end on the digit at `at` of a run ending at `runEnd`: before a space, or at the run's end. */
+function cardCanEnd(text: string, at: number, runEnd: number): boolean {
+  const after = at + 1;
+  if (after < runEnd) return text.charCodeAt(after) === 32;
+  return after >= text.length || text.charCodeAt(after) !== 45;
 }
 
 /** US social security numbers written `AAA-GG-SSSS`, excluding never-issued areas, groups and serials. */
@@ -213,21 +289,24 @@ export const ssnDetector: Detector = {
   name: 'ssn',
   group: 'pii',
   linear: true,
-  find(text) {
-    if (!text.includes('-')) return [];
-    const matches: DetectorMatch[] = [];
-    const regex = ssnShape;
-    regex.lastIndex = 0;
-    for (let m = regex.exec(text); m !== null; m = regex.exec(text)) {
-      if (ssnAt(text, m.index)) matches.push({ start: m.index, end: m.index + 11 });
-      else regex.lastIndex = m.index + 1;
-    }
-    return matches;
-  },
-  test(text) {
-    return this.find(text).length > 0;
-  },
+  find: (text) => ssns(text, false),
+  test: (text) => ssns(text, true).length > 0,
 };
+
+/** The social security numbers in `text`, or only the first with `first` (a yes/no question needs no more). */
+function ssns(text: string, first: boolean): DetectorMatch[] {
+  if (!text.includes('-')) return [];
+  const matches: DetectorMatch[] = [];
+  const regex = ssnShape;
+  regex.lastIndex = 0;
+  for (let m = regex.exec(text); m !== null; m = regex.exec(text)) {
+    if (ssnAt(text, m.index)) {
+      matches.push({ start: m.index, end: m.index + 11 });
+      if (first) break;
+    } else regex.lastIndex = m.index + 1;
+  }
+  return matches;
+}
 
 // Fixed length, so each try costs at most 11 steps; the neighbours and the number ranges are checked in code.
 const ssnShape = /\d{3}-\d{2}-\d{4}/g;
@@ -255,30 +334,25 @@ export const ibanDetector: Detector = {
   name: 'iban',
   group: 'pii',
   linear: true,
-  find(text) {
-    if (!hasDigit(text)) return [];
-    const matches: DetectorMatch[] = [];
-    const regex = ibanCandidate;
-    regex.lastIndex = 0;
-    for (let m = regex.exec(text); m !== null; m = regex.exec(text)) {
-      // A trailing word of four letters can join the last group: retry with shorter candidates (at most 8).
-      let candidate = m[0];
-      while (candidate.length >= 15) {
-        if (ibanValid(candidate)) {
-          matches.push({ start: m.index, end: m.index + candidate.length });
-          break;
-        }
-        const cut = candidate.lastIndexOf(' ');
-        if (cut < 0) break;
-        candidate = candidate.slice(0, cut);
-      }
-    }
-    return matches;
-  },
-  test(text) {
-    return this.find(text).length > 0;
-  },
+  find: (text) => ibans(text, false),
+  test: (text) => ibans(text, true).length > 0,
 };
+
+/** The IBANs in `text`, or only the first with `first` (a yes/no question needs no more). */
+function ibans(text: string, first: boolean): DetectorMatch[] {
+  if (!hasDigit(text)) return [];
+  const matches: DetectorMatch[] = [];
+  const regex = ibanCandidate;
+  regex.lastIndex = 0;
+  for (let m = regex.exec(text); m !== null; m = regex.exec(text)) {
+    // The longest valid IBAN in the candidate: a trailing word of four letters can join the last group.
+    const end = longestIban(text, m.index, m.index + m[0].length);
+    if (end < 0) continue;
+    matches.push({ start: m.index, end });
+    if (first) break;
+  }
+  return matches;
+}
 
 /** Every PII detector. */
 // Longer, checksummed formats first: redaction applies detectors in this order.

@@ -252,13 +252,20 @@ function pathTokens(node: number): (string | number)[] {
  */
 export function redactText(text: string, detectors: readonly Detector[], budget?: DecisionBudget): string {
   let result = text;
-  for (let pass = 0; pass < 4; pass++) {
-    let changed = false;
+  // How many detectors in a row, in the order they apply, have found nothing in the text as it is now: a detector
+  // that has already read this very text finds nothing in it again, so each pass after the first runs only the
+  // detectors that ran before the last change, and the passes end once every detector has read the text unchanged.
+  let unchangedRuns = 0;
+  for (let pass = 0; pass < 4 && (pass === 0 || unchangedRuns < detectors.length); pass++) {
     budget?.spend(result.length);
     for (const detector of detectors) {
+      if (unchangedRuns >= detectors.length) break;
       const matches = findIn(result, detector, budget);
-      if (matches.length === 0) continue;
-      changed = true;
+      if (matches.length === 0) {
+        unchangedRuns++;
+        continue;
+      }
+      unchangedRuns = 0;
       let out = '';
       let cursor = 0;
       for (const match of matches) {
@@ -268,7 +275,6 @@ export function redactText(text: string, detectors: readonly Detector[], budget?
       }
       result = out + result.slice(cursor);
     }
-    if (!changed) break;
   }
   return result;
 }

@@ -10,7 +10,6 @@ import { verdictMemo } from './verdict-memo';
  */
 const prefixes =
   '-----BEGIN|A(?:KIA|SIA|BIA|CCA|GPA|IDA|ROA|IPA|NPA|NVA|PKA|Iza)|gh[pousr]_|github_pat_|gl(?:pat|ptt|dt|rt|cbt|imt|agent|soat|oas|ft|ffct)-|GR1348941|xox[abposre]-|xapp-|k_(?:live|test)_|whsec_|sk-|GOCSPX-|ya29\\.|hf_|api_org_|npm_|pypi-|eyJ|Bearer|:\\/\\/';
-const secretPrefix = new RegExp(prefixes);
 const everyPrefix = new RegExp(prefixes, 'g');
 const credentialWord = /pass(?:word|wd|phrase)|pwd|secret|api[_-]?key|apikey|access[_-]?key|token|private[_-]?key/i;
 
@@ -23,11 +22,6 @@ function hasBase64Run(text: string, length: number): boolean {
     } else run = 0;
   }
   return false;
-}
-
-/** The secret catalog's family gate (see {@link Detector.gate}): false when no secret detector can match. */
-export function mayHoldSecret(text: string): boolean {
-  return secretPrefix.test(text) || credentialWord.test(text) || (text.length >= 40 && hasBase64Run(text, 40));
 }
 
 const bitOf = new Map(secretCatalog.map((d, i) => [d.name, 1 << i]));
@@ -60,13 +54,20 @@ const bitsByHead = new Map(Object.entries(byHead).map(([head, names]) => [head, 
 const cloudBits = bits('cloud_key');
 const allPrefixBits = [...bitsByHead.values()].reduce((all, b) => all | b, cloudBits);
 const maxPrefixMatches = 64;
+const passwordBits = bits('password_assignment');
+const awsSecretBits = bits('aws_secret_key');
+
+let candidatesText: string | undefined;
+let lastCandidates = 0;
 
 /**
  * Which catalog detectors can match `text` (bit i for `secretCatalog[i]`), from one pass of the prefix pattern
  * (every match, overlapping ones too), the credential word and the base64 run: no narrower than each detector's
- * own pre-filter, so a detector whose bit is clear cannot match (test/unit/policy/detector-gates.test.ts).
+ * own pre-filter, so a detector whose bit is clear cannot match (test/unit/policy/detector-gates.test.ts). The last
+ * string's answer is kept: the gate asks first, then the catalog's verdict asks again for the same string.
  */
 export function secretCandidates(text: string): number {
+  if (text === candidatesText) return lastCandidates;
   let found = 0;
   let seen = 0;
   everyPrefix.lastIndex = 0;
@@ -80,12 +81,26 @@ export function secretCandidates(text: string): number {
     // One character on, not past the match: a prefix may start inside another (linear: each start once).
     everyPrefix.lastIndex = m.index + 1;
   }
-  if (credentialWord.test(text)) found |= bits('password_assignment');
-  if (text.length >= 40 && hasBase64Run(text, 40)) found |= bits('aws_secret_key');
+  if (credentialWord.test(text)) found |= passwordBits;
+  if (text.length >= 40 && hasBase64Run(text, 40)) found |= awsSecretBits;
+  candidatesText = text;
+  lastCandidates = found;
   return found;
 }
 
 const memo = verdictMemo<number>();
+
+/**
+ * The secret catalog's family gate (see {@link Detector.gate}): false when no secret detector can match, that is
+ * when no detector is a candidate, or when the verdict memo already knows that none matches. One pass for the gate
+ * and the catalog, instead of a test of its own before it.
+ */
+export function mayHoldSecret(text: string): boolean {
+  const verdict = memo.known(text);
+  if (verdict !== undefined) return verdict !== 0;
+  return secretCandidates(text) !== 0;
+}
+
 let lastText: string | undefined;
 let lastVerdict = 0;
 

@@ -11,10 +11,21 @@ import { regexDetector } from './detector';
 
 /**
  * Documentation and templates show the format with a filler (`ghp_XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX`,
- * `sk_live_000000...`): a real token's last 16 characters hold at least 5 different ones.
+ * `sk_live_000000...`): a real token's last 16 characters (of `text` up to `end`, from `start` at the earliest)
+ * hold at least 5 different ones. Counted in place, without a copy or a set per match.
  */
-export function looksRandom(candidate: string): boolean {
-  return new Set(candidate.slice(-16)).size >= 5;
+export function looksRandom(text: string, start = 0, end = text.length): boolean {
+  const from = Math.max(start, end - 16);
+  let distinct = 0;
+  for (let i = from; i < end; i++) {
+    const c = text.charCodeAt(i);
+    // Characters are counted whole, so a surrogate pair is one; the catalog's patterns match ASCII only.
+    if (c >= 0xd800 && c <= 0xdfff) return new Set(text.slice(from, end)).size >= 5;
+    let j = from;
+    while (j < i && text.charCodeAt(j) !== c) j++;
+    if (j === i && ++distinct >= 5) return true;
+  }
+  return false;
 }
 
 const secret = (
@@ -22,15 +33,12 @@ const secret = (
   pattern: RegExp,
   prefilter: (text: string) => boolean,
   validate?: (s: string) => boolean,
-): Detector => {
-  if (validate) return regexDetector({ name, group: 'secrets', pattern, prefilter, linear: true, validate });
-  // The filler check filters whole matches and never restarts inside a rejected one: a restart one character on
-  // would make the unbounded runs (`sk-proj-...{20,}`) quadratic on a hostile string of repeated prefixes.
-  const base = regexDetector({ name, group: 'secrets', pattern, prefilter, linear: true });
-  const find = (text: string): DetectorMatch[] =>
-    base.find(text).filter((m) => looksRandom(text.slice(Math.max(m.start, m.end - 16), m.end)));
-  return { name, group: 'secrets', linear: true, find, test: (text) => base.test(text) && find(text).length > 0 };
-};
+): Detector =>
+  validate
+    ? regexDetector({ name, group: 'secrets', pattern, prefilter, linear: true, validate })
+    : // The filler check filters whole matches and never restarts inside a rejected one: a restart one character on
+      // would make the unbounded runs (`sk-proj-...{20,}`) quadratic on a hostile string of repeated prefixes.
+      regexDetector({ name, group: 'secrets', pattern, prefilter, linear: true, keep: looksRandom });
 
 /** Cloud access key ids: AWS (`AKIA...`, `ASIA...` and the other documented prefixes), Google API keys (`AIza...`). */
 export const cloudKeyDetector = secret(
@@ -49,25 +57,29 @@ export const awsSecretKeyDetector: Detector = {
   name: 'aws_secret_key',
   group: 'secrets',
   linear: true,
-  find(text) {
-    if (text.length < 40) return [];
-    const matches: DetectorMatch[] = [];
-    base64Run.lastIndex = 0;
-    for (let m = base64Run.exec(text); m !== null; m = base64Run.exec(text)) {
-      const key = m[0];
-      const before = text.slice(Math.max(0, m.index - 48), m.index).toLowerCase();
-      const named = /(?:aws|secret).{0,30}[:=]\s*["']?$/.test(before);
-      // A run of a URL's path (`docs.aws.amazon.com/AWSEC2/latest/UserGuide/...`) is not a key on its own.
-      if (!named && /:\/\/[^\s"'<>]*$/.test(before)) continue;
-      const looksRandom = /[a-z]/.test(key) && /[A-Z]/.test(key) && /\d/.test(key) && /[/+]/.test(key);
-      if (named || looksRandom) matches.push({ start: m.index, end: m.index + key.length });
-    }
-    return matches;
-  },
-  test(text) {
-    return this.find(text).length > 0;
-  },
+  find: (text) => awsSecretKeys(text, false),
+  test: (text) => awsSecretKeys(text, true).length > 0,
 };
+
+/** The AWS secret keys in `text`, or only the first with `first` (a yes/no question needs no more). */
+function awsSecretKeys(text: string, first: boolean): DetectorMatch[] {
+  if (text.length < 40) return [];
+  const matches: DetectorMatch[] = [];
+  base64Run.lastIndex = 0;
+  for (let m = base64Run.exec(text); m !== null; m = base64Run.exec(text)) {
+    const key = m[0];
+    const before = text.slice(Math.max(0, m.index - 48), m.index).toLowerCase();
+    const named = /(?:aws|secret).{0,30}[:=]\s*["']?$/.test(before);
+    // A run of a URL's path (`docs.aws.amazon.com/AWSEC2/latest/UserGuide/...`) is not a key on its own.
+    if (!named && /:\/\/[^\s"'<>]*$/.test(before)) continue;
+    const looksRandom = /[a-z]/.test(key) && /[A-Z]/.test(key) && /\d/.test(key) && /[/+]/.test(key);
+    if (named || looksRandom) {
+      matches.push({ start: m.index, end: m.index + key.length });
+      if (first) break;
+    }
+  }
+  return matches;
+}
 
 /** GitHub tokens: classic (`ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_`) and fine-grained (`github_pat_`). */
 export const githubTokenDetector = secret(
@@ -140,27 +152,28 @@ export const privateKeyDetector: Detector = {
   name: 'private_key',
   group: 'secrets',
   linear: true,
-  find(text) {
-    if (!text.includes('-----BEGIN')) return [];
-    const matches: DetectorMatch[] = [];
-    privateKeyHeader.lastIndex = 0;
-    for (let m = privateKeyHeader.exec(text); m !== null; m = privateKeyHeader.exec(text)) {
-      // A header with no key material after it is the format being described, not a key.
-      if (!keyMaterialAfter(text, m.index + m[0].length)) continue;
-      const endMarker = text.indexOf('-----END ', m.index + m[0].length);
-      const close = endMarker < 0 ? -1 : text.indexOf('-----', endMarker + 9);
-      const end = close < 0 ? text.length : close + 5;
-      matches.push({ start: m.index, end });
-      // Searching on from the block's end keeps the scan linear when headers repeat without END lines.
-      privateKeyHeader.lastIndex = end;
-      if (end >= text.length) break;
-    }
-    return matches;
-  },
-  test(text) {
-    return text.includes('-----BEGIN') && this.find(text).length > 0;
-  },
+  find: (text) => privateKeys(text, false),
+  test: (text) => privateKeys(text, true).length > 0,
 };
+
+/** The PEM private key blocks in `text`, or only the first with `first`. */
+function privateKeys(text: string, first: boolean): DetectorMatch[] {
+  if (!text.includes('-----BEGIN')) return [];
+  const matches: DetectorMatch[] = [];
+  privateKeyHeader.lastIndex = 0;
+  for (let m = privateKeyHeader.exec(text); m !== null; m = privateKeyHeader.exec(text)) {
+    // A header with no key material after it is the format being described, not a key.
+    if (!keyMaterialAfter(text, m.index + m[0].length)) continue;
+    const endMarker = text.indexOf('-----END ', m.index + m[0].length);
+    const close = endMarker < 0 ? -1 : text.indexOf('-----', endMarker + 9);
+    const end = close < 0 ? text.length : close + 5;
+    matches.push({ start: m.index, end });
+    // Searching on from the block's end keeps the scan linear when headers repeat without END lines.
+    privateKeyHeader.lastIndex = end;
+    if (first || end >= text.length) break;
+  }
+  return matches;
+}
 
 /**
  * Whether key material follows a PEM header: after blanks (or JSON's `\\n`), an encryption header line or a run of
@@ -197,27 +210,29 @@ export const jwtDetector: Detector = {
   name: 'jwt',
   group: 'secrets',
   linear: true,
-  find(text) {
-    const matches: DetectorMatch[] = [];
-    let from = 0;
-    for (let start = text.indexOf('eyJ'); start >= 0; start = text.indexOf('eyJ', from)) {
-      const headerEnd = runEnd(text, start + 3);
-      from = headerEnd;
-      if (headerEnd - start < 8 || !wordStart(text, start) || text[headerEnd] !== '.') continue;
-      if (!text.startsWith('eyJ', headerEnd + 1)) continue;
-      const payloadEnd = runEnd(text, headerEnd + 4);
-      from = payloadEnd;
-      if (payloadEnd - headerEnd - 1 < 8 || text[payloadEnd] !== '.') continue;
-      const end = runEnd(text, payloadEnd + 1);
-      matches.push({ start, end });
-      from = end;
-    }
-    return matches;
-  },
-  test(text) {
-    return text.includes('eyJ') && this.find(text).length > 0;
-  },
+  find: (text) => jwts(text, false),
+  test: (text) => jwts(text, true).length > 0,
 };
+
+/** The JSON web tokens in `text`, or only the first with `first`. */
+function jwts(text: string, first: boolean): DetectorMatch[] {
+  const matches: DetectorMatch[] = [];
+  let from = 0;
+  for (let start = text.indexOf('eyJ'); start >= 0; start = text.indexOf('eyJ', from)) {
+    const headerEnd = runEnd(text, start + 3);
+    from = headerEnd;
+    if (headerEnd - start < 8 || !wordStart(text, start) || text[headerEnd] !== '.') continue;
+    if (!text.startsWith('eyJ', headerEnd + 1)) continue;
+    const payloadEnd = runEnd(text, headerEnd + 4);
+    from = payloadEnd;
+    if (payloadEnd - headerEnd - 1 < 8 || text[payloadEnd] !== '.') continue;
+    const end = runEnd(text, payloadEnd + 1);
+    matches.push({ start, end });
+    if (first) break;
+    from = end;
+  }
+  return matches;
+}
 
 function isBase64Url(code: number): boolean {
   return (

@@ -10,10 +10,11 @@ let capacity = 1024;
 const memos: Map<string, unknown>[] = [];
 
 /** A memo for one kind of verdict; `key` must include everything the verdict depends on (e.g. the dialect). */
-export function verdictMemo<V>(): { get(key: string, compute: () => V): V } {
+export function verdictMemo<V>(): { get(key: string, compute: () => V): V; known(key: string): V | undefined } {
   const entries = new Map<string, V>();
   memos.push(entries as Map<string, unknown>);
   return {
+    known: (key) => (capacity === 0 || key.length > maxMemoKeyLength ? undefined : entries.get(key)),
     get(key, compute) {
       if (capacity === 0 || key.length > maxMemoKeyLength) return compute();
       const known = entries.get(key);
