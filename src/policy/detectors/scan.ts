@@ -266,14 +266,16 @@ export function redactText(text: string, detectors: readonly Detector[], budget?
         continue;
       }
       unchangedRuns = 0;
-      let out = '';
+      const marker = `[REDACTED:${detector.name}]`;
+      const parts: string[] = [];
       let cursor = 0;
       for (const match of matches) {
         if (match.start < cursor) continue;
-        out += result.slice(cursor, match.start) + `[REDACTED:${detector.name}]`;
+        parts.push(result.slice(cursor, match.start));
         cursor = match.end;
       }
-      result = out + result.slice(cursor);
+      parts.push(result.slice(cursor));
+      result = parts.join(marker);
     }
   }
   return result;
