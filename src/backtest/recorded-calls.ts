@@ -68,6 +68,20 @@ async function memoField<T>(client: Client, info: VisibilityRow, key: string): P
   return payload ? decodeFirst<T>(client, [payload], `memo's ${key}`) : undefined;
 }
 
+/**
+ * The policy's action as recorded: `escalate` for a call a human, a timeout or a grant resolved (`resolved`, an
+ * outcome, or an escalated status), else the action the decision recorded.
+ */
+function recordedAction(
+  status: GuardStatus | undefined,
+  outcome: RecordedCall['outcome'],
+  decided: GuardAction | undefined,
+  resolved = false,
+): GuardAction | undefined {
+  const escalated = resolved || outcome !== undefined || (status !== undefined && ESCALATED_STATUSES.has(status));
+  return escalated ? 'escalate' : decided;
+}
+
 /** The call as its memo records it, with its decision and outcome from the row; undefined without a record. */
 async function readMemo(client: Client, info: VisibilityRow): Promise<RecordedCall | undefined> {
   const record = await memoField<CallRecord>(client, info, CALL_RECORD_MEMO_KEY);
@@ -79,9 +93,7 @@ async function readMemo(client: Client, info: VisibilityRow): Promise<RecordedCa
   const decidedBy = typeof resolvedBy?.kind === 'string' ? resolvedBy : undefined;
   const visible = info.action as GuardAction | undefined;
   const outcome = outcomeOf(info.status, decidedBy && visible ? { action: visible, decidedBy } : undefined);
-  const escalated =
-    decidedBy !== undefined || outcome !== undefined || (info.status !== undefined && ESCALATED_STATUSES.has(info.status));
-  const action = escalated ? 'escalate' : visible;
+  const action = recordedAction(info.status, outcome, visible, decidedBy !== undefined);
   if (action === undefined) return undefined;
   return {
     workflowId: info.workflowId,
@@ -111,8 +123,7 @@ async function readCall(client: Client, info: VisibilityRow): Promise<RecordedCa
     const { status } = info;
     const visible = info.action as GuardAction | undefined;
     const outcome = outcomeOf(status, result);
-    const escalated = outcome !== undefined || (status !== undefined && ESCALATED_STATUSES.has(status));
-    const action = escalated ? 'escalate' : (result?.action ?? visible);
+    const action = recordedAction(status, outcome, result?.action ?? visible);
     if (action === undefined) return { ...ids, skipped: 'unreadable', reason: 'no decision recorded yet' };
     return {
       ...ids,
